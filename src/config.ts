@@ -1,0 +1,323 @@
+/**
+ * Herald's configuration: one typed schema, read from an optional YAML/JSON file and from
+ * environment variables (which win), validated once at boot and deep-frozen.
+ *
+ * This is the only module that reads process.env (it is passed in, so tests can too).
+ * Every leaf setting has an environment variable: `DATABASE_URL` and `REDIS_URL` by their
+ * conventional names, every other one `HERALD_` + its path in upper snake case
+ * (`sip.udpPort` → `HERALD_SIP_UDP_PORT`). Lists are comma-separated; lists of objects
+ * take JSON. The README's configuration reference is generated from this schema.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { heraldError } from './errors.js';
+
+const port = z.number().int().min(0).max(65535);
+const durationMs = z.number().int().min(0);
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
+const redisUrl = z.string().regex(/^(rediss?:\/\/\S+|unix:\/\/\S+)$/, 'must be a redis://, rediss:// or unix:// URL');
+
+/** IPv4/IPv6 network in CIDR notation, or a single address. */
+const cidr = z
+  .string()
+  .regex(/^([0-9.]+|[0-9a-fA-F:]+)(\/\d{1,3})?$/, 'must be an IP address or CIDR network, e.g. 127.0.0.0/8');
+
+const sipUri = z.string().regex(/^sips?:[^\s]+$/, 'must be a sip: or sips: URI');
+
+export const configSchema = z.object({
+  dataDir: z
+    .string()
+    .min(1)
+    .default('./data')
+    .describe('Folder for embedded state: the PGlite ledger and a private Redis when one is started.'),
+  databaseUrl: postgresUrl
+    .optional()
+    .describe('PostgreSQL connection URL. Unset: the embedded PGlite ledger under dataDir.'),
+  databasePoolSize: z.number().int().min(1).max(200).default(10).describe('PostgreSQL connection pool size.'),
+  redisUrl: redisUrl
+    .optional()
+    .describe(
+      'Redis URL for the BullMQ queues. Unset: redis://127.0.0.1:6379 if it answers, else a private redis-server under dataDir.',
+    ),
+  logLevel: logLevel.default('info').describe('pino log level.'),
+  http: z
+    .object({
+      host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP server (health, metrics, API) binds.'),
+      port: port.default(8080).describe('HTTP port; 0 picks a free one.'),
+    })
+    .prefault({}),
+  shutdown: z
+    .object({
+      deadlineMs: durationMs
+        .default(15_000)
+        .describe('On SIGTERM/SIGINT: how long in-flight work may take to drain before the process exits anyway.'),
+    })
+    .prefault({}),
+  sip: z
+    .object({
+      edge: z
+        .enum(['standalone', 'drachtio'])
+        .default('standalone')
+        .describe('SIP edge: `standalone` (built-in stack) or `drachtio` (drachtio-server, production).'),
+      host: z.string().min(1).default('127.0.0.1').describe('Address the standalone edge listens on.'),
+      port: port.default(5060).describe('UDP and TCP port of the standalone edge.'),
+      transports: z
+        .array(z.enum(['udp', 'tcp']))
+        .min(1)
+        .default(['udp', 'tcp'])
+        .describe('Transports the standalone edge listens on.'),
+      publicAddress: z
+        .string()
+        .optional()
+        .describe('Host[:port] put in Via/Contact when the edge is behind NAT. Unset: host and port.'),
+      outboundProxy: sipUri.optional().describe('Send every outgoing MESSAGE through this proxy (e.g. sip:proxy.example.com:5060).'),
+      identity: sipUri
+        .default('sip:herald@localhost')
+        .describe('The gateway\'s own SIP identity: From of the IMDNs and MO messages it sends.'),
+      domain: z.string().min(1).default('localhost').describe('SIP domain of the gateway (host part of its URIs).'),
+      allowedNetworks: z
+        .array(cidr)
+        .default(['127.0.0.0/8', '::1/128'])
+        .describe('Source networks allowed to send MESSAGE. Empty: no network check (then digest auth should be on).'),
+      digestRealm: z.string().optional().describe('Turn on SIP digest authentication of senders with this realm.'),
+      digestUsers: z
+        .array(z.object({ username: z.string().min(1), password: z.string().min(1) }))
+        .default([])
+        .describe('Digest credentials accepted when digestRealm is set (JSON list of {username,password}).'),
+      outboundUsername: z.string().optional().describe('Digest username Herald answers challenges to its own MESSAGEs with.'),
+      outboundPassword: z.string().optional().describe('Digest password for outboundUsername.'),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(256)
+        .default(65_536)
+        .describe('Largest MESSAGE body accepted (after inflating); larger gets 413 with the limit.'),
+      maxInflatedBytes: z
+        .number()
+        .int()
+        .min(256)
+        .default(262_144)
+        .describe('Cap on the inflated size of a deflate/gzip body (a compression bomb guard).'),
+      sendTimeoutMs: durationMs.default(32_000).describe('How long one outgoing MESSAGE transaction may take (Timer F).'),
+      retryGiveUpMs: durationMs
+        .default(3_600_000)
+        .describe('Give up re-sending an outgoing MESSAGE (IMDN, MO relay) after this long.'),
+      drachtio: z
+        .object({
+          mode: z
+            .enum(['inbound', 'outbound'])
+            .default('inbound')
+            .describe('inbound: Herald connects to drachtio-server\'s admin port; outbound: drachtio-server connects to Herald.'),
+          host: z.string().default('127.0.0.1').describe('drachtio-server admin host (inbound mode).'),
+          port: port.default(9022).describe('drachtio-server admin port (inbound), or the port Herald listens on (outbound).'),
+          secret: z.string().default('cymru').describe('Shared secret of the drachtio-server admin connection.'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  routing: z
+    .object({
+      emailDomains: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('SIP URIs in these domains (sip:bob@example.com) go to email as bob@example.com.'),
+      defaultCountryCode: z
+        .string()
+        .regex(/^\d{1,3}$/, 'must be 1 to 3 digits')
+        .optional()
+        .describe('Country code prefixed to national numbers (no +) when routing to SMS.'),
+    })
+    .prefault({}),
+  ingress: z
+    .object({
+      backlogLimit: z
+        .number()
+        .int()
+        .min(1)
+        .default(100_000)
+        .describe('Jobs waiting in the queues above which SIP ingress answers 503 with Retry-After.'),
+      retryAfterSeconds: z.number().int().min(1).default(10).describe('Retry-After sent with a 503.'),
+    })
+    .prefault({}),
+});
+
+export type HeraldConfig = Readonly<z.infer<typeof configSchema>>;
+
+const ENV_ALIASES: Readonly<Record<string, string>> = {
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+};
+
+/** One settable leaf of the schema: where it lives, its env name, its type and default. */
+export interface SettingInfo {
+  readonly path: readonly string[];
+  readonly env: string;
+  readonly kind: 'string' | 'number' | 'boolean' | 'enum' | 'list' | 'json';
+  readonly description: string;
+  readonly defaultValue: unknown;
+  readonly choices?: readonly string[] | undefined;
+}
+
+export function envNameFor(path: readonly string[]): string {
+  const key = path.join('.');
+  const alias = ENV_ALIASES[key];
+  if (alias !== undefined) return alias;
+  return 'HERALD_' + path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+}
+
+interface ZodDefLike {
+  readonly type: string;
+  readonly innerType?: z.ZodType;
+  readonly defaultValue?: unknown;
+  readonly element?: z.ZodType;
+  readonly entries?: Record<string, string>;
+}
+
+function defOf(schema: z.ZodType): ZodDefLike {
+  return (schema as unknown as { def: ZodDefLike }).def;
+}
+
+/** Lists every leaf setting of the schema, in declaration order. */
+export function listSettings(schema: z.ZodObject = configSchema, prefix: readonly string[] = []): SettingInfo[] {
+  const out: SettingInfo[] = [];
+  for (const [key, child] of Object.entries(schema.shape) as [string, z.ZodType][]) {
+    const path = [...prefix, key];
+    let node = child;
+    let description = child.description ?? '';
+    let defaultValue: unknown;
+    for (;;) {
+      const def = defOf(node);
+      if (def.type === 'default') defaultValue = def.defaultValue;
+      if ((def.type === 'default' || def.type === 'optional' || def.type === 'prefault') && def.innerType) {
+        node = def.innerType;
+        description ||= node.description ?? '';
+        continue;
+      }
+      break;
+    }
+    const def = defOf(node);
+    if (def.type === 'object') {
+      out.push(...listSettings(node as z.ZodObject, path));
+      continue;
+    }
+    let kind: SettingInfo['kind'] = 'string';
+    let choices: string[] | undefined;
+    if (def.type === 'number') kind = 'number';
+    else if (def.type === 'boolean') kind = 'boolean';
+    else if (def.type === 'enum') {
+      kind = 'enum';
+      choices = Object.values(def.entries ?? {});
+    } else if (def.type === 'array') {
+      const element = def.element ? defOf(def.element) : undefined;
+      kind = element?.type === 'object' ? 'json' : 'list';
+      if (element?.type === 'enum') choices = Object.values(element.entries ?? {});
+    }
+    out.push({ path, env: envNameFor(path), kind, description, defaultValue, choices });
+  }
+  return out;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1];
+  if (last !== undefined) node[last] = value;
+}
+
+/** Turns one environment string into the value its setting expects; undefined = invalid. */
+function coerceEnv(setting: SettingInfo, raw: string): unknown {
+  switch (setting.kind) {
+    case 'number': {
+      const n = Number(raw.trim());
+      return raw.trim() === '' || !Number.isFinite(n) ? raw : n;
+    }
+    case 'boolean': {
+      const v = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      return raw;
+    }
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+    case 'json':
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        return raw;
+      }
+    default:
+      return raw;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export interface LoadConfigOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Path of a YAML or JSON file; `HERALD_CONFIG` is used when not given. */
+  readonly file?: string | undefined;
+}
+
+/**
+ * Reads and validates the configuration.
+ * @throws GW_ERR_CONFIG_FILE when the file cannot be read or parsed;
+ *   GW_ERR_CONFIG_INVALID listing every bad setting, one per line, each naming its
+ *   environment variable and path.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): HeraldConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.HERALD_CONFIG;
+  let raw: Record<string, unknown> = {};
+  if (file !== undefined && file !== '') {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw heraldError('GW_ERR_CONFIG_FILE', `${file}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      const parsed: unknown = parseYaml(text);
+      if (parsed !== null && parsed !== undefined) {
+        if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('top level must be a mapping');
+        raw = parsed as Record<string, unknown>;
+      }
+    } catch (err) {
+      throw heraldError('GW_ERR_CONFIG_FILE', `${file}: ${(err as Error).message.split('\n')[0] ?? ''}`, { cause: err });
+    }
+  }
+  const settings = listSettings();
+  for (const setting of settings) {
+    const value = env[setting.env];
+    if (value !== undefined && value !== '') setPath(raw, setting.path, coerceEnv(setting, value));
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const path = issue.path.map(String);
+      const setting = settings.find((s) => path.join('.').startsWith(s.path.join('.')));
+      const name = setting ? `${setting.env} (${setting.path.join('.')})` : path.join('.') || '(top level)';
+      return `${name}: ${issue.message}`;
+    });
+    throw heraldError('GW_ERR_CONFIG_INVALID', lines.join('\n'), { meta: { problems: lines } });
+  }
+  return deepFreeze(result.data);
+}

@@ -1,0 +1,112 @@
+/**
+ * The one error catalogue. Every failure Herald reports is a {@link HeraldError} built
+ * here, so a code always maps to the same HTTP status, SIP status and retry class.
+ *
+ * Codes are `GW_ERR_<AREA>_<WHAT>` and are never reused once retired. Each is listed in
+ * docs/errors.md (a test keeps the two in step).
+ */
+
+interface ErrorSpec {
+  /** Human-readable template; `%s` is replaced by the detail given at the throw site. */
+  readonly message: string;
+  readonly http: number;
+  /** SIP final status used when this error ends a SIP transaction. */
+  readonly sip: number;
+  /** Permanent errors are not retried by the queues; transient ones back off and retry. */
+  readonly permanent: boolean;
+}
+
+function spec(message: string, http: number, sip: number, permanent = true): ErrorSpec {
+  return { message, http, sip, permanent };
+}
+
+export const ERROR_CATALOGUE = {
+  // Configuration and start-up
+  GW_ERR_CONFIG_INVALID: spec('invalid configuration: %s', 500, 500),
+  GW_ERR_CONFIG_FILE: spec('cannot read configuration file: %s', 500, 500),
+  GW_ERR_DB_UNREACHABLE: spec('database unreachable: %s', 503, 503, false),
+  GW_ERR_REDIS_UNREACHABLE: spec('Redis unreachable: %s', 503, 503, false),
+  GW_ERR_REDIS_MISSING: spec('Redis is needed: %s', 500, 500),
+  GW_ERR_SHUTTING_DOWN: spec('shutting down: %s', 503, 503, false),
+  GW_ERR_OVERLOADED: spec('overloaded: %s', 503, 503, false),
+  GW_ERR_INTERNAL: spec('internal error: %s', 500, 500, false),
+
+  // Ledger and delivery state
+  GW_ERR_LEDGER_NOT_FOUND: spec('not found: %s', 404, 404),
+  GW_ERR_LEDGER_CONFLICT: spec('concurrent update lost: %s', 409, 500, false),
+  GW_ERR_STATE_ILLEGAL_TRANSITION: spec('illegal delivery state transition: %s', 409, 500),
+
+  // SIP ingress
+  GW_ERR_SIP_MALFORMED: spec('malformed SIP request: %s', 400, 400),
+  GW_ERR_SIP_FORBIDDEN: spec('peer not allowed: %s', 403, 403),
+  GW_ERR_SIP_UNAUTHORIZED: spec('authentication required: %s', 401, 401),
+  GW_ERR_SIP_METHOD: spec('method not allowed: %s', 405, 405),
+  GW_ERR_SIP_EXTENSION: spec('unsupported extension: %s', 420, 420),
+  GW_ERR_SIP_SEND_FAILED: spec('SIP request failed: %s', 502, 500, false),
+  GW_ERR_ROUTE_UNROUTABLE: spec('no route for recipient: %s', 404, 404),
+  GW_ERR_CONTENT_TOO_LARGE: spec('content too large: %s', 413, 413),
+  GW_ERR_CONTENT_UNSUPPORTED_TYPE: spec('unsupported content type: %s', 415, 415),
+  GW_ERR_CONTENT_UNSUPPORTED_ENCODING: spec('unsupported content encoding: %s', 415, 415),
+  GW_ERR_CONTENT_CHARSET: spec('invalid text for its charset: %s', 400, 400),
+
+  // Codecs
+  GW_ERR_CPIM_MALFORMED: spec('malformed CPIM: %s', 400, 400),
+  GW_ERR_IMDN_MALFORMED: spec('malformed IMDN: %s', 400, 400),
+  GW_ERR_ISCOMPOSING_MALFORMED: spec('malformed isComposing: %s', 400, 400),
+  GW_ERR_RESOURCE_LISTS_MALFORMED: spec('malformed resource-lists: %s', 400, 400),
+  GW_ERR_MULTIPART_MALFORMED: spec('malformed multipart body: %s', 400, 400),
+  GW_ERR_XML_MALFORMED: spec('malformed XML: %s', 400, 400),
+  GW_ERR_XML_FORBIDDEN: spec('XML construct refused: %s', 400, 400),
+  GW_ERR_XML_LIMIT: spec('XML exceeds a limit: %s', 413, 413),
+  GW_ERR_ENCODING_CORRUPT: spec('corrupt compressed body: %s', 400, 400),
+  GW_ERR_ENCODING_LIMIT: spec('inflated body too large: %s', 413, 413),
+  GW_ERR_GSM_UNENCODABLE: spec('text cannot be encoded: %s', 400, 488),
+  GW_ERR_SMPP_RECEIPT_MALFORMED: spec('malformed delivery receipt: %s', 400, 400),
+  GW_ERR_DSN_MALFORMED: spec('malformed delivery status notification: %s', 400, 400),
+  GW_ERR_MDN_MALFORMED: spec('malformed disposition notification: %s', 400, 400),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface HeraldErrorOptions {
+  readonly cause?: unknown;
+  /** Machine-readable facts for the caller (e.g. `{ maxBytes: 1300 }` for a 413). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+export class HeraldError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  readonly sipStatus: number;
+  readonly permanent: boolean;
+  readonly detail: string;
+  readonly meta: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, detail: string, options: HeraldErrorOptions = {}) {
+    const entry: ErrorSpec = ERROR_CATALOGUE[code];
+    super(entry.message.replace('%s', detail), { cause: options.cause });
+    this.name = 'HeraldError';
+    this.code = code;
+    this.detail = detail;
+    this.httpStatus = entry.http;
+    this.sipStatus = entry.sip;
+    this.permanent = entry.permanent;
+    this.meta = options.meta ?? {};
+  }
+}
+
+/** Builds a catalogued error. The only way Herald code creates errors it reports. */
+export function heraldError(code: ErrorCode, detail: string, options?: HeraldErrorOptions): HeraldError {
+  return new HeraldError(code, detail, options);
+}
+
+export function isHeraldError(value: unknown, code?: ErrorCode): value is HeraldError {
+  return value instanceof HeraldError && (code === undefined || value.code === code);
+}
+
+/** Wraps anything thrown into a HeraldError, keeping catalogued errors as they are. */
+export function toHeraldError(value: unknown): HeraldError {
+  if (value instanceof HeraldError) return value;
+  const detail = value instanceof Error ? value.message : String(value);
+  return new HeraldError('GW_ERR_INTERNAL', detail, { cause: value });
+}
