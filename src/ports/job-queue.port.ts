@@ -20,3 +20,18 @@ export interface JobQueue {
   backlog(): Promise<number>;
   ping(): Promise<void>;
 }
+
+export interface JobContext {
+  readonly jobId: string;
+  /** 1 on the first run, 2 on the first retry, … */
+  readonly attempt: number;
+}
+
+/**
+ * A job handler must be idempotent: the queue is at-least-once, so it reads the ledger
+ * and skips work whose effect is already recorded. A permanent HeraldError ends the job;
+ * anything else is retried with backoff.
+ */
+export type JobHandler<N extends JobName> = (payload: JobPayloads[N], context: JobContext) => Promise<void>;
+
+export type JobHandlers = { readonly [N in JobName]?: JobHandler<N> };

@@ -1,0 +1,101 @@
+/**
+ * Opens the Kysely instance of either backend and proves it answers. Connection failures
+ * surface here as one GW_ERR_DB_UNREACHABLE line naming the setting to fix.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { heraldError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { maskUrl } from '../logger.js';
+import type { LedgerBackend } from '../ports/ledger.port.js';
+import { oneLineReason } from './db-errors.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { LedgerDatabase } from './schema.js';
+
+/** Where the ledger lives. */
+export interface LedgerConnectOptions {
+  /** PostgreSQL URL; unset selects the embedded PGlite ledger under `dataDir`. */
+  readonly databaseUrl?: string | undefined;
+  /** Folder for embedded state; the PGlite ledger lives in `<dataDir>/ledger`. */
+  readonly dataDir: string;
+  /** PostgreSQL pool size (ignored by PGlite, which is one connection). */
+  readonly poolSize: number;
+  /**
+   * How long opening a PostgreSQL connection may take before it counts as unreachable.
+   * @defaultValue 5000
+   */
+  readonly connectTimeoutMs?: number | undefined;
+}
+
+/** An open, answering database. */
+export interface LedgerConnection {
+  readonly db: Kysely<LedgerDatabase>;
+  readonly backend: LedgerBackend;
+  /** Where it is, safe for logs and error lines (password masked). */
+  readonly location: string;
+}
+
+/** The folder PGlite keeps the ledger in. */
+export function pgliteDirectory(dataDir: string): string {
+  return path.resolve(dataDir, 'ledger');
+}
+
+/**
+ * Connects to the configured backend and runs `select 1`.
+ * @throws GW_ERR_DB_UNREACHABLE whose detail starts with `DATABASE_URL` (PostgreSQL) or
+ *   `dataDir` (PGlite), then the masked location and the reason, on one line.
+ */
+export async function connectLedger(options: LedgerConnectOptions, log: Logger): Promise<LedgerConnection> {
+  const connection = options.databaseUrl !== undefined ? openPostgres(options, options.databaseUrl, log) : await openPglite(options);
+  try {
+    await sql`select 1`.execute(connection.db);
+  } catch (err) {
+    await connection.db.destroy().catch(() => undefined);
+    throw unreachable(connection.backend, connection.location, err);
+  }
+  log.info({ backend: connection.backend, location: connection.location }, 'ledger connected');
+  return connection;
+}
+
+function unreachable(backend: LedgerBackend, location: string, err: unknown): Error {
+  const setting = backend === 'postgres' ? 'DATABASE_URL' : 'dataDir';
+  // The reason comes from the driver; it should not echo the URL, but if it does, mask it.
+  const reason = oneLineReason(err).replaceAll(/\/\/[^\s@/]*:[^\s@/]*@/g, '//***@');
+  return heraldError('GW_ERR_DB_UNREACHABLE', `${setting} (${location}): ${reason}`, { cause: err, meta: { backend } });
+}
+
+function openPostgres(options: LedgerConnectOptions, url: string, log: Logger): LedgerConnection {
+  const location = maskUrl(url);
+  let pool: pg.Pool;
+  try {
+    pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize,
+      // Without it pg waits on the OS TCP timeout (minutes) for a host that drops SYNs.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'herald',
+    });
+  } catch (err) {
+    throw unreachable('postgres', location, err);
+  }
+  // An idle client losing its server emits here; unhandled, it would crash the process.
+  // The pool drops the client, and the next query reports the outage to its caller.
+  pool.on('error', (err) => log.warn({ err: oneLineReason(err), location }, 'ledger connection lost'));
+  return { db: new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres', location };
+}
+
+async function openPglite(options: LedgerConnectOptions): Promise<LedgerConnection> {
+  const location = pgliteDirectory(options.dataDir);
+  let pglite: PGlite;
+  try {
+    await mkdir(location, { recursive: true });
+    pglite = await PGlite.create(location);
+  } catch (err) {
+    throw unreachable('pglite', location, err);
+  }
+  return { db: new Kysely<LedgerDatabase>({ dialect: new PGliteDialect(pglite) }), backend: 'pglite', location };
+}

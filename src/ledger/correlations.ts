@@ -1,0 +1,136 @@
+/**
+ * SMS segments and other far-side ids. Workers are at-least-once, so recording an id a
+ * second time for the same thing is a no-op; the unique keys only refuse the same id
+ * claimed for a different thing (which would send a receipt to the wrong message).
+ */
+import { sql, type Kysely } from 'kysely';
+import { isFinal } from '../domain/delivery-state.js';
+import { heraldError } from '../errors.js';
+import type {
+  CorrelationKind,
+  CorrelationStore,
+  NewCorrelation,
+  NewSegment,
+  SegmentUpdate,
+  StoredCorrelation,
+  StoredSegment,
+} from '../ports/ledger.port.js';
+import { guarded } from './db-errors.js';
+import { toCorrelation, toSegment } from './rows.js';
+import type { LedgerDatabase } from './schema.js';
+
+/** {@link CorrelationStore} over the `segments` and `correlations` tables. */
+export class KyselyCorrelationStore implements CorrelationStore {
+  readonly #db: Kysely<LedgerDatabase>;
+
+  constructor(db: Kysely<LedgerDatabase>) {
+    this.#db = db;
+  }
+
+  /** @throws GW_ERR_LEDGER_CONFLICT, GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
+  async insertSegment(segment: NewSegment): Promise<StoredSegment> {
+    const { connectionId, smscMessageId } = segment;
+    return guarded(`insertSegment ${connectionId}/${smscMessageId}`, async () => {
+      const inserted = await this.#db
+        .insertInto('segments')
+        .values({
+          delivery_id: segment.deliveryId,
+          seq: segment.seq,
+          total: segment.total,
+          connection_id: connectionId,
+          smsc_message_id: smscMessageId,
+          state: segment.state ?? 'submitted',
+          error_code: segment.errorCode ?? null,
+          submitted_at: segment.submittedAt,
+        })
+        .onConflict((oc) => oc.columns(['connection_id', 'smsc_message_id']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted !== undefined) return toSegment(inserted);
+      const existing = await this.findSegmentBySmscId(connectionId, smscMessageId);
+      if (existing !== undefined && existing.deliveryId === segment.deliveryId && existing.seq === segment.seq) return existing;
+      throw heraldError(
+        'GW_ERR_LEDGER_CONFLICT',
+        `SMSC id ${smscMessageId} on ${connectionId} already belongs to delivery ${existing?.deliveryId ?? '?'} part ${existing?.seq ?? '?'}`,
+        { meta: { connectionId, smscMessageId, deliveryId: existing?.deliveryId } },
+      );
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async findSegmentBySmscId(connectionId: string, smscMessageId: string): Promise<StoredSegment | undefined> {
+    return guarded(`findSegmentBySmscId ${connectionId}/${smscMessageId}`, async () => {
+      const row = await this.#db
+        .selectFrom('segments')
+        .selectAll()
+        .where('connection_id', '=', connectionId)
+        .where('smsc_message_id', '=', smscMessageId)
+        .executeTakeFirst();
+      return row === undefined ? undefined : toSegment(row);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async listSegments(deliveryId: string): Promise<readonly StoredSegment[]> {
+    return guarded(`listSegments ${deliveryId}`, async () => {
+      const rows = await this.#db
+        .selectFrom('segments')
+        .selectAll()
+        .where('delivery_id', '=', deliveryId)
+        .orderBy('seq')
+        .orderBy('id')
+        .execute();
+      return rows.map(toSegment);
+    });
+  }
+
+  /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
+  async updateSegment(update: SegmentUpdate): Promise<StoredSegment> {
+    return guarded(`updateSegment ${update.segmentId}`, async () => {
+      // Segment ids are bigserial: anything else cannot name a segment (and would be a
+      // SQL cast error rather than a clean not-found).
+      if (!/^\d{1,18}$/.test(update.segmentId)) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `segment ${update.segmentId}`);
+      const finalAt = isFinal(update.state) ? (update.at ?? sql<Date>`now()`) : null;
+      const row = await this.#db
+        .updateTable('segments')
+        .set({ state: update.state, error_code: update.errorCode ?? null, final_at: finalAt })
+        .where('id', '=', update.segmentId)
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `segment ${update.segmentId}`);
+      return toSegment(row);
+    });
+  }
+
+  /** @throws GW_ERR_LEDGER_CONFLICT, GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
+  async putCorrelation(correlation: NewCorrelation): Promise<StoredCorrelation> {
+    const { kind, key, deliveryId } = correlation;
+    return guarded(`putCorrelation ${kind}/${key}`, async () => {
+      const inserted = await this.#db
+        .insertInto('correlations')
+        .values({ kind, key, delivery_id: deliveryId })
+        .onConflict((oc) => oc.columns(['kind', 'key']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted !== undefined) return toCorrelation(inserted);
+      const existing = await this.findCorrelation(kind, key);
+      if (existing !== undefined && existing.deliveryId === deliveryId) return existing;
+      throw heraldError('GW_ERR_LEDGER_CONFLICT', `${kind} ${key} already belongs to delivery ${existing?.deliveryId ?? '?'}`, {
+        meta: { kind, key, deliveryId: existing?.deliveryId },
+      });
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async findCorrelation(kind: CorrelationKind, key: string): Promise<StoredCorrelation | undefined> {
+    return guarded(`findCorrelation ${kind}/${key}`, async () => {
+      const row = await this.#db
+        .selectFrom('correlations')
+        .selectAll()
+        .where('kind', '=', kind)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row === undefined ? undefined : toCorrelation(row);
+    });
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The ledger: Herald's system of record on PostgreSQL (DATABASE_URL) or, by default,
+ * embedded PGlite under `<dataDir>/ledger`; one schema, one set of queries.
+ */
+import type { Logger } from '../logger.js';
+import type { Ledger } from '../ports/ledger.port.js';
+import { connectLedger, type LedgerConnectOptions } from './connect.js';
+import { KyselyLedger } from './kysely-ledger.js';
+
+export type { LedgerConnectOptions } from './connect.js';
+export { pgliteDirectory } from './connect.js';
+export { KyselyLedger } from './kysely-ledger.js';
+export { MIGRATIONS } from './migrations/index.js';
+
+/**
+ * Opens the ledger and checks that it answers. Does not migrate: call `migrate()` (start
+ * and `herald migrate` do).
+ * @throws GW_ERR_DB_UNREACHABLE with a one-line detail that starts with `DATABASE_URL`
+ *   (or `dataDir` for PGlite), the location with its password masked, and the reason.
+ */
+export async function createLedger(options: LedgerConnectOptions, log: Logger): Promise<Ledger> {
+  const connection = await connectLedger(options, log.child({ component: 'ledger' }));
+  return new KyselyLedger(connection, log);
+}

@@ -1,0 +1,319 @@
+/**
+ * The ledger on Kysely: one implementation, one set of queries, for PostgreSQL and PGlite.
+ *
+ * Concurrency: every change of a delivery's state runs in one transaction that locks the
+ * row (SELECT … FOR UPDATE), checks the state machine against what it read, and updates
+ * with `WHERE version = <read version>`. A second concurrent transition therefore waits
+ * for the first, then sees the new state and is refused if that move is now illegal;
+ * a caller holding a stale `expectedVersion` gets GW_ERR_LEDGER_CONFLICT. On PGlite the
+ * driver's mutex serialises transactions, which gives the same outcomes.
+ *
+ * Inside a transaction only `trx` is used: on PGlite, touching the outer instance there
+ * would wait for the connection the transaction itself holds.
+ */
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import { assertTransition } from '../domain/delivery-state.js';
+import type { DeliveryEvent, NewDelivery, NewMessage, StoredDelivery, StoredMessage } from '../domain/message.js';
+import { heraldError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type {
+  CorrelationStore,
+  Ledger,
+  LedgerBackend,
+  NewEvent,
+  NumberDirectory,
+  RecordMessageResult,
+  TransitionRequest,
+} from '../ports/ledger.port.js';
+import type { LedgerConnection } from './connect.js';
+import { KyselyCorrelationStore } from './correlations.js';
+import { guarded, toLedgerError } from './db-errors.js';
+import { KyselyNumberDirectory } from './directory.js';
+import { migrationProvider } from './migrations/index.js';
+import { jsonText, toDelivery, toEvent, toMessage } from './rows.js';
+import type { DeliveryRow, LedgerDatabase, NewDeliveryRow, NewMessageRow } from './schema.js';
+
+/** Kysely's bookkeeping tables, prefixed so they read as the ledger's in a shared database. */
+const MIGRATION_TABLE = 'ledger_migration';
+const MIGRATION_LOCK_TABLE = 'ledger_migration_lock';
+
+function messageRow(message: NewMessage): NewMessageRow {
+  return {
+    id: message.id,
+    direction: message.direction,
+    source_channel: message.sourceChannel,
+    sender_uri: message.senderUri,
+    sender_display_name: message.senderDisplayName ?? null,
+    imdn_message_id: message.imdnMessageId ?? null,
+    imdn_requests: [...message.imdnRequests],
+    imdn_route: [...message.imdnRoute],
+    subject: message.subject ?? null,
+    content_type: message.contentType,
+    body: message.body,
+    sent_at: message.sentAt,
+    dedupe_key: message.dedupeKey,
+    sip_call_id: message.sipCallId ?? null,
+  };
+}
+
+function deliveryRow(messageId: string, delivery: NewDelivery): NewDeliveryRow {
+  return {
+    id: delivery.id,
+    message_id: messageId,
+    channel: delivery.channel,
+    original_recipient_uri: delivery.originalRecipientUri,
+    target_uri: delivery.targetUri,
+    copy_control: delivery.copyControl ?? null,
+    state: 'accepted',
+    version: 1,
+  };
+}
+
+/** Facts of a transition the timeline should show besides the cause. */
+function transitionDetail(request: TransitionRequest): Record<string, unknown> {
+  const detail: Record<string, unknown> = { ...request.detail };
+  if (request.errorCode !== undefined) detail.errorCode = request.errorCode;
+  if (request.errorText !== undefined) detail.errorText = request.errorText;
+  if (request.farSideAt !== undefined) detail.farSideAt = request.farSideAt.toISOString();
+  return detail;
+}
+
+/** {@link Ledger} over a Kysely instance of either backend. Build it with createLedger(). */
+export class KyselyLedger implements Ledger {
+  readonly backend: LedgerBackend;
+  readonly directory: NumberDirectory;
+  readonly correlations: CorrelationStore;
+  readonly #db: Kysely<LedgerDatabase>;
+  readonly #log: Logger;
+  #closing: Promise<void> | undefined;
+
+  constructor(connection: LedgerConnection, log: Logger) {
+    this.#db = connection.db;
+    this.backend = connection.backend;
+    this.#log = log.child({ component: 'ledger', backend: connection.backend });
+    this.directory = new KyselyNumberDirectory(connection.db);
+    this.correlations = new KyselyCorrelationStore(connection.db);
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE, GW_ERR_GATEWAY_INTERNAL naming the migration that failed */
+  async migrate(): Promise<readonly string[]> {
+    const migrator = new Migrator({
+      db: this.#db,
+      provider: migrationProvider,
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: MIGRATION_LOCK_TABLE,
+    });
+    const { error, results = [] } = await migrator.migrateToLatest();
+    const failed = results.find((result) => result.status === 'Error');
+    if (error !== undefined) {
+      const err = toLedgerError(error, `migrate${failed ? ` ${failed.migrationName}` : ''}`);
+      this.#log.error({ err, migration: failed?.migrationName }, 'ledger migration failed');
+      throw err;
+    }
+    const applied = results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+    for (const migration of applied) this.#log.info({ migration }, 'ledger migration applied');
+    return applied;
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async ping(): Promise<void> {
+    try {
+      await sql`select 1`.execute(this.#db);
+    } catch (err) {
+      // Any failure of `select 1` means the database is not usable, whatever its code.
+      const mapped = toLedgerError(err, 'ping');
+      throw mapped.code === 'GW_ERR_DB_UNREACHABLE'
+        ? mapped
+        : heraldError('GW_ERR_DB_UNREACHABLE', mapped.detail, { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closing ??= this.#db.destroy().then(() => this.#log.info({}, 'ledger closed'));
+    return this.#closing;
+  }
+
+  /** @throws GW_ERR_LEDGER_CONFLICT, GW_ERR_DB_UNREACHABLE */
+  async recordMessage(message: NewMessage, deliveries: readonly NewDelivery[]): Promise<RecordMessageResult> {
+    const result = await guarded(`recordMessage ${message.id}`, () =>
+      this.#db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('messages')
+          .values(messageRow(message))
+          .onConflict((oc) => oc.column('dedupe_key').doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (inserted === undefined) {
+          // A re-sent copy: whatever the first copy recorded stands.
+          const existing = await trx
+            .selectFrom('messages')
+            .selectAll()
+            .where('dedupe_key', '=', message.dedupeKey)
+            .executeTakeFirst();
+          if (existing === undefined) throw heraldError('GW_ERR_LEDGER_CONFLICT', `dedupe key ${message.dedupeKey} vanished`);
+          return { message: toMessage(existing), deliveries: await deliveriesOf(trx, existing.id), duplicate: true };
+        }
+        if (deliveries.length === 0) return { message: toMessage(inserted), deliveries: [], duplicate: false };
+        const rows = await trx
+          .insertInto('deliveries')
+          .values(deliveries.map((delivery) => deliveryRow(message.id, delivery)))
+          .returningAll()
+          .execute();
+        await trx
+          .insertInto('events')
+          .values(
+            rows.map((row) => ({
+              message_id: message.id,
+              delivery_id: row.id,
+              at: row.created_at,
+              type: 'state',
+              from_state: null,
+              to_state: 'accepted',
+              cause: 'ingress',
+              detail: jsonText({}),
+            })),
+          )
+          .execute();
+        // RETURNING order is not promised: give the deliveries back in the caller's order.
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        const ordered = deliveries.map((delivery) => byId.get(delivery.id)).filter((row): row is DeliveryRow => row !== undefined);
+        return { message: toMessage(inserted), deliveries: ordered.map(toDelivery), duplicate: false };
+      }),
+    );
+    this.#log.debug(
+      { msgId: result.message.id, deliveries: result.deliveries.length, duplicate: result.duplicate },
+      result.duplicate ? 'message already recorded' : 'message recorded',
+    );
+    return result;
+  }
+
+  /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_STATE_ILLEGAL_TRANSITION, GW_ERR_LEDGER_CONFLICT, GW_ERR_DB_UNREACHABLE */
+  async transition(request: TransitionRequest): Promise<StoredDelivery> {
+    const { deliveryId, to, expectedVersion } = request;
+    const { from, delivery } = await guarded(`transition ${deliveryId}`, () =>
+      this.#db.transaction().execute(async (trx) => {
+        const row = await trx.selectFrom('deliveries').selectAll().where('id', '=', deliveryId).forUpdate().executeTakeFirst();
+        if (row === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`, { meta: { deliveryId } });
+        if (expectedVersion !== undefined && row.version !== expectedVersion) {
+          throw heraldError('GW_ERR_LEDGER_CONFLICT', `delivery ${deliveryId} is at version ${row.version}, not ${expectedVersion}`, {
+            meta: { deliveryId, expectedVersion, version: row.version, state: row.state },
+          });
+        }
+        const current = toDelivery(row);
+        assertTransition(current.state, to);
+        const updated = await trx
+          .updateTable('deliveries')
+          .set({
+            state: to,
+            version: row.version + 1,
+            error_code: request.errorCode ?? null,
+            error_text: request.errorText ?? null,
+            far_side_at: request.farSideAt ?? row.far_side_at,
+            updated_at: sql<Date>`now()`,
+          })
+          .where('id', '=', deliveryId)
+          // The row lock makes this redundant today; it keeps the update honest if the
+          // read above ever stops locking (e.g. a backend without FOR UPDATE).
+          .where('version', '=', row.version)
+          .returningAll()
+          .executeTakeFirst();
+        if (updated === undefined) throw heraldError('GW_ERR_LEDGER_CONFLICT', `delivery ${deliveryId} changed underneath`, { meta: { deliveryId } });
+        await trx
+          .insertInto('events')
+          .values({
+            message_id: row.message_id,
+            delivery_id: deliveryId,
+            at: request.at,
+            type: 'state',
+            from_state: current.state,
+            to_state: to,
+            cause: request.cause,
+            detail: jsonText(transitionDetail(request)),
+          })
+          .execute();
+        return { from: current.state, delivery: toDelivery(updated) };
+      }),
+    );
+    this.#log.debug(
+      { msgId: delivery.messageId, deliveryId, from, to, cause: request.cause, version: delivery.version },
+      'delivery state changed',
+    );
+    return delivery;
+  }
+
+  /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
+  async appendEvent(event: NewEvent): Promise<DeliveryEvent> {
+    return guarded(`appendEvent ${event.messageId}`, async () => {
+      const row = await this.#db
+        .insertInto('events')
+        .values({
+          message_id: event.messageId,
+          delivery_id: event.deliveryId ?? null,
+          at: event.at,
+          type: event.type,
+          cause: event.cause,
+          detail: jsonText(event.detail),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toEvent(row);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async getMessage(id: string): Promise<StoredMessage | undefined> {
+    return guarded(`getMessage ${id}`, async () => {
+      const row = await this.#db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toMessage(row);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async getDelivery(id: string): Promise<StoredDelivery | undefined> {
+    return guarded(`getDelivery ${id}`, async () => {
+      const row = await this.#db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toDelivery(row);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async listDeliveries(messageId: string): Promise<readonly StoredDelivery[]> {
+    return guarded(`listDeliveries ${messageId}`, () => deliveriesOf(this.#db, messageId));
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async listEvents(messageId: string): Promise<readonly DeliveryEvent[]> {
+    return guarded(`listEvents ${messageId}`, async () => {
+      const rows = await this.#db.selectFrom('events').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+      return rows.map(toEvent);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async listStranded(before: Date, limit: number): Promise<readonly StoredDelivery[]> {
+    return guarded('listStranded', async () => {
+      const rows = await this.#db
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('state', '=', 'accepted')
+        .where('updated_at', '<', before)
+        .orderBy('updated_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(toDelivery);
+    });
+  }
+}
+
+/** Deliveries of a message; recorded together, so creation time ties and id decides. */
+async function deliveriesOf(db: Kysely<LedgerDatabase> | Transaction<LedgerDatabase>, messageId: string): Promise<StoredDelivery[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('message_id', '=', messageId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toDelivery);
+}
