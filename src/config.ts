@@ -134,6 +134,22 @@ export const configSchema = z.object({
         .describe('Country code prefixed to national numbers (no +) when routing to SMS.'),
     })
     .prefault({}),
+  queues: z
+    .object({
+      prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+        .default('herald')
+        .describe('Redis key prefix of every queue; gateways sharing one Redis and one database use the same prefix.'),
+      concurrency: z.number().int().min(1).max(1000).default(32).describe('Jobs each worker runs at once, per queue.'),
+      stalledIntervalMs: durationMs
+        .default(30_000)
+        .describe('How often jobs of a crashed worker are looked for and retried.'),
+      strandedSweepMs: durationMs
+        .default(60_000)
+        .describe('How often deliveries persisted but never queued (a crash between the two) are re-queued.'),
+    })
+    .prefault({}),
   ingress: z
     .object({
       backlogLimit: z

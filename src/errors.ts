@@ -27,9 +27,9 @@ export const ERROR_CATALOGUE = {
   GW_ERR_DB_UNREACHABLE: spec('database unreachable: %s', 503, 503, false),
   GW_ERR_REDIS_UNREACHABLE: spec('Redis unreachable: %s', 503, 503, false),
   GW_ERR_REDIS_MISSING: spec('Redis is needed: %s', 500, 500),
-  GW_ERR_SHUTTING_DOWN: spec('shutting down: %s', 503, 503, false),
-  GW_ERR_OVERLOADED: spec('overloaded: %s', 503, 503, false),
-  GW_ERR_INTERNAL: spec('internal error: %s', 500, 500, false),
+  GW_ERR_GATEWAY_SHUTTING_DOWN: spec('shutting down: %s', 503, 503, false),
+  GW_ERR_GATEWAY_OVERLOADED: spec('overloaded: %s', 503, 503, false),
+  GW_ERR_GATEWAY_INTERNAL: spec('internal error: %s', 500, 500, false),
 
   // Ledger and delivery state
   GW_ERR_LEDGER_NOT_FOUND: spec('not found: %s', 404, 404),
@@ -64,6 +64,7 @@ export const ERROR_CATALOGUE = {
   GW_ERR_SMPP_RECEIPT_MALFORMED: spec('malformed delivery receipt: %s', 400, 400),
   GW_ERR_DSN_MALFORMED: spec('malformed delivery status notification: %s', 400, 400),
   GW_ERR_MDN_MALFORMED: spec('malformed disposition notification: %s', 400, 400),
+  GW_ERR_MIME_MALFORMED: spec('malformed MIME message: %s', 400, 400),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -108,5 +109,5 @@ export function isHeraldError(value: unknown, code?: ErrorCode): value is Herald
 export function toHeraldError(value: unknown): HeraldError {
   if (value instanceof HeraldError) return value;
   const detail = value instanceof Error ? value.message : String(value);
-  return new HeraldError('GW_ERR_INTERNAL', detail, { cause: value });
+  return new HeraldError('GW_ERR_GATEWAY_INTERNAL', detail, { cause: value });
 }

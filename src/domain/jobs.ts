@@ -18,3 +18,15 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 
 export const JOB_NAMES: readonly JobName[] = ['sms-submit', 'email-send', 'sip-deliver', 'imdn-send', 'archive'];
+
+/** The job that carries a delivery out on its channel. */
+export function jobForChannel(channel: 'sms' | 'email' | 'sip'): 'sms-submit' | 'email-send' | 'sip-deliver' {
+  switch (channel) {
+    case 'sms':
+      return 'sms-submit';
+    case 'email':
+      return 'email-send';
+    case 'sip':
+      return 'sip-deliver';
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The BullMQ implementation of the core's JobQueue port: one BullMQ queue per job name.
+ */
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobName, JobPayloads } from '../src/domain/jobs.js';
+import { JOB_NAMES } from '../src/domain/jobs.js';
+import type { EnqueueOptions, JobQueue } from '../src/ports/job-queue.port.js';
+import { QUEUE_DEFAULTS, queueName } from './queue-names.js';
+
+export class BullmqJobQueue implements JobQueue {
+  private readonly queues = new Map<JobName, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+  ) {
+    for (const name of JOB_NAMES) {
+      this.queues.set(name, new Queue(queueName(name), { connection, prefix, defaultJobOptions: QUEUE_DEFAULTS[name] }));
+    }
+  }
+
+  queue(name: JobName): Queue {
+    const queue = this.queues.get(name);
+    if (queue === undefined) throw new Error(`unknown queue ${name}`);
+    return queue;
+  }
+
+  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions): Promise<void> {
+    await this.queue(name).add(name, payload, toJobOptions(options));
+  }
+
+  async enqueueBulk<N extends JobName>(
+    name: N,
+    jobs: readonly { readonly payload: JobPayloads[N]; readonly options: EnqueueOptions }[],
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue(name).addBulk(jobs.map((job) => ({ name, data: job.payload, opts: toJobOptions(job.options) })));
+  }
+
+  async backlog(): Promise<number> {
+    let total = 0;
+    for (const queue of this.queues.values()) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      total += Object.values(counts).reduce((a, b) => a + b, 0);
+    }
+    return total;
+  }
+
+  async counts(): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [name, queue] of this.queues) {
+      out[name] = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+    }
+    return out;
+  }
+
+  async ping(): Promise<void> {
+    await this.connection.ping();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
+
+function toJobOptions(options: EnqueueOptions): JobsOptions {
+  return options.delayMs === undefined ? { jobId: options.jobId } : { jobId: options.jobId, delay: options.delayMs };
+}

@@ -1,0 +1,71 @@
+/**
+ * BullMQ workers running the core's job handlers. Failures are classified here, in one
+ * place: a permanent HeraldError becomes UnrecoverableError (no retry), anything else is
+ * rethrown so the queue's exponential backoff retries it.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobName, JobPayloads } from '../src/domain/jobs.js';
+import { isHeraldError } from '../src/errors.js';
+import type { Logger } from '../src/logger.js';
+import type { JobHandler, JobHandlers } from '../src/ports/job-queue.port.js';
+import { queueName } from './queue-names.js';
+
+export interface WorkerOptions {
+  readonly prefix: string;
+  /** Jobs run at once per queue. @defaultValue 16 */
+  readonly concurrency?: number;
+  /** How often stalled (crashed-worker) jobs are looked for. @defaultValue 30000 */
+  readonly stalledIntervalMs?: number;
+  /** Lock time of an active job; a dead worker's job is retried after it. @defaultValue 30000 */
+  readonly lockDurationMs?: number;
+}
+
+export class JobWorkers {
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly log: Logger,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  start(handlers: JobHandlers): void {
+    for (const name of Object.keys(handlers) as JobName[]) {
+      const handler = handlers[name] as JobHandler<JobName> | undefined;
+      if (handler !== undefined) this.startOne(name, handler);
+    }
+  }
+
+  private startOne<N extends JobName>(name: N, handler: JobHandler<N>): void {
+    const processor = async (job: Job<JobPayloads[N]>): Promise<void> => {
+      const jobId = job.id ?? '';
+      try {
+        await handler(job.data, { jobId, attempt: job.attemptsMade + 1 });
+      } catch (err) {
+        if (isHeraldError(err) && err.permanent) {
+          this.log.error({ err, jobId, queue: name, code: err.code }, 'job failed permanently');
+          throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        }
+        this.log.warn({ err, jobId, queue: name, attempt: job.attemptsMade + 1 }, 'job failed, will retry');
+        throw err;
+      }
+    };
+    const worker = new Worker<JobPayloads[N]>(queueName(name), processor, {
+      connection: this.connection.duplicate(),
+      prefix: this.options.prefix,
+      concurrency: this.options.concurrency ?? 16,
+      stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+      lockDuration: this.options.lockDurationMs ?? 30_000,
+      maxStalledCount: 5,
+      autorun: true,
+    });
+    worker.on('error', (err) => this.log.error({ err, queue: name }, 'worker error'));
+    this.workers.push(worker);
+  }
+
+  /** Stops taking jobs and waits for the active ones to finish. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The HTTP server: liveness, readiness and Prometheus metrics. The admin API registers
+ * its plugins on the same instance.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+
+/** Something /readyz asks; resolves when up, rejects with the reason when not. */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
+
+export interface HttpServerOptions {
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly checks: readonly ReadinessCheck[];
+  /** When true, /readyz answers 503 (the process is draining). */
+  readonly isShuttingDown: () => boolean;
+}
+
+const CHECK_TIMEOUT_MS = 2000;
+
+async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check.check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { name: check.name, ok: true };
+  } catch (err) {
+    return { name: check.name, ok: false, error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = Fastify({ loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const results = await Promise.all(options.checks.map(runCheck));
+    const draining = options.isShuttingDown();
+    const ready = !draining && results.every((r) => r.ok);
+    const checks = Object.fromEntries(results.map((r) => [r.name, r.ok ? 'up' : `down: ${r.error ?? ''}`]));
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : draining ? 'draining' : 'not ready', checks });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await options.metrics.registry.metrics();
+    return reply.type(options.metrics.registry.contentType).send(body);
+  });
+
+  return app;
+}

@@ -1,0 +1,152 @@
+/**
+ * Wires Herald together: the only core module that imports adapters and queues.
+ *
+ * Start order follows what depends on what: ledger (the truth), Redis and the queues,
+ * workers, then the front doors (SIP, HTTP). Stop is the reverse: close the front doors,
+ * drain the workers within the deadline, then close connections.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { createSipEdge } from '../adapters/sip/index.js';
+import { BullmqJobQueue } from '../queues/job-queue.js';
+import { resolveRedis, type ResolvedRedis } from '../queues/private-redis.js';
+import { createRedis } from '../queues/redis-connection.js';
+import { JobWorkers } from '../queues/workers.js';
+import type { HeraldConfig } from './config.js';
+import { createHttpServer } from './http/server.js';
+import { createIngress } from './ingress/ingress.js';
+import { requeueStranded } from './ingress/requeue-stranded.js';
+import { createLedger } from './ledger/index.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import type { Ledger } from './ports/ledger.port.js';
+import type { SipEdge } from './ports/sip-edge.port.js';
+
+export interface Gateway {
+  readonly http: FastifyInstance;
+  /** Where the HTTP server listens (useful when configured with port 0). */
+  readonly httpAddress: string;
+  readonly ledger: Ledger;
+  readonly metrics: Metrics;
+  /** Stops gracefully; resolves when everything is closed or the deadline passed. */
+  stop(reason: string): Promise<void>;
+}
+
+/** Resolves after `ms`, or with the promise's result if it settles first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function startGateway(config: HeraldConfig, log: Logger): Promise<Gateway> {
+  const metrics = new Metrics();
+  const cleanups: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        log.warn({ err }, 'error while closing');
+      }
+    }
+  };
+
+  let shuttingDown = false;
+  let redis: ResolvedRedis | undefined;
+  let connection: Redis | undefined;
+  let edge: SipEdge | undefined;
+  try {
+    const ledger = await createLedger(
+      { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize },
+      log,
+    );
+    cleanups.push(() => ledger.close());
+    await ledger.migrate();
+
+    redis = await resolveRedis(config.redisUrl, config.dataDir, log);
+    const resolved = redis;
+    cleanups.push(() => resolved.stop());
+    connection = createRedis(redis.url);
+    const redisClient = connection;
+    redisClient.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+    cleanups.push(async () => {
+      redisClient.disconnect();
+    });
+
+    const jobs = new BullmqJobQueue(redisClient, config.queues.prefix);
+    cleanups.push(() => jobs.close());
+
+    const workers = new JobWorkers(redisClient, log, {
+      prefix: config.queues.prefix,
+      concurrency: config.queues.concurrency,
+      stalledIntervalMs: config.queues.stalledIntervalMs,
+    });
+    // Channel workers register their handlers here as the channels land.
+    workers.start({});
+    cleanups.push(() => workers.close());
+
+    const ingress = createIngress({ config, ledger, jobs, metrics, log });
+    edge = createSipEdge(config.sip, log);
+    const sipEdge = edge;
+    await sipEdge.start((request) => ingress.handle(request));
+    cleanups.push(() => sipEdge.stop());
+
+    const sweep = setInterval(() => {
+      requeueStranded(ledger, jobs, log).catch((err: unknown) => log.warn({ err }, 'stranded sweep failed'));
+    }, Math.max(config.queues.strandedSweepMs, 1000));
+    sweep.unref();
+    cleanups.push(async () => clearInterval(sweep));
+    await requeueStranded(ledger, jobs, log);
+
+    const http = createHttpServer({
+      log,
+      metrics,
+      isShuttingDown: () => shuttingDown,
+      checks: [
+        { name: 'database', check: () => ledger.ping() },
+        { name: 'redis', check: () => jobs.ping() },
+        {
+          name: 'sip',
+          check: async () => {
+            if (!sipEdge.isReady()) throw new Error('SIP edge not ready');
+          },
+        },
+      ],
+    });
+    const httpAddress = await http.listen({ host: config.http.host, port: config.http.port });
+    cleanups.push(() => http.close());
+
+    log.info({ http: httpAddress, sip: `${config.sip.host}:${config.sip.port}`, edge: config.sip.edge }, 'herald started');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      http,
+      httpAddress,
+      ledger,
+      metrics,
+      stop(reason: string): Promise<void> {
+        stopping ??= (async () => {
+          shuttingDown = true;
+          log.info({ reason }, 'herald stopping');
+          // Front door first: nothing new is accepted while work drains.
+          await sipEdge.stop().catch((err: unknown) => log.warn({ err }, 'SIP edge stop failed'));
+          const drained = await within(workers.close(), config.shutdown.deadlineMs);
+          if (!drained) log.warn({ deadlineMs: config.shutdown.deadlineMs }, 'shutdown deadline passed; unfinished jobs will be retried');
+          await within(closeAll(), 5000);
+          log.info({ drained }, 'herald stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await within(closeAll(), 5000);
+    throw err;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Runs the compiled gateway (`node dist/src/cli.js start`) as a real process for e2e
+ * tests, with its own ports, data folder and database, and collects its log lines.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+
+export interface GatewayProcess {
+  readonly child: ChildProcess;
+  readonly httpUrl: string;
+  readonly sipPort: number;
+  readonly dataDir: string;
+  /** Parsed JSON log lines so far. */
+  readonly logs: Record<string, unknown>[];
+  readonly stderr: () => string;
+  /** Resolves with the exit code (or signal name) once the process ends. */
+  readonly exited: Promise<number | string>;
+  /** Sends `signal` and waits for exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export interface GatewayOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly dataDir?: string;
+  readonly sipPort?: number;
+  /** Wait for /healthz before resolving. @defaultValue true */
+  readonly waitReady?: boolean;
+}
+
+export async function startGatewayProcess(options: GatewayOptions = {}): Promise<GatewayProcess> {
+  const sipPort = options.sipPort ?? (await freePort());
+  const httpPort = await freePort();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'herald-e2e-'));
+  const child = spawn(process.execPath, ['dist/src/cli.js', 'start'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      HERALD_DATA_DIR: dataDir,
+      HERALD_SIP_PORT: String(sipPort),
+      HERALD_HTTP_PORT: String(httpPort),
+      HERALD_LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  let buffered = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ raw: line });
+      }
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
+  });
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const gateway: GatewayProcess = {
+    child,
+    httpUrl,
+    sipPort,
+    dataDir,
+    logs,
+    stderr: () => stderr,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  if (options.waitReady ?? true) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}: ${stderr}`);
+      try {
+        const res = await fetch(`${httpUrl}/healthz`);
+        if (res.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`gateway did not become healthy: ${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return gateway;
+}
