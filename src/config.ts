@@ -30,7 +30,7 @@ const cidr = z
 
 const sipUri = z.string().regex(/^sips?:[^\s]+$/, 'must be a sip: or sips: URI');
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   dataDir: z
     .string()
     .min(1)
@@ -47,20 +47,20 @@ export const configSchema = z.object({
     ),
   logLevel: logLevel.default('info').describe('pino log level.'),
   http: z
-    .object({
+    .strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP server (health, metrics, API) binds.'),
       port: port.default(8080).describe('HTTP port; 0 picks a free one.'),
     })
     .prefault({}),
   shutdown: z
-    .object({
+    .strictObject({
       deadlineMs: durationMs
         .default(15_000)
         .describe('On SIGTERM/SIGINT: how long in-flight work may take to drain before the process exits anyway.'),
     })
     .prefault({}),
   sip: z
-    .object({
+    .strictObject({
       edge: z
         .enum(['standalone', 'drachtio'])
         .default('standalone')
@@ -87,7 +87,7 @@ export const configSchema = z.object({
         .describe('Source networks allowed to send MESSAGE. Empty: no network check (then digest auth should be on).'),
       digestRealm: z.string().optional().describe('Turn on SIP digest authentication of senders with this realm.'),
       digestUsers: z
-        .array(z.object({ username: z.string().min(1), password: z.string().min(1) }))
+        .array(z.strictObject({ username: z.string().min(1), password: z.string().min(1) }))
         .default([])
         .describe('Digest credentials accepted when digestRealm is set (JSON list of {username,password}).'),
       outboundUsername: z.string().optional().describe('Digest username Herald answers challenges to its own MESSAGEs with.'),
@@ -109,7 +109,7 @@ export const configSchema = z.object({
         .default(3_600_000)
         .describe('Give up re-sending an outgoing MESSAGE (IMDN, MO relay) after this long.'),
       drachtio: z
-        .object({
+        .strictObject({
           mode: z
             .enum(['inbound', 'outbound'])
             .default('inbound')
@@ -122,7 +122,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   routing: z
-    .object({
+    .strictObject({
       emailDomains: z
         .array(z.string().min(1))
         .default([])
@@ -135,7 +135,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   queues: z
-    .object({
+    .strictObject({
       prefix: z
         .string()
         .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
@@ -151,7 +151,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   ingress: z
-    .object({
+    .strictObject({
       backlogLimit: z
         .number()
         .int()

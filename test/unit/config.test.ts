@@ -82,11 +82,28 @@ describe('config', () => {
       expect(err.code).toBe('GW_ERR_CONFIG_FILE');
     });
 
+    it('names a misspelt key of the file instead of ignoring it', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'herald-config-'));
+      const file = join(dir, 'herald.yaml');
+      writeFileSync(file, 'sip:\n  prot: 5070\n');
+      const err = configError(() => loadConfig({ env: {}, file }));
+      expect(err.code).toBe('GW_ERR_CONFIG_INVALID');
+      expect(String((err.meta.problems as string[])[0])).toMatch(/^sip: .*prot/);
+    });
+
     it('refuses a file that is not a mapping', () => {
       const dir = mkdtempSync(join(tmpdir(), 'herald-config-'));
       const file = join(dir, 'herald.yaml');
       writeFileSync(file, '- a\n- b\n');
       expect(configError(() => loadConfig({ env: {}, file })).code).toBe('GW_ERR_CONFIG_FILE');
+    });
+  });
+
+  describe('when reading the example configuration shipped in deploy/', () => {
+    it('validates against the schema', () => {
+      const config = loadConfig({ env: {}, file: 'deploy/herald.example.yaml' });
+      expect(config.sip.edge).toBe('drachtio');
+      expect(config.routing.emailDomains).toEqual(['example.com']);
     });
   });
 
