@@ -43,6 +43,7 @@ export const ERROR_CATALOGUE = {
   GW_ERR_SIP_METHOD: spec('method not allowed: %s', 405, 405),
   GW_ERR_SIP_EXTENSION: spec('unsupported extension: %s', 420, 420),
   GW_ERR_SIP_SEND_FAILED: spec('SIP request failed: %s', 502, 500, false),
+  GW_ERR_SIP_LISTEN_FAILED: spec('SIP edge cannot start: %s', 500, 500),
   GW_ERR_ROUTE_UNROUTABLE: spec('no route for recipient: %s', 404, 404),
   GW_ERR_CONTENT_TOO_LARGE: spec('content too large: %s', 413, 413),
   GW_ERR_CONTENT_UNSUPPORTED_TYPE: spec('unsupported content type: %s', 415, 415),

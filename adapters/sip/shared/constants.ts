@@ -1,0 +1,48 @@
+/** Methods Herald's SIP edges hand to the core; everything else gets 405 with Allow. */
+export const HANDLED_METHODS: readonly string[] = ['MESSAGE', 'OPTIONS'];
+
+export const ALLOW_HEADER = HANDLED_METHODS.join(', ');
+
+/** RFC 3261 §8.1.1.6 recommends 70. */
+export const MAX_FORWARDS = 70;
+
+/**
+ * RFC 4320 §4.1: a non-INVITE server answers 100 Trying once the client's Timer E would
+ * have reached T2 (0.5 + 1 + 2 s), never earlier over UDP; this stops a slow handler from
+ * driving the client into needless retransmissions.
+ */
+export const TRYING_AFTER_MS = 3_500;
+
+/** Header names an edge writes itself; a reply's extra headers may not override them. */
+export const MANAGED_HEADERS: ReadonlySet<string> = new Set([
+  'via',
+  'from',
+  'to',
+  'call-id',
+  'cseq',
+  'content-length',
+  'content-type',
+  'max-forwards',
+]);
+
+/** RFC 3261 §7.3.3 compact header names. */
+export const COMPACT_HEADER_NAMES: Readonly<Record<string, string>> = {
+  i: 'call-id',
+  m: 'contact',
+  e: 'content-encoding',
+  l: 'content-length',
+  c: 'content-type',
+  f: 'from',
+  s: 'subject',
+  k: 'supported',
+  t: 'to',
+  v: 'via',
+  o: 'event',
+  r: 'refer-to',
+  u: 'allow-events',
+  x: 'session-expires',
+  a: 'accept-contact',
+  b: 'referred-by',
+  j: 'reject-contact',
+  d: 'request-disposition',
+};

@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import { isHeraldError } from '../../../src/errors.js';
+import type { SipIncomingRequest, SipReply, SipRequestHandler } from '../../../src/ports/sip-edge.port.js';
+import { ALLOW_HEADER, HANDLED_METHODS } from './constants.js';
+
+/**
+ * Runs the core's handler for one request and always yields a final reply: methods the
+ * gateway does not serve get 405 with Allow (RFC 3261 §8.2.1), and a handler that throws
+ * gets the SIP status of its error (500 when it is not a HeraldError), so no transaction
+ * is ever left unanswered.
+ */
+export async function dispatchRequest(
+  handler: SipRequestHandler,
+  request: SipIncomingRequest,
+  log: Logger,
+): Promise<SipReply> {
+  if (!HANDLED_METHODS.includes(request.method)) {
+    log.info({ method: request.method, callId: request.callId }, 'SIP method not allowed');
+    return { status: 405, reason: 'Method Not Allowed', headers: { Allow: ALLOW_HEADER } };
+  }
+  try {
+    const reply = await handler(request);
+    if (!Number.isInteger(reply.status) || reply.status < 200 || reply.status > 699) {
+      log.error({ status: reply.status, callId: request.callId }, 'SIP handler returned a non-final status');
+      return { status: 500, reason: 'Server Internal Error' };
+    }
+    return reply;
+  } catch (err) {
+    const status = isHeraldError(err) ? err.sipStatus : 500;
+    log.error({ err, callId: request.callId }, 'SIP handler failed');
+    return { status, reason: status === 500 ? 'Server Internal Error' : 'Request Failed' };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The part of drachtio-srf 5 the drachtio edge uses, loaded through createRequire. The
+ * package's bundled typings (lib/@types) lack message()/options(), type request() wrongly
+ * and lean on `any`, so the edge declares its own narrow view here.
+ */
+import type { EventEmitter } from 'node:events';
+
+export interface SrfSipMessage {
+  /** Whole message text as received (wire text once the latin1 wire patch is applied). */
+  readonly raw?: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  get(name: string): string | undefined;
+}
+
+export interface SrfRequest extends EventEmitter {
+  readonly method: string;
+  readonly uri: string;
+  readonly msg: SrfSipMessage;
+  readonly source_address: string;
+  readonly source_port: number;
+  readonly protocol: string;
+  readonly stackTxnId: string;
+  get(name: string): string | undefined;
+  on(event: 'response', listener: (response: SrfResponse) => void): this;
+}
+
+export interface SrfResponse {
+  readonly status: number;
+  readonly reason?: string;
+  readonly msg: SrfSipMessage;
+  send(
+    status: number,
+    reason: string,
+    options: { headers?: Record<string, string>; body?: string },
+    callback?: (err: unknown) => void,
+  ): void;
+}
+
+export type SrfMiddleware = (req: SrfRequest, res: SrfResponse) => void;
+
+export interface SrfRequestOptions {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  auth?: { username: string; password: string };
+  /** Send through this proxy (drachtio-server's outbound proxy for the request). */
+  proxy?: string;
+}
+
+export interface SrfConnectOptions {
+  host: string;
+  port: number;
+  secret: string;
+  reconnect?: { retryMaxDelay?: number };
+}
+
+export interface SrfListenOptions {
+  port: number;
+  host?: string;
+  secret: string;
+}
+
+export interface Srf extends EventEmitter {
+  connect(options: SrfConnectOptions): unknown;
+  listen(options: SrfListenOptions): import('node:net').Server;
+  disconnect(): void;
+  message(handler: SrfMiddleware): void;
+  options(handler: SrfMiddleware): void;
+  request(uri: string, options: SrfRequestOptions, callback: (err: unknown, req?: SrfRequest) => void): void;
+  on(event: 'connect', listener: (err: Error | null, hostport?: string) => void): this;
+  on(event: 'error' | 'close' | 'reconnecting' | 'listening', listener: (...args: unknown[]) => void): this;
+}
+
+export type SrfConstructor = new () => Srf;
+
+/** drachtio-srf/lib/wire-protocol.js: the framing class the binary-safe patch replaces methods of. */
+export interface WireProtocolPrototype {
+  send(this: WireProtocolInstance, socket: import('node:net').Socket, msg: string): string;
+  _onData(this: WireProtocolInstance, socket: import('node:net').Socket, data: Buffer): void;
+}
+
+export interface WireProtocolInstance extends EventEmitter {
+  readonly isServer: unknown;
+  mapIncomingMsg: Map<import('node:net').Socket, { incomingMsg: Buffer; length: number }>;
+  disconnect(socket: import('node:net').Socket): void;
+}

@@ -1,0 +1,229 @@
+/**
+ * A stand-in for drachtio-server that speaks its TCP control protocol, so tests exercise
+ * the real drachtio-srf client library. Frames are `<byte length>#<msgId>|<type>|…`; a SIP
+ * message follows the first CRLF of a frame. What the double implements:
+ * - `authenticate|<secret>|<tags>` → `response|<id>|OK|<hostport>|<version>|<hostports>`
+ *   (NOK on a wrong secret), `route|<verb>` and `ping` → OK;
+ * - inject(): a request "from the network" as `sip|network|<len>|<proto>|<addr>|<port>|
+ *   <time>|<txnId>|<dialogId>|<host>|<port>` and capture the app's `sip|<txnId>|…`
+ *   response;
+ * - a request the app originates (`sip|||[proxy]`) is acknowledged with
+ *   `response|<id>|OK|application|<len>|<proto>|<addr>|<port>|<time>|<txnId>|<dialogId>`
+ *   echoing the request as "sent", then answered with scripted far-end responses
+ *   delivered as `sip|network|…|<txnId>|…` frames.
+ * Both drachtio modes: listen() for inbound (srf connects here), connectTo() for outbound.
+ */
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+
+const CRLF = '\r\n';
+
+export interface CapturedSip {
+  /** Leader tokens after msgId and type, e.g. [txnId, dialogId] for an app response. */
+  readonly tokens: readonly string[];
+  /** The SIP message bytes exactly as framed. */
+  readonly raw: Buffer;
+  readonly text: string;
+}
+
+export interface ScriptedResponse {
+  readonly status: number;
+  readonly reason: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Buffer | string;
+}
+
+export type RequestScript = (request: CapturedSip, index: number) => ScriptedResponse;
+
+interface Frame {
+  readonly msgId: string;
+  readonly type: string;
+  readonly tokens: string[];
+  readonly sip: Buffer;
+}
+
+function headerOf(text: string, name: string): string | undefined {
+  const match = new RegExp(`^${name}\\s*:\\s*(.*)$`, 'im').exec(text.split('\r\n\r\n')[0] ?? '');
+  return match?.[1]?.trim();
+}
+
+export class DrachtioServerDouble {
+  readonly received: Frame[] = [];
+  /** Requests the app originated, as the double "sent" them. */
+  readonly requests: CapturedSip[] = [];
+  readonly routes = new Set<string>();
+  /** Far-end answer to requests the app sends; default 200 OK. */
+  script: RequestScript = () => ({ status: 200, reason: 'OK' });
+  authentications = 0;
+
+  readonly #secret: string;
+  readonly #sockets = new Set<net.Socket>();
+  #authenticated: net.Socket | undefined;
+  #server: net.Server | undefined;
+  readonly #waiters = new Map<string, (sip: CapturedSip) => void>();
+  #authWaiters: Array<() => void> = [];
+
+  constructor(secret = 'cymru') {
+    this.#secret = secret;
+  }
+
+  /** Inbound mode: listen for srf.connect(). */
+  async listen(): Promise<number> {
+    this.#server = net.createServer((socket) => this.#attach(socket));
+    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+    const address = this.#server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    return address.port;
+  }
+
+  /** Outbound mode: connect to an app doing srf.listen(). */
+  async connectTo(port: number): Promise<void> {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    this.#attach(socket);
+  }
+
+  /** Resolves once an app has authenticated (and, inbound, sent its routes). */
+  whenAuthenticated(): Promise<void> {
+    if (this.#authenticated) return Promise.resolve();
+    return new Promise((resolve) => this.#authWaiters.push(resolve));
+  }
+
+  /** Drops every app connection (to test reconnects). */
+  dropConnections(): void {
+    for (const socket of this.#sockets) socket.destroy();
+    this.#authenticated = undefined;
+  }
+
+  /**
+   * Delivers `raw` to the app as a request from the network and resolves with the app's
+   * response as drachtio-srf framed it.
+   */
+  inject(raw: Buffer, source: { protocol?: string; address?: string; port?: number } = {}): Promise<CapturedSip> {
+    const socket = this.#authenticated;
+    if (!socket) return Promise.reject(new Error('no authenticated drachtio client'));
+    const txnId = randomUUID();
+    const leader = [
+      'sip', 'network', String(raw.length), source.protocol ?? 'udp', source.address ?? '127.0.0.1',
+      String(source.port ?? 5062), String(Date.now()), txnId, '', '127.0.0.1', '5060',
+    ].join('|');
+    const response = new Promise<CapturedSip>((resolve) => this.#waiters.set(txnId, resolve));
+    this.#send(socket, leader, raw);
+    return response;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  #attach(socket: net.Socket): void {
+    this.#sockets.add(socket);
+    let buffer = Buffer.alloc(0);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.#sockets.delete(socket);
+      if (this.#authenticated === socket) this.#authenticated = undefined;
+    });
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (let hash = buffer.indexOf('#'); hash > 0; hash = buffer.indexOf('#')) {
+        const size = Number(buffer.toString('latin1', 0, hash));
+        if (buffer.length < hash + 1 + size) return;
+        const payload = buffer.subarray(hash + 1, hash + 1 + size);
+        buffer = buffer.subarray(hash + 1 + size);
+        this.#onFrame(socket, payload);
+      }
+    });
+  }
+
+  #send(socket: net.Socket, leader: string, sip?: Buffer): string {
+    const msgId = randomUUID();
+    const head = Buffer.from(`${msgId}|${leader}${sip ? CRLF : ''}`, 'latin1');
+    const payload = sip ? Buffer.concat([head, sip]) : head;
+    socket.write(Buffer.concat([Buffer.from(`${payload.length}#`, 'latin1'), payload]));
+    return msgId;
+  }
+
+  #onFrame(socket: net.Socket, payload: Buffer): void {
+    const crlf = payload.indexOf(CRLF);
+    const leader = payload.toString('latin1', 0, crlf === -1 ? payload.length : crlf);
+    const sip = crlf === -1 ? Buffer.alloc(0) : payload.subarray(crlf + 2);
+    const [msgId = '', type = '', ...tokens] = leader.split('|');
+    const frame: Frame = { msgId, type, tokens, sip };
+    this.received.push(frame);
+    switch (type) {
+      case 'authenticate': {
+        const ok = tokens[0] === this.#secret;
+        this.#send(socket, ok ? `response|${msgId}|OK|udp/127.0.0.1:5060|v0.9.3-double|udp/127.0.0.1:5060` : `response|${msgId}|NOK|invalid secret`);
+        if (ok) {
+          this.authentications++;
+          this.#authenticated = socket;
+          // Let srf send its route frames before a test injects traffic.
+          setTimeout(() => {
+            const waiters = this.#authWaiters;
+            this.#authWaiters = [];
+            for (const resolve of waiters) resolve();
+          }, 50);
+        }
+        break;
+      }
+      case 'route':
+        this.routes.add((tokens[0] ?? '').toUpperCase());
+        this.#send(socket, `response|${msgId}|OK`);
+        break;
+      case 'ping':
+        this.#send(socket, `response|${msgId}|OK`);
+        break;
+      case 'sip':
+        this.#onSip(socket, frame);
+        break;
+      default:
+        this.#send(socket, `response|${msgId}|NOK|unsupported in double: ${type}`);
+    }
+  }
+
+  #onSip(socket: net.Socket, frame: Frame): void {
+    const [txnId = '', dialogId = ''] = frame.tokens;
+    const captured: CapturedSip = { tokens: frame.tokens, raw: frame.sip, text: frame.sip.toString('latin1') };
+    if (txnId !== '') {
+      // The app's response to a request the double injected.
+      this.#send(socket, `response|${frame.msgId}|OK|application|${frame.sip.length}|udp|127.0.0.1|5062|${Date.now()}|${txnId}|${dialogId}`, frame.sip);
+      this.#waiters.get(txnId)?.(captured);
+      this.#waiters.delete(txnId);
+      return;
+    }
+    // A request the app originates: "send" it (add a Via as the stack would) and answer it.
+    const newTxnId = randomUUID();
+    const sent = Buffer.concat([
+      Buffer.from(captured.text.replace(CRLF, `${CRLF}Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK${newTxnId.slice(0, 8)}${CRLF}`).split(CRLF + CRLF)[0] + CRLF + CRLF, 'latin1'),
+      frame.sip.subarray(frame.sip.indexOf(CRLF + CRLF) + 4),
+    ]);
+    const sentCapture: CapturedSip = { tokens: frame.tokens, raw: sent, text: sent.toString('latin1') };
+    const index = this.requests.push(sentCapture) - 1;
+    this.#send(socket, `response|${frame.msgId}|OK|application|${sent.length}|udp|127.0.0.1|5080|${Date.now()}|${newTxnId}|`, sent);
+    const scripted = this.script(sentCapture, index);
+    setTimeout(() => this.#send(socket, `sip|network|0|udp|127.0.0.1|5080|${Date.now()}|${newTxnId}|`, this.#responseTo(sentCapture.text, scripted)), 10);
+  }
+
+  #responseTo(request: string, scripted: ScriptedResponse): Buffer {
+    const body = scripted.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(scripted.body) ? scripted.body : Buffer.from(scripted.body, 'utf8');
+    const to = headerOf(request, 'To') ?? '';
+    const lines = [
+      `SIP/2.0 ${scripted.status} ${scripted.reason}`,
+      `Via: ${headerOf(request, 'Via') ?? ''}`,
+      `From: ${headerOf(request, 'From') ?? ''}`,
+      `To: ${/;tag=/.test(to) ? to : `${to};tag=far${scripted.status}`}`,
+      `Call-ID: ${headerOf(request, 'Call-ID') ?? ''}`,
+      `CSeq: ${headerOf(request, 'CSeq') ?? ''}`,
+      ...Object.entries(scripted.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+      `Content-Length: ${body.length}`,
+      '',
+      '',
+    ];
+    return Buffer.concat([Buffer.from(lines.join(CRLF), 'latin1'), body]);
+  }
+}
