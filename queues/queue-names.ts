@@ -4,6 +4,7 @@
  */
 import type { JobsOptions } from 'bullmq';
 import type { JobName } from '../src/domain/jobs.js';
+import { BACKOFF_TYPE } from './backoff.js';
 
 export const DEFAULT_PREFIX = 'herald';
 
@@ -13,7 +14,7 @@ export function queueName(name: JobName): string {
 
 const base: JobsOptions = {
   attempts: 25,
-  backoff: { type: 'exponential', delay: 1000 },
+  backoff: { type: BACKOFF_TYPE },
   // Completed jobs only need to live long enough for dashboards and idempotent re-adds.
   removeOnComplete: { age: 3600, count: 50_000 },
   removeOnFail: { age: 14 * 24 * 3600 },

@@ -9,6 +9,7 @@ import type { JobName, JobPayloads } from '../src/domain/jobs.js';
 import { isHeraldError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import type { JobHandler, JobHandlers } from '../src/ports/job-queue.port.js';
+import { BACKOFF_TYPE, retryDelayMs } from './backoff.js';
 import { queueName } from './queue-names.js';
 
 export interface WorkerOptions {
@@ -59,6 +60,10 @@ export class JobWorkers {
       lockDuration: this.options.lockDurationMs ?? 30_000,
       maxStalledCount: 5,
       autorun: true,
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string, err?: Error) =>
+          type === BACKOFF_TYPE ? retryDelayMs(attemptsMade, err) : 1000,
+      },
     });
     worker.on('error', (err) => this.log.error({ err, queue: name }, 'worker error'));
     this.workers.push(worker);

@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
+import { findFreeSipPort } from '../../adapters/sip/standalone/free-port.js';
+
+const freePort = (): Promise<number> => findFreeSipPort('127.0.0.1');
 
 export interface GatewayProcess {
   readonly child: ChildProcess;

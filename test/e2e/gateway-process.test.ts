@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStandaloneEdge } from '../../adapters/sip/index.js';
+import { BullmqJobQueue } from '../../queues/job-queue.js';
+import { createRedis } from '../../queues/redis-connection.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import type { SipEdge } from '../../src/ports/sip-edge.port.js';
+import { startGatewayProcess } from '../helpers/gateway-process.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+
+function herald(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['dist/src/cli.js', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('herald process', () => {
+  describe('when started with no configuration', () => {
+    it('serves /healthz, /readyz and /metrics on the embedded defaults', async () => {
+      const gateway = await startGatewayProcess();
+      try {
+        expect((await fetch(`${gateway.httpUrl}/healthz`)).status).toBe(200);
+        const ready = await fetch(`${gateway.httpUrl}/readyz`);
+        const body = (await ready.json()) as { checks: Record<string, string> };
+        expect(ready.status).toBe(200);
+        expect(body.checks).toEqual({ database: 'up', redis: 'up', sip: 'up' });
+        const metrics = await (await fetch(`${gateway.httpUrl}/metrics`)).text();
+        expect(metrics).toContain('herald_sip_requests_total');
+      } finally {
+        expect(await gateway.stop('SIGTERM')).toBe(0);
+      }
+    });
+  });
+
+  describe('when the database cannot be reached', () => {
+    it('exits non-zero with one line naming DATABASE_URL', () => {
+      const run = herald(['start'], { DATABASE_URL: 'postgres://nope', HERALD_HTTP_PORT: '0' });
+      expect(run.status).not.toBe(0);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^herald: .*DATABASE_URL/);
+    });
+  });
+
+  describe('when a setting is bad', () => {
+    it('exits 1 before starting anything, with one line naming the setting', () => {
+      const run = herald(['start'], { HERALD_SIP_PORT: '70000' });
+      expect(run.status).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^herald: .*HERALD_SIP_PORT \(sip\.port\)/);
+    });
+
+    it('exits 2 with the usage on an unknown command', () => {
+      const run = herald(['frobnicate'], {});
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain('usage: herald');
+    });
+  });
+
+  describe('when asked to check the configuration', () => {
+    it('prints it with secrets masked', () => {
+      const run = herald(['check-config'], {
+        DATABASE_URL: 'postgres://herald:hunter2@db.example:5432/herald',
+        HERALD_SIP_DRACHTIO_SECRET: 'topsecret',
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout).not.toContain('hunter2');
+      expect(run.stdout).not.toContain('topsecret');
+      expect(JSON.parse(run.stdout)).toMatchObject({ sip: { edge: 'standalone' } });
+    });
+  });
+
+  describe('with PostgreSQL', () => {
+    let db: TestDatabase;
+
+    beforeAll(async () => {
+      db = await createTestDatabase('e2e_process');
+    });
+
+    afterAll(async () => {
+      await db?.drop();
+    });
+
+    it('migrates with `herald migrate` and again at start, idempotently', async () => {
+      expect(herald(['migrate'], { DATABASE_URL: db.url }).status).toBe(0);
+      expect(herald(['migrate'], { DATABASE_URL: db.url }).status).toBe(0);
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        const tables = await client.query<{ table_name: string }>(
+          "select table_name from information_schema.tables where table_schema = 'public'",
+        );
+        const names = tables.rows.map((r) => r.table_name);
+        for (const table of ['messages', 'deliveries', 'segments', 'correlations', 'events', 'directory']) {
+          expect(names).toContain(table);
+        }
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('on SIGTERM during work, exits 0 and loses nothing it acknowledged', async () => {
+      const prefix = `e2e-${randomBytes(4).toString('hex')}`;
+      const gateway = await startGatewayProcess({ env: { DATABASE_URL: db.url, HERALD_QUEUES_PREFIX: prefix } });
+      const uac: SipEdge = createStandaloneEdge(loadConfig({ env: { HERALD_SIP_PORT: '0' } }).sip, createLogger('silent'));
+      await uac.start(async () => ({ status: 405, reason: 'Not here' }));
+      const accepted: string[] = [];
+      let refusedOrLost = 0;
+      try {
+        const sends: Promise<void>[] = [];
+        for (let i = 0; i < 300; i++) {
+          const text = `shutdown test ${prefix} ${i}`;
+          sends.push(
+            uac
+              .send({
+                requestUri: `sip:+1555000${String(i).padStart(4, '0')}@127.0.0.1:${gateway.sipPort}`,
+                from: { uri: 'sip:alice@127.0.0.1' },
+                to: { uri: `sip:+1555000${String(i).padStart(4, '0')}@127.0.0.1` },
+                contentType: 'text/plain',
+                body: text,
+              })
+              .then((response) => {
+                if (response.status === 202) accepted.push(text);
+                else refusedOrLost += 1;
+              })
+              .catch(() => {
+                refusedOrLost += 1;
+              }),
+          );
+          if (i === 150) void gateway.stop('SIGTERM');
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        expect(await gateway.exited).toBe(0);
+        await Promise.all(sends);
+      } finally {
+        await uac.stop();
+        await gateway.stop('SIGKILL');
+      }
+      expect(accepted.length).toBeGreaterThan(50);
+      expect(accepted.length + refusedOrLost).toBe(300);
+
+      // Every acknowledged MESSAGE is in the ledger with its job queued in Redis.
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const redis = createRedis('redis://127.0.0.1:6379');
+      const jobs = new BullmqJobQueue(redis, prefix);
+      try {
+        const rows = await client.query<{ body: Buffer; delivery_id: string; state: string }>(
+          'select m.body, d.id as delivery_id, d.state from messages m join deliveries d on d.message_id = m.id',
+        );
+        const stored = new Map(rows.rows.map((r) => [r.body.toString('utf8'), r]));
+        for (const text of accepted) {
+          const row = stored.get(text);
+          expect(row, text).toBeDefined();
+          if (row === undefined) continue;
+          expect(['accepted', 'queued']).toContain(row.state);
+          if (row.state === 'queued') expect(await jobs.queue('sms-submit').getJob(row.delivery_id)).toBeDefined();
+        }
+      } finally {
+        await client.end();
+        await jobs.queue('sms-submit').obliterate({ force: true });
+        await jobs.close();
+        redis.disconnect();
+      }
+    });
+  });
+});
