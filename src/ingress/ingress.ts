@@ -18,7 +18,7 @@ import type { Ledger } from '../ports/ledger.port.js';
 import type { SipIncomingRequest, SipReply } from '../ports/sip-edge.port.js';
 import { routeRecipient, type Route } from '../routing/route-recipient.js';
 import { BacklogMonitor } from './backlog-monitor.js';
-import { capabilityHeaders, ACCEPTED_ENCODINGS } from './capabilities.js';
+import { ACCEPTED_ENCODINGS, ALLOWED_METHODS, capabilityHeaders } from './capabilities.js';
 import { inNetworks, parseNetwork, type Network } from './cidr.js';
 import { DigestVerifier } from './digest-auth.js';
 import type { InboundContent } from './inbound-content.js';
@@ -103,10 +103,11 @@ export function createIngress(deps: IngressDeps): Ingress {
     if (request.body.length > sip.maxInflatedBytes) {
       throw heraldError('GW_ERR_CONTENT_TOO_LARGE', `body of ${request.body.length} bytes`, { meta: { maxBytes: sip.maxBodyBytes } });
     }
-    locals.body = decodeBody(request.body, header(request, 'content-encoding'), sip.maxInflatedBytes);
-    if (locals.body.length > sip.maxBodyBytes) {
-      throw heraldError('GW_ERR_CONTENT_TOO_LARGE', `body of ${locals.body.length} bytes`, { meta: { maxBytes: sip.maxBodyBytes } });
+    const body = decodeBody(request.body, header(request, 'content-encoding'), sip.maxInflatedBytes);
+    if (body.length > sip.maxBodyBytes) {
+      throw heraldError('GW_ERR_CONTENT_TOO_LARGE', `body of ${body.length} bytes`, { meta: { maxBytes: sip.maxBodyBytes } });
     }
+    locals.body = body;
     return undefined;
   };
 
@@ -250,7 +251,7 @@ export function createIngress(deps: IngressDeps): Ingress {
       if (request.method === 'OPTIONS') final = reply(200, 'OK', { ...capabilities.options });
       else if (request.method === 'MESSAGE') final = await handleMessage(request, log);
       else {
-        final = errorReply(heraldError('GW_ERR_SIP_METHOD', request.method), host, { Allow: capabilities.options.Allow });
+        final = errorReply(heraldError('GW_ERR_SIP_METHOD', request.method), host, { Allow: ALLOWED_METHODS });
       }
       metrics.sipRequests.inc({ method: request.method, status: String(final.status) });
       metrics.ingressSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
