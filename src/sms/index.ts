@@ -1,0 +1,63 @@
+/**
+ * The SMS channel's core, wired to its ports: the `sms-submit` job handler, the receipt
+ * and MO handlers the SMS gateway calls, and the periodic sweep. No SMPP here: the
+ * gateway port hides it.
+ */
+import type { HeraldConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { JobHandler, JobQueue } from '../ports/job-queue.port.js';
+import type { Ledger } from '../ports/ledger.port.js';
+import type { SmsGateway } from '../ports/sms-gateway.port.js';
+import { MoProcessor } from './mo-processor.js';
+import { ReceiptProcessor } from './receipt-processor.js';
+import { SmsSweeper } from './sms-sweeper.js';
+import { createSmsSubmitHandler } from './submit-handler.js';
+
+export { smsPartsCheck } from './sms-parts-check.js';
+export { smsReadiness } from './sms-readiness.js';
+
+export interface SmsChannelDeps {
+  readonly config: HeraldConfig;
+  readonly ledger: Ledger;
+  readonly jobs: JobQueue;
+  readonly gateway: SmsGateway;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+}
+
+export interface SmsChannel {
+  readonly submitHandler: JobHandler<'sms-submit'>;
+  readonly receipts: ReceiptProcessor;
+  readonly mo: MoProcessor;
+  readonly sweeper: SmsSweeper;
+  /** Starts the periodic sweep. */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Builds the channel and registers its receipt and MO handlers on the gateway. */
+export function createSmsChannel(deps: SmsChannelDeps): SmsChannel {
+  const log = deps.log.child({ component: 'sms' });
+  const receipts = new ReceiptProcessor({ ledger: deps.ledger, smpp: deps.config.smpp, metrics: deps.metrics, log });
+  const mo = new MoProcessor({ config: deps.config, ledger: deps.ledger, jobs: deps.jobs, metrics: deps.metrics, log });
+  deps.gateway.onReceipt((receipt) => receipts.handle(receipt));
+  deps.gateway.onMo((message) => mo.handle(message));
+  const sweeper = new SmsSweeper(
+    [
+      { name: 'held-receipts', run: () => receipts.sweep() },
+      { name: 'mo-reassembly', run: () => mo.sweep() },
+    ],
+    deps.config.smpp.receiptSweepMs,
+    log,
+  );
+  const submitHandler = createSmsSubmitHandler({ config: deps.config, ledger: deps.ledger, gateway: deps.gateway, receipts, metrics: deps.metrics, log });
+  return {
+    submitHandler,
+    receipts,
+    mo,
+    sweeper,
+    start: () => sweeper.start(),
+    stop: () => sweeper.stop(),
+  };
+}
