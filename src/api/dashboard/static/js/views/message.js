@@ -1,0 +1,139 @@
+// @ts-check
+/**
+ * One message and what happened to it: its deliveries with their final status and
+ * reason, SMS parts, far-side ids, and the full event timeline, oldest first.
+ */
+import { api } from '../api.js';
+import { h, mount } from '../dom.js';
+import { channelTag, dateTime, stateBadge, stateTone } from '../format.js';
+import { errorNotice, facts } from './common.js';
+
+/** @typedef {import('../types.js').MessageDetail} MessageDetail */
+/** @typedef {MessageDetail['deliveries'][number]} DeliveryDetail */
+/** @typedef {import('../types.js').TimelineEvent} TimelineEvent */
+
+const PREVIEW_CHARS = 2000;
+
+/** @param {MessageDetail} m */
+function bodyPreview(m) {
+  if (m.body.encoding === 'base64') return h('p', { class: 'muted' }, `${m.body.bytes} bytes of ${m.contentType} (binary, not shown)`);
+  const text = m.body.data.length > PREVIEW_CHARS ? `${m.body.data.slice(0, PREVIEW_CHARS)}…` : m.body.data;
+  return h('pre', { class: 'body' }, text);
+}
+
+/** @param {MessageDetail} m */
+function headCard(m) {
+  return h(
+    'section',
+    { class: 'card' },
+    h('header', { class: 'card-head' }, h('h2', {}, 'Content'), h('span', { class: 'dir' }, m.direction === 'mt' ? 'IM → SMS / email' : 'SMS / email → IM')),
+    facts([
+      ['Sender', h('span', { class: 'mono' }, m.senderDisplayName === null ? m.senderUri : `${m.senderDisplayName} <${m.senderUri}>`)],
+      ['Sent', dateTime(m.sentAt)],
+      ['Accepted', dateTime(m.createdAt)],
+      ['Content type', h('code', {}, m.contentType)],
+      ['IMDN Message-ID', m.imdnMessageId === null ? '—' : h('code', {}, m.imdnMessageId)],
+      ['SIP Call-ID', m.sipCallId === null ? '—' : h('code', {}, m.sipCallId)],
+      ...(m.subject === null ? [] : /** @type {Array<[string, string]>} */ ([['Subject', m.subject]])),
+    ]),
+    bodyPreview(m),
+  );
+}
+
+/** @param {DeliveryDetail} d */
+function deliveryCard(d) {
+  const segments =
+    d.segments.length === 0
+      ? null
+      : h(
+          'table',
+          { class: 'table compact' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'Part'), h('th', {}, 'SMSC'), h('th', {}, 'SMSC id'), h('th', {}, 'State'), h('th', {}, 'Submitted'), h('th', {}, 'Final'))),
+          h(
+            'tbody',
+            {},
+            d.segments.map((s) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, `${s.seq}/${s.total}`),
+                h('td', {}, h('code', {}, s.connectionId)),
+                h('td', {}, h('code', {}, s.smscMessageId)),
+                h('td', {}, stateBadge(s.state), s.errorCode === null ? '' : h('code', { class: 'err' }, s.errorCode)),
+                h('td', {}, dateTime(s.submittedAt)),
+                h('td', {}, dateTime(s.finalAt)),
+              ),
+            ),
+          ),
+        );
+  return h(
+    'section',
+    { class: `card delivery tone-${stateTone(d.state)}`, 'data-delivery-id': d.id },
+    h(
+      'header',
+      { class: 'delivery-head' },
+      h('div', {}, channelTag(d.channel), ' ', h('span', { class: 'mono strong' }, d.targetUri)),
+      h('span', { class: `badge badge-lg badge-${stateTone(d.state)}`, 'data-testid': 'delivery-state', 'data-state': d.state }, d.state),
+    ),
+    d.errorCode === null && d.errorText === null
+      ? null
+      : h('div', { class: 'notice notice-bad reason' }, h('strong', {}, 'Reason: '), d.errorText ?? '', ' ', d.errorCode === null ? '' : h('code', {}, d.errorCode)),
+    facts([
+      ['Delivery id', h('code', {}, d.id)],
+      ['Addressed to', h('span', { class: 'mono' }, d.originalRecipientUri)],
+      ['Last change', dateTime(d.updatedAt)],
+      ['Far side', d.farSideAt === null ? '—' : dateTime(d.farSideAt)],
+      ...d.correlations.map((c) => /** @type {[string, import('../dom.js').Child]} */ ([c.kind, h('code', {}, c.key)])),
+    ]),
+    segments === null ? null : [h('h3', {}, 'SMS parts'), segments],
+  );
+}
+
+/**
+ * @param {TimelineEvent} e
+ * @param {Map<string, string>} labels short names of the deliveries
+ */
+function eventItem(e, labels) {
+  const detail = Object.keys(e.detail).length === 0 ? null : h('code', { class: 'detail' }, JSON.stringify(e.detail));
+  return h(
+    'li',
+    { class: `event tone-${e.toState === null ? 'info' : stateTone(e.toState)}` },
+    h('time', { datetime: e.at }, dateTime(e.at)),
+    h(
+      'div',
+      { class: 'event-main' },
+      h('span', { class: 'event-type' }, e.type),
+      e.fromState === null && e.toState === null ? null : h('span', { class: 'transition' }, e.fromState === null ? '' : [stateBadge(e.fromState), ' → '], e.toState === null ? '' : stateBadge(e.toState)),
+      h('span', { class: 'muted' }, e.cause),
+      e.deliveryId === null ? null : h('span', { class: 'muted small' }, labels.get(e.deliveryId) ?? e.deliveryId),
+      detail,
+    ),
+  );
+}
+
+/** @param {MessageDetail} m */
+function timelineCard(m) {
+  const labels = new Map(m.deliveries.map((d) => [d.id, `${d.channel.toUpperCase()} ${d.targetUri}`]));
+  return h(
+    'section',
+    { class: 'card', id: 'timeline' },
+    h('header', { class: 'card-head' }, h('h2', {}, 'Timeline'), h('span', { class: 'muted' }, `${m.events.length} events, oldest first`)),
+    h('ol', { class: 'timeline' }, m.events.map((e) => eventItem(e, labels))),
+  );
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {string} id
+ */
+export function showMessage(root, id) {
+  const body = h('div', { class: 'stack' }, h('p', { class: 'muted loading' }, 'Loading…'));
+  mount(
+    root,
+    h('div', { class: 'page-head' }, h('div', {}, h('button', { type: 'button', class: 'back', id: 'back', onclick: () => history.back() }, '← Back'), h('h1', {}, 'Message ', h('code', { class: 'title-id' }, id)))),
+    body,
+  );
+  /** @type {Promise<MessageDetail>} */ (api(`/messages/${encodeURIComponent(id)}`))
+    .then((m) => mount(body, headCard(m), h('div', { class: 'stack', id: 'deliveries' }, m.deliveries.map(deliveryCard)), timelineCard(m)))
+    .catch((/** @type {unknown} */ err) => mount(body, errorNotice(err)));
+}

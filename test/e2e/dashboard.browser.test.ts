@@ -1,0 +1,204 @@
+/**
+ * The dashboard in a real browser against the real gateway process: Debian's chromium,
+ * headless, driven by playwright-core. An operator logs in with a token made by the
+ * CLI, finds a failed SMS by its recipient, opens its timeline and sees why it failed.
+ * Screenshots of each step go to test-results/screenshots/ for review.
+ *
+ * Chromium missing is a failure, not a skip: CI installs it (.ci/run), and a browser
+ * test that silently does not run proves nothing.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStandaloneEdge } from '../../adapters/sip/index.js';
+import { BullmqJobQueue } from '../../queues/job-queue.js';
+import { createRedis } from '../../queues/redis-connection.js';
+import { loadConfig } from '../../src/config.js';
+import { isFinal } from '../../src/domain/delivery-state.js';
+import { JOB_NAMES } from '../../src/domain/jobs.js';
+import { isHeraldError } from '../../src/errors.js';
+import { createLedger } from '../../src/ledger/index.js';
+import { createLogger } from '../../src/logger.js';
+import { TEST_REDIS_URL } from '../helpers/api.js';
+import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+
+const run = promisify(execFile);
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+const SCREENSHOTS = path.resolve('test-results/screenshots');
+const RECIPIENT = '+15557654321';
+/** Markup in a sender-controlled body must be shown as text, never parsed. */
+const BODY = 'Gate code 4711 <img src=x id=injected onerror="document.title=\'pwned\'">';
+const REASON = 'SMSC refused: ESME_RINVDSTADR (0x0000000B)';
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `dashboard-${name}.png`), fullPage: true });
+}
+
+/** Sends one MESSAGE to the gateway's SIP port and waits for its 202. */
+async function sendMessage(sipPort: number): Promise<void> {
+  const uac = createStandaloneEdge(loadConfig({ env: { HERALD_SIP_PORT: '0', HERALD_SIP_SEND_TIMEOUT_MS: '5000' } }).sip, createLogger('silent'));
+  await uac.start(async () => ({ status: 405, reason: 'Not here' }));
+  try {
+    const response = await uac.send({
+      requestUri: `sip:${RECIPIENT}@127.0.0.1:${sipPort}`,
+      from: { uri: 'sip:alice@127.0.0.1' },
+      to: { uri: `sip:${RECIPIENT}@127.0.0.1` },
+      contentType: 'text/plain',
+      body: BODY,
+    });
+    expect(response.status).toBe(202);
+  } finally {
+    await uac.stop();
+  }
+}
+
+/**
+ * Ends the delivery as the SMS channel would on a permanent SMSC refusal. The gateway's
+ * worker may be moving it at the same moment (no SMSC is configured, so it retries):
+ * the version check makes one of us win, and a lost race is retried.
+ */
+async function failDelivery(databaseUrl: string): Promise<string> {
+  const ledger = await createLedger({ databaseUrl, dataDir: '/nonexistent-never-used', poolSize: 1 }, createLogger('silent'));
+  try {
+    const page = await ledger.admin.messages.search({ recipient: RECIPIENT, limit: 1 });
+    const messageId = page.items[0]?.message.id;
+    if (messageId === undefined) throw new Error('the MESSAGE is not in the ledger');
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [delivery] = await ledger.listDeliveries(messageId);
+      if (delivery === undefined) throw new Error('the MESSAGE has no delivery');
+      if (isFinal(delivery.state)) return messageId;
+      try {
+        await ledger.transition({
+          deliveryId: delivery.id,
+          to: 'failed',
+          cause: 'smpp:submit_sm_resp',
+          expectedVersion: delivery.version,
+          errorCode: 'GW_ERR_SMPP_SUBMIT_REJECTED',
+          errorText: REASON,
+        });
+      } catch (err) {
+        if (!isHeraldError(err) || err.code !== 'GW_ERR_LEDGER_CONFLICT') throw err;
+      }
+    }
+    throw new Error('could not end the delivery');
+  } finally {
+    await ledger.close();
+  }
+}
+
+describe('dashboard in chromium', () => {
+  let db: TestDatabase | undefined;
+  let gateway: GatewayProcess | undefined;
+  let context: BrowserContext | undefined;
+  let profile: string | undefined;
+  let token = '';
+  let messageId = '';
+  const prefix = `e2e-ui-${randomBytes(4).toString('hex')}`;
+  const consoleProblems: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install -y chromium; bash .ci/run installs it)`);
+    }
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    db = await createTestDatabase('e2e_dashboard');
+    const env = { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, HERALD_LOG_LEVEL: 'warn' };
+    token = (await run(process.execPath, ['dist/src/cli.js', 'token', 'create', '--name', 'ui', '--role', 'admin'], { env })).stdout.trim();
+    expect(token).toMatch(/^hrld_/);
+    gateway = await startGatewayProcess({ env: { DATABASE_URL: db.url, HERALD_QUEUES_PREFIX: prefix } });
+    await sendMessage(gateway.sipPort);
+    messageId = await failDelivery(db.url);
+
+    profile = mkdtempSync(path.join(tmpdir(), 'herald-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1360, height: 900 },
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+    await gateway?.stop();
+    const redis = createRedis(TEST_REDIS_URL);
+    const jobs = new BullmqJobQueue(redis, prefix);
+    for (const name of JOB_NAMES) await jobs.queue(name).obliterate({ force: true });
+    await jobs.close();
+    redis.disconnect();
+    await db?.drop();
+  });
+
+  it('logs in, finds the message by recipient and shows its final status and reason', { timeout: 120_000 }, async () => {
+    if (context === undefined || gateway === undefined) throw new Error('setup failed');
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) consoleProblems.push(message.text());
+    });
+    page.on('pageerror', (err) => consoleProblems.push(String(err)));
+
+    // Not logged in: / leads to the login form.
+    await page.goto(`${gateway.httpUrl}/`);
+    await page.waitForSelector('#login-form');
+    await shot(page, '1-login');
+
+    await page.fill('#token', token);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('.kpis');
+    await page.waitForSelector('#failures tr[data-message-id]');
+    await expect.poll(() => page.locator('#health').textContent()).toContain('database');
+    await shot(page, '2-overview');
+
+    await page.fill('#search-input', RECIPIENT);
+    await page.press('#search-input', 'Enter');
+    const row = page.locator(`#results-table tr[data-message-id="${messageId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`tel:${RECIPIENT}`);
+    await shot(page, '3-search');
+
+    await row.click();
+    const state = page.locator('[data-testid="delivery-state"]');
+    await state.waitFor();
+    expect(await state.getAttribute('data-state')).toBe('failed');
+    expect(await state.textContent()).toBe('failed');
+    expect(await page.locator('.reason').textContent()).toContain(REASON);
+    const timeline = (await page.locator('#timeline').textContent()) ?? '';
+    expect(timeline).toContain('ingress');
+    expect(timeline).toContain('smpp:submit_sm_resp');
+    await shot(page, '4-timeline');
+
+    // The body's markup is text on the page, not an element.
+    expect(await page.locator('pre.body').textContent()).toBe(BODY);
+    expect(await page.locator('#injected').count()).toBe(0);
+    expect(await page.title()).not.toBe('pwned');
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it('opens Bull Board for the admin with the same session', { timeout: 60_000 }, async () => {
+    if (context === undefined || gateway === undefined) throw new Error('setup failed');
+    const page = await context.newPage();
+    await page.goto(`${gateway.httpUrl}/admin/queues`);
+    await page.getByText('sms-submit').first().waitFor();
+    // The board fetched its queues through the session: the overview replaces "Loading".
+    await page.getByText('Loading').first().waitFor({ state: 'detached', timeout: 20_000 });
+    await shot(page, '5-bull-board');
+    await page.close();
+  });
+});
