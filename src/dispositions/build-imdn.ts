@@ -1,0 +1,48 @@
+/**
+ * The message/imdn+xml document of one notification (RFC 5438 "IMDN Format"):
+ * `<message-id>` the sender's imdn.Message-ID, `<datetime>` when it happened on the far
+ * side (REQ-DISNOT-6), `<recipient-uri>` the tel:/mailto: reached, `<original-recipient-uri>`
+ * what the sender addressed, `<subject>` when there was one, and for a failure Herald's
+ * error-reason extension (src/codecs/imdn.ts). Compact: nothing else (REQ-DISNOT-9).
+ */
+import { serializeImdn, type ImdnNotification } from '../codecs/imdn.js';
+import type { StoredDelivery, StoredMessage } from '../domain/message.js';
+import { heraldError } from '../errors.js';
+
+export interface ImdnContent {
+  readonly message: StoredMessage;
+  /** The delivery reported on; omitted for a group summary (no single recipient). */
+  readonly delivery?: StoredDelivery | undefined;
+  readonly notification: ImdnNotification;
+  /** When it happened on the far side (or when Herald learnt it): never "now". */
+  readonly at: Date;
+  readonly reason?: string | undefined;
+  readonly code?: string | undefined;
+}
+
+const FAILURE_STATUSES: ReadonlySet<string> = new Set(['failed', 'error', 'forbidden']);
+
+/** RFC 3339 in UTC, without the `.000` milliseconds most clients do not expect. */
+export function imdnDateTime(at: Date): string {
+  return at.toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/**
+ * @throws GW_ERR_GATEWAY_INTERNAL when the message has no imdn.Message-ID (nothing could
+ *   correlate the IMDN; callers check first); GW_ERR_IMDN_MALFORMED from the codec.
+ */
+export function buildImdnXml(content: ImdnContent): string {
+  const { message, delivery, notification } = content;
+  if (message.imdnMessageId === undefined) throw heraldError('GW_ERR_GATEWAY_INTERNAL', `message ${message.id} has no imdn.Message-ID`);
+  const failure = FAILURE_STATUSES.has(notification.status);
+  return serializeImdn({
+    messageId: message.imdnMessageId,
+    datetime: imdnDateTime(content.at),
+    recipientUri: delivery?.targetUri,
+    originalRecipientUri: delivery?.originalRecipientUri,
+    subject: message.subject,
+    notification,
+    errorReason: failure ? content.reason : undefined,
+    errorCode: failure ? content.code : undefined,
+  });
+}

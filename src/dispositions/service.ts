@@ -1,0 +1,181 @@
+/**
+ * The dispositions service: decides which IMDNs a delivery owes its sender (the rules in
+ * src/interworking), records each once in the ledger, and queues its `imdn-send` job.
+ *
+ * It is told about deliveries rather than asking channels for news: the ledger decorator
+ * (with-dispositions.ts) calls {@link DispositionService.afterTransition} after each
+ * transition, and the sweep (sweep.ts) catches whatever a crash between the transition's
+ * commit and this call left undone. Both may run for the same delivery at once: the
+ * notifications table's unique key and the job id (the notification id) make that harmless.
+ */
+import type { HeraldConfig } from '../config.js';
+import type { ImdnNotification } from '../codecs/imdn.js';
+import { isFinal } from '../domain/delivery-state.js';
+import { newId, newToken } from '../domain/ids.js';
+import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../domain/message.js';
+import type { NotificationKind, StoredNotification } from '../domain/notification.js';
+import { heraldError } from '../errors.js';
+import { dueNotifications, isRequested } from '../interworking/index.js';
+import type { Logger } from '../logger.js';
+import type { DispositionStore } from '../ports/disposition-store.port.js';
+import type { JobQueue } from '../ports/job-queue.port.js';
+import type { Ledger } from '../ports/ledger.port.js';
+import { buildImdnXml, type ImdnContent } from './build-imdn.js';
+import { finalAt, reachedAt, wasHandedOff } from './delivery-history.js';
+import { failureReason } from './failure-reason.js';
+import { groupSummary } from './group-summary.js';
+
+export interface DispositionServiceDeps {
+  readonly config: Pick<HeraldConfig, 'imdn'>;
+  /** The plain ledger (not the decorated one: the service never transitions). */
+  readonly ledger: Ledger;
+  readonly store: DispositionStore;
+  readonly jobs: JobQueue;
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Whether a message can owe IMDNs at all: an IM from a SIP sender that asked, with an id to answer. */
+export function owesImdns(message: StoredMessage): boolean {
+  return message.direction === 'mt' && message.imdnRequests.length > 0 && message.imdnMessageId !== undefined;
+}
+
+export class DispositionService {
+  readonly #deps: DispositionServiceDeps;
+  readonly #now: () => Date;
+
+  constructor(deps: DispositionServiceDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Creates (once) and queues every IMDN the delivery owes now, then records that this
+   * version of the delivery was looked at.
+   * @returns the notifications created by this call.
+   * @throws GW_ERR_DB_UNREACHABLE and other ledger failures; a failed enqueue is only
+   *   logged (the sweep queues pending notifications later).
+   */
+  async afterTransition(delivery: StoredDelivery): Promise<readonly StoredNotification[]> {
+    const { ledger, store } = this.#deps;
+    const message = await ledger.getMessage(delivery.messageId);
+    if (message === undefined) return [];
+    const log = this.#deps.log.child({ msgId: message.id, deliveryId: delivery.id });
+    // Messages that asked for nothing are never swept (the sweep's query skips them), so
+    // they cost no write here; the others are marked so the sweep does not pick them again.
+    if (message.direction !== 'mt' || message.imdnRequests.length === 0) return [];
+    if (!owesImdns(message) || this.#pastRetention(message, log)) {
+      await store.markChecked(delivery.id, delivery.version);
+      return [];
+    }
+    const events = await ledger.listEvents(message.id);
+    const created: StoredNotification[] = [];
+    for (const notification of dueNotifications({
+      state: delivery.state,
+      channel: delivery.channel,
+      handedOff: wasHandedOff(delivery, events),
+      requests: message.imdnRequests,
+    })) {
+      const content = this.#contentFor(message, delivery, events, notification);
+      const row = await this.#create(delivery.id, notification.type, content);
+      if (row !== undefined) created.push(row);
+    }
+    if (this.#deps.config.imdn.groupSummary && isFinal(delivery.state)) {
+      const row = await this.#summary(message, events);
+      if (row !== undefined) created.push(row);
+    }
+    await this.#enqueue(created, log);
+    await store.markChecked(delivery.id, delivery.version);
+    if (created.length > 0) log.info({ imdns: created.map((n) => `${n.kind}/${n.status}`) }, 'IMDNs due');
+    return created;
+  }
+
+  /**
+   * Reads a delivery and runs {@link afterTransition} on it (the sweep's entry).
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
+  async evaluate(deliveryId: string): Promise<readonly StoredNotification[]> {
+    const delivery = await this.#deps.ledger.getDelivery(deliveryId);
+    return delivery === undefined ? [] : this.afterTransition(delivery);
+  }
+
+  /**
+   * An IMDN a far-side report implies without a state change: an MDN `displayed`
+   * (display-notification), a DSN `delayed`/`relayed` (processing-notification), per the
+   * tables in src/interworking. Sent only when the sender asked for it.
+   * @returns the notification when this call created it.
+   * @throws GW_ERR_LEDGER_NOT_FOUND for an unknown delivery; GW_ERR_DB_UNREACHABLE
+   */
+  async afterFarSideReport(deliveryId: string, notification: ImdnNotification, at: Date): Promise<StoredNotification | undefined> {
+    const { ledger } = this.#deps;
+    const delivery = await ledger.getDelivery(deliveryId);
+    if (delivery === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`);
+    const message = await ledger.getMessage(delivery.messageId);
+    if (message === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `message ${delivery.messageId}`);
+    const log = this.#deps.log.child({ msgId: message.id, deliveryId });
+    if (!owesImdns(message) || this.#pastRetention(message, log)) return undefined;
+    if (!isRequested(message.imdnRequests, notification, delivery.channel)) return undefined;
+    const row = await this.#create(delivery.id, notification.type, { message, delivery, notification, at });
+    if (row !== undefined) await this.#enqueue([row], log);
+    return row;
+  }
+
+  #pastRetention(message: StoredMessage, log: Logger): boolean {
+    const days = this.#deps.config.imdn.retentionDays;
+    if (days === undefined || this.#now().getTime() - message.createdAt.getTime() < days * DAY_MS) return false;
+    log.info({ retentionDays: days }, 'no IMDN: the message is older than imdn.retentionDays');
+    return true;
+  }
+
+  #contentFor(message: StoredMessage, delivery: StoredDelivery, events: readonly DeliveryEvent[], notification: ImdnNotification): ImdnContent {
+    // Hand-off marks (interworking, processing processed) date from the hand-off; final
+    // reports from the far side's time; before hand-off, from the failure itself.
+    const handOffMark = notification.type !== 'delivery' && (notification.status === 'legacy-sms' || notification.status === 'processed');
+    const at = handOffMark ? (reachedAt(delivery, events, 'submitted') ?? delivery.updatedAt) : finalAt(delivery, events);
+    if (notification.status === 'failed' || notification.status === 'error') {
+      const { reason, code } = failureReason(delivery, events);
+      return { message, delivery, notification, at, reason, code };
+    }
+    return { message, delivery, notification, at };
+  }
+
+  async #summary(message: StoredMessage, events: readonly DeliveryEvent[]): Promise<StoredNotification | undefined> {
+    const deliveries = await this.#deps.ledger.listDeliveries(message.id);
+    const summary = groupSummary(deliveries, events);
+    const first = deliveries[0];
+    if (summary === undefined || first === undefined) return undefined;
+    if (!message.imdnRequests.includes(summary.notification.status === 'delivered' ? 'positive-delivery' : 'negative-delivery')) return undefined;
+    const content: ImdnContent = { message, notification: summary.notification, at: summary.at, reason: summary.reason, code: summary.code };
+    // Kept on the first recipient's row: the unique key then makes it once per message.
+    return this.#create(first.id, 'summary', content);
+  }
+
+  /** @returns the row when this call created it; undefined when it already existed. */
+  async #create(deliveryId: string, kind: NotificationKind, content: ImdnContent): Promise<StoredNotification | undefined> {
+    const { notification, created } = await this.#deps.store.insertNotification({
+      id: newId(),
+      deliveryId,
+      messageId: content.message.id,
+      kind,
+      status: content.notification.status,
+      imdnMessageId: newToken(),
+      payload: buildImdnXml(content),
+    });
+    return created ? notification : undefined;
+  }
+
+  async #enqueue(rows: readonly StoredNotification[], log: Logger): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.#deps.jobs.enqueueBulk(
+        'imdn-send',
+        rows.map((n) => ({ payload: { deliveryId: n.deliveryId, notificationId: n.id }, options: { jobId: n.id } })),
+      );
+    } catch (err) {
+      // The rows are durable and pending: the sweep queues them.
+      log.warn({ err, notifications: rows.map((n) => n.id) }, 'IMDN enqueue failed; left for the sweep');
+    }
+  }
+}

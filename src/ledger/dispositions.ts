@@ -1,0 +1,256 @@
+/**
+ * The dispositions module's tables (migration 0004) over Kysely, for PostgreSQL and PGlite.
+ * Their row types live here rather than in schema.ts: only this file reads them.
+ */
+import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
+import type { StoredMessage } from '../domain/message.js';
+import {
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATES,
+  type NewNotification,
+  type NotificationKind,
+  type NotificationState,
+  type StoredNotification,
+} from '../domain/notification.js';
+import { heraldError } from '../errors.js';
+import type { DispositionStore, UncheckedDelivery } from '../ports/disposition-store.port.js';
+import { guarded } from './db-errors.js';
+import { toMessage } from './rows.js';
+import type { LedgerDatabase } from './schema.js';
+
+type DefaultedTimestamp = ColumnType<Date, Date | undefined, Date>;
+
+interface NotificationsTable {
+  id: string;
+  delivery_id: string;
+  message_id: string;
+  kind: string;
+  status: string;
+  imdn_message_id: string;
+  payload: string;
+  state: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  created_at: DefaultedTimestamp;
+  sent_at: Date | null;
+}
+
+interface DispositionChecksTable {
+  delivery_id: string;
+  version: number;
+  checked_at: DefaultedTimestamp;
+}
+
+type Db = Kysely<LedgerDatabase & { notifications: NotificationsTable; disposition_checks: DispositionChecksTable }>;
+type NotificationRow = Selectable<NotificationsTable>;
+
+function oneOf<T extends string>(allowed: readonly T[], value: string, column: string): T {
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) throw heraldError('GW_ERR_GATEWAY_INTERNAL', `ledger column ${column} holds unknown value ${value}`);
+  return found;
+}
+
+function toNotification(row: NotificationRow): StoredNotification {
+  return {
+    id: row.id,
+    deliveryId: row.delivery_id,
+    messageId: row.message_id,
+    kind: oneOf<NotificationKind>(NOTIFICATION_KINDS, row.kind, 'notifications.kind'),
+    status: row.status,
+    imdnMessageId: row.imdn_message_id,
+    payload: row.payload,
+    state: oneOf<NotificationState>(NOTIFICATION_STATES, row.state, 'notifications.state'),
+    attempts: row.attempts,
+    lastError: row.last_error ?? undefined,
+    createdAt: row.created_at,
+    sentAt: row.sent_at ?? undefined,
+  };
+}
+
+/** Keeps stored error texts bounded: a peer's reason phrase is not ours to store whole. */
+function clip(text: string | undefined): string | null {
+  return text === undefined ? null : text.slice(0, 1000);
+}
+
+/** {@link DispositionStore} over Kysely. */
+export class KyselyDispositionStore implements DispositionStore {
+  readonly #db: Db;
+
+  constructor(db: Kysely<LedgerDatabase>) {
+    this.#db = db.withTables<{ notifications: NotificationsTable; disposition_checks: DispositionChecksTable }>();
+  }
+
+  /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
+  async insertNotification(n: NewNotification): Promise<{ readonly notification: StoredNotification; readonly created: boolean }> {
+    return guarded(`insertNotification ${n.deliveryId} ${n.kind}/${n.status}`, async () => {
+      const inserted = await this.#db
+        .insertInto('notifications')
+        .values({
+          id: n.id,
+          delivery_id: n.deliveryId,
+          message_id: n.messageId,
+          kind: n.kind,
+          status: n.status,
+          imdn_message_id: n.imdnMessageId,
+          payload: n.payload,
+        })
+        .onConflict((oc) => oc.columns(['delivery_id', 'kind', 'status']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted !== undefined) return { notification: toNotification(inserted), created: true };
+      const existing = await this.#db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('delivery_id', '=', n.deliveryId)
+        .where('kind', '=', n.kind)
+        .where('status', '=', n.status)
+        .executeTakeFirst();
+      if (existing === undefined) throw heraldError('GW_ERR_LEDGER_CONFLICT', `notification ${n.deliveryId} ${n.kind}/${n.status} vanished`);
+      return { notification: toNotification(existing), created: false };
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async getNotification(id: string): Promise<StoredNotification | undefined> {
+    return guarded(`getNotification ${id}`, async () => {
+      const row = await this.#db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toNotification(row);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async listNotifications(deliveryId: string): Promise<readonly StoredNotification[]> {
+    return guarded(`listNotifications ${deliveryId}`, async () => {
+      const rows = await this.#db.selectFrom('notifications').selectAll().where('delivery_id', '=', deliveryId).orderBy('id').execute();
+      return rows.map(toNotification);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async firstPendingBefore(n: Pick<StoredNotification, 'id' | 'deliveryId'>): Promise<StoredNotification | undefined> {
+    return guarded(`firstPendingBefore ${n.id}`, async () => {
+      // Ids are UUIDv7, made in the order the notifications became due.
+      const row = await this.#db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('delivery_id', '=', n.deliveryId)
+        .where('state', '=', 'pending')
+        .where('id', '<', n.id)
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      return row === undefined ? undefined : toNotification(row);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async recordAttempt(id: string, error?: string): Promise<void> {
+    await guarded(`recordAttempt ${id}`, async () => {
+      await this.#db
+        .updateTable('notifications')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: clip(error) }))
+        .where('id', '=', id)
+        .execute();
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async finish(id: string, state: 'sent' | 'failed', at: Date, error?: string): Promise<boolean> {
+    return guarded(`finish ${id}`, async () => {
+      const result = await this.#db
+        .updateTable('notifications')
+        .set({ state, sent_at: state === 'sent' ? at : null, ...(error === undefined ? {} : { last_error: clip(error) }) })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async listPending(before: Date, limit: number): Promise<readonly StoredNotification[]> {
+    return guarded('listPending', async () => {
+      const rows = await this.#db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('state', '=', 'pending')
+        .where('created_at', '<', before)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(toNotification);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async listUnchecked(states: readonly string[], before: Date, limit: number): Promise<readonly UncheckedDelivery[]> {
+    if (states.length === 0) return [];
+    return guarded('listUnchecked', async () => {
+      const rows = await this.#db
+        .selectFrom('deliveries as d')
+        .innerJoin('messages as m', 'm.id', 'd.message_id')
+        .leftJoin('disposition_checks as c', 'c.delivery_id', 'd.id')
+        .select(['d.id as deliveryId', 'd.message_id as messageId'])
+        .where('m.direction', '=', 'mt')
+        .where(sql<boolean>`cardinality(m.imdn_requests) > 0`)
+        .where('m.imdn_message_id', 'is not', null)
+        .where('d.state', 'in', [...states])
+        .where('d.updated_at', '<', before)
+        .where((eb) => eb.or([eb('c.version', 'is', null), eb('c.version', '<', eb.ref('d.version'))]))
+        .orderBy('d.updated_at')
+        .limit(limit)
+        .execute();
+      return rows;
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async markChecked(deliveryId: string, version: number): Promise<void> {
+    await guarded(`markChecked ${deliveryId}`, async () => {
+      await this.#db
+        .insertInto('disposition_checks')
+        .values({ delivery_id: deliveryId, version })
+        .onConflict((oc) =>
+          oc.column('delivery_id').doUpdateSet({ version: sql<number>`greatest(disposition_checks.version, excluded.version)`, checked_at: sql<Date>`now()` }),
+        )
+        .execute();
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async purgeFinished(before: Date): Promise<number> {
+    return guarded('purgeFinished', async () => {
+      const result = await this.#db
+        .deleteFrom('notifications')
+        .where('state', 'in', ['sent', 'failed'])
+        .where('created_at', '<', before)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async findMoMessageByImdnId(imdnMessageId: string): Promise<StoredMessage | undefined> {
+    return guarded(`findMoMessageByImdnId ${imdnMessageId}`, async () => {
+      const byImdn = await this.#db
+        .selectFrom('messages')
+        .selectAll()
+        .where('direction', '=', 'mo')
+        .where('imdn_message_id', '=', imdnMessageId)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (byImdn !== undefined) return toMessage(byImdn);
+      // Herald's own stand-in Message-ID for MO messages that had none is the message id.
+      const byId = await this.#db
+        .selectFrom('messages')
+        .selectAll()
+        .where('direction', '=', 'mo')
+        .where('id', '=', imdnMessageId)
+        .where('imdn_message_id', 'is', null)
+        .executeTakeFirst();
+      return byId === undefined ? undefined : toMessage(byId);
+    });
+  }
+}

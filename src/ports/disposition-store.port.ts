@@ -1,0 +1,58 @@
+import type { StoredMessage } from '../domain/message.js';
+import type { NewNotification, StoredNotification } from '../domain/notification.js';
+
+/** A delivery the sweep should look at again (see {@link DispositionStore.listUnchecked}). */
+export interface UncheckedDelivery {
+  readonly deliveryId: string;
+  readonly messageId: string;
+}
+
+/**
+ * What the dispositions module keeps in the ledger: the IMDNs owed to senders, which
+ * delivery versions it has already looked at, and the MO message lookup for IMDNs that
+ * IM users send back. A port of its own so the Ledger port stays what the message path needs.
+ */
+export interface DispositionStore {
+  /**
+   * Creates the notification unless one with the same (delivery, kind, status) exists.
+   * @returns the stored row, new or existing, and whether this call created it.
+   * @throws GW_ERR_LEDGER_NOT_FOUND when the delivery does not exist; GW_ERR_DB_UNREACHABLE
+   */
+  insertNotification(notification: NewNotification): Promise<{ readonly notification: StoredNotification; readonly created: boolean }>;
+  /** @throws GW_ERR_DB_UNREACHABLE (for every read below) */
+  getNotification(id: string): Promise<StoredNotification | undefined>;
+  /** Notifications of a delivery, oldest first. */
+  listNotifications(deliveryId: string): Promise<readonly StoredNotification[]>;
+  /** The oldest notification of the same delivery made before this one and still pending (IMDNs go out in order). */
+  firstPendingBefore(notification: Pick<StoredNotification, 'id' | 'deliveryId'>): Promise<StoredNotification | undefined>;
+  /**
+   * Counts one send attempt and keeps its error. @throws GW_ERR_DB_UNREACHABLE
+   */
+  recordAttempt(id: string, error?: string): Promise<void>;
+  /**
+   * pending → sent, or pending → failed. @returns false when the row was no longer pending
+   * (another run finished it): the caller then does nothing more.
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
+  finish(id: string, state: 'sent' | 'failed', at: Date, error?: string): Promise<boolean>;
+  /** Pending notifications created before `before`, oldest first (for the crash-safety sweep). */
+  listPending(before: Date, limit: number): Promise<readonly StoredNotification[]>;
+  /**
+   * Deliveries of `mt` messages that asked for IMDNs, in `states`, last changed before
+   * `before`, whose current version the dispositions service has not looked at.
+   */
+  listUnchecked(states: readonly string[], before: Date, limit: number): Promise<readonly UncheckedDelivery[]>;
+  /** Records that the service decided the IMDNs of `deliveryId` at `version`. @throws GW_ERR_DB_UNREACHABLE */
+  markChecked(deliveryId: string, version: number): Promise<void>;
+  /**
+   * Deletes sent and failed notifications created before `before` (imdn.retentionDays).
+   * @returns how many were deleted. @throws GW_ERR_DB_UNREACHABLE
+   */
+  purgeFinished(before: Date): Promise<number>;
+  /**
+   * The MO message an IMDN from an IM user reports on: the one whose imdn.Message-ID
+   * (as Herald sent it) is `imdnMessageId`. Herald uses the message id itself when the MO
+   * message had none (see egress/message-body.ts), so that matches too.
+   */
+  findMoMessageByImdnId(imdnMessageId: string): Promise<StoredMessage | undefined>;
+}
