@@ -20,6 +20,8 @@ export interface Route {
   readonly channel: Exclude<Channel, 'sip'>;
   /** What Herald actually reaches: tel:+E164 or mailto:addr. */
   readonly targetUri: string;
+  /** For a number dialled nationally (no +), how many digits it had: short codes are told by it. */
+  readonly nationalDigits?: number | undefined;
 }
 
 /** E.164 allows at most 15 digits; fewer than 3 cannot be a subscriber number. */
@@ -29,12 +31,13 @@ const NATIONAL = /^\d{3,15}$/;
 const VISUAL_SEPARATORS = /[-.()\s]/g;
 const EMAIL = /^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$|^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9-]+$/;
 
-function toE164(number: string, rules: RoutingRules): string | undefined {
+function smsRoute(number: string, rules: RoutingRules): Route | undefined {
   const digits = number.replace(VISUAL_SEPARATORS, '');
-  if (E164.test(digits)) return digits;
+  if (E164.test(digits)) return { channel: 'sms', targetUri: `tel:${digits}` };
   if (NATIONAL.test(digits) && rules.defaultCountryCode !== undefined) {
-    const candidate = `+${rules.defaultCountryCode}${digits.replace(/^0+/, '')}`;
-    if (E164.test(candidate)) return candidate;
+    const national = digits.replace(/^0+/, '');
+    const candidate = `+${rules.defaultCountryCode}${national}`;
+    if (E164.test(candidate)) return { channel: 'sms', targetUri: `tel:${candidate}`, nationalDigits: national.length };
   }
   return undefined;
 }
@@ -73,10 +76,7 @@ export function routeRecipient(uri: string, rules: RoutingRules): Route {
   const unroutable = (): never => {
     throw heraldError('GW_ERR_ROUTE_UNROUTABLE', uri.slice(0, 200), { meta: { uri } });
   };
-  if (parts.scheme === 'tel') {
-    const e164 = toE164(parts.user ?? '', rules);
-    return e164 ? { channel: 'sms', targetUri: `tel:${e164}` } : unroutable();
-  }
+  if (parts.scheme === 'tel') return smsRoute(parts.user ?? '', rules) ?? unroutable();
   if (parts.scheme === 'mailto') {
     const address = `${parts.user ?? ''}@${parts.host ?? ''}`;
     return parts.user && parts.host && EMAIL.test(address) ? { channel: 'email', targetUri: `mailto:${address}` } : unroutable();
@@ -85,10 +85,7 @@ export function routeRecipient(uri: string, rules: RoutingRules): Route {
     const user = parts.user ?? '';
     const host = parts.host?.replace(/:\d+$/, '') ?? '';
     const isPhone = parts.params.get('user') === 'phone' || user.startsWith('+');
-    if (isPhone) {
-      const e164 = toE164(user, rules);
-      return e164 ? { channel: 'sms', targetUri: `tel:${e164}` } : unroutable();
-    }
+    if (isPhone) return smsRoute(user, rules) ?? unroutable();
     if (user !== '' && rules.emailDomains.some((d) => d.toLowerCase() === host)) {
       const address = `${user}@${host}`;
       return EMAIL.test(address) ? { channel: 'email', targetUri: `mailto:${address}` } : unroutable();

@@ -20,6 +20,8 @@ export interface SippSendOptions {
   readonly repeat?: number;
   readonly localHost?: string;
   readonly method?: string;
+  /** URI parameters after host:port, e.g. `;user=phone`. */
+  readonly uriParams?: string;
 }
 
 export interface SippResponse {
@@ -42,7 +44,7 @@ function scenario(bodyFile: string, options: SippSendOptions): string {
     const recv = STATUSES.map((s, i) => `  <recv response="${s}"${i < STATUSES.length - 1 ? ' optional="true"' : ''} next="got${n}"/>`);
     rounds.push(`  <send retrans="500">
     <![CDATA[
-      ${method} sip:${options.toUser}@[remote_ip]:[remote_port] SIP/2.0
+      ${method} sip:${options.toUser}@[remote_ip]:[remote_port]${options.uriParams ?? ''} SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       From: <sip:alice@[local_ip]>;tag=[pid]SIPpTag[call_number]
       To: <sip:${options.toUser}@[remote_ip]>

@@ -16,7 +16,13 @@ describe('routeRecipient', () => {
       ['sip:07700900123@gw.example.net;user=phone', 'tel:+447700900123'],
       ['tel:07700900123', 'tel:+447700900123'],
     ])('routes %s to SMS as %s', (uri, target) => {
-      expect(routeRecipient(uri, rules)).toEqual({ channel: 'sms', targetUri: target });
+      expect(routeRecipient(uri, rules)).toMatchObject({ channel: 'sms', targetUri: target });
+    });
+
+    it('remembers how long a nationally dialled number was, so short codes can be told', () => {
+      expect(routeRecipient('tel:07700900123', rules).nationalDigits).toBe(10);
+      expect(routeRecipient('sip:84433@gw;user=phone', rules)).toEqual({ channel: 'sms', targetUri: 'tel:+4484433', nationalDigits: 5 });
+      expect(routeRecipient('tel:+15551234567', rules).nationalDigits).toBeUndefined();
     });
   });
 
