@@ -51,7 +51,7 @@ export type ImdnNotification =
 export interface Imdn {
   /** imdn.Message-ID of the message this reports on. */
   readonly messageId: string;
-  /** DateTime of the message this reports on (RFC 5438: copied from its CPIM DateTime). */
+  /** When the reported event happened (RFC 5438 `<datetime>`; Herald sends the far side's time, REQ-DISNOT-6). */
   readonly datetime: string;
   readonly recipientUri?: string | undefined;
   readonly originalRecipientUri?: string | undefined;

@@ -6,7 +6,7 @@ export type Channel = 'sms' | 'email' | 'sip';
 /** mt: from an IM user towards SMS/email; mo: from SMS/email towards an IM user. */
 export type Direction = 'mt' | 'mo';
 
-/** IMDN request tokens (RFC 5438 §7.2.1.1, plus OMA CPM `interworking`). */
+/** IMDN request tokens of `imdn.Disposition-Notification` (RFC 5438, plus OMA CPM `interworking`). */
 export type ImdnRequestToken =
   | 'positive-delivery'
   | 'negative-delivery'
