@@ -1,0 +1,136 @@
+/**
+ * The `email-send` job: sends one email delivery through the SMTP relay.
+ *
+ * Idempotent: a final delivery is left alone, and one already `submitted` was accepted by
+ * the relay. The Message-ID and reply token are prepared (and their correlations stored)
+ * before sending, and a retried job reuses them, so a report or a reply to any attempt
+ * finds its delivery. A crash between the relay's 250 and the `submitted` transition
+ * sends the mail again on retry (SMTP cannot tell); it carries the same Message-ID, so
+ * mail clients show it once.
+ *
+ * Outcomes: 250 → `submitted` (DSNs move it on); a 5xx to the message → `failed` with the
+ * enhanced status (`5.1.1`) as errorCode and the reply as errorText; a 4xx, a lost
+ * connection or no relay configured → retried by the queue, until `smtp.retryGiveUpMs`
+ * after the delivery was created (no relay configured: retried without giving up).
+ */
+import { isFinal } from '../domain/delivery-state.js';
+import { newToken } from '../domain/ids.js';
+import type { StoredDelivery } from '../domain/message.js';
+import { heraldError, isHeraldError, type HeraldError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { EmailStore } from '../ports/email-store.port.js';
+import type { JobHandler } from '../ports/job-queue.port.js';
+import type { Ledger } from '../ports/ledger.port.js';
+import type { MailTransport } from '../ports/mail-transport.port.js';
+import { mailtoAddress } from './addresses.js';
+import { composeMail } from './compose.js';
+import type { EmailSettings } from './settings.js';
+
+export interface EmailSendDeps {
+  readonly settings: EmailSettings;
+  readonly ledger: Ledger;
+  readonly store: EmailStore;
+  readonly transport: MailTransport;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+/** The failure code a delivery keeps: the enhanced status when the relay gave one. */
+function errorCodeOf(error: HeraldError): string {
+  const { enhancedStatus, responseCode } = error.meta;
+  if (typeof enhancedStatus === 'string') return enhancedStatus;
+  if (typeof responseCode === 'number') return `smtp:${responseCode}`;
+  return error.code;
+}
+
+export function createEmailSendHandler(deps: EmailSendDeps): JobHandler<'email-send'> {
+  const { settings, ledger, store, transport, metrics } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function fail(delivery: StoredDelivery, error: HeraldError, log: Logger): Promise<void> {
+    const response = error.meta.response;
+    await ledger.transition({
+      deliveryId: delivery.id,
+      to: 'failed',
+      cause: typeof error.meta.responseCode === 'number' ? `smtp:${error.meta.responseCode}` : error.code,
+      errorCode: errorCodeOf(error),
+      errorText: typeof response === 'string' ? response : error.detail,
+      detail: { command: error.meta.command },
+    });
+    metrics.deliveriesFinal.inc({ channel: 'email', state: 'failed' });
+    log.error({ err: error }, 'email delivery failed permanently');
+  }
+
+  return async ({ deliveryId }, context) => {
+    let delivery = await ledger.getDelivery(deliveryId);
+    if (delivery === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`);
+    if (isFinal(delivery.state) || delivery.state === 'submitted' || delivery.state === 'enroute') return;
+    const message = await ledger.getMessage(delivery.messageId);
+    if (message === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `message ${delivery.messageId}`);
+    const log = deps.log.child({ msgId: message.id, deliveryId, jobId: context.jobId });
+
+    if (!transport.configured) {
+      log.warn({ attempt: context.attempt, retryInMs: settings.noRelayRetryMs }, 'email delivery waits: no SMTP relay configured (smtp.host)');
+      throw heraldError('GW_ERR_SMTP_UNAVAILABLE', 'no SMTP relay configured (smtp.host)', { meta: { retryAfterMs: settings.noRelayRetryMs } });
+    }
+    if (delivery.state === 'accepted') delivery = await ledger.transition({ deliveryId, to: 'queued', cause: 'worker' });
+
+    let recipient: string;
+    try {
+      recipient = mailtoAddress(delivery.targetUri);
+    } catch (err) {
+      if (isHeraldError(err)) return fail(delivery, err, log);
+      throw err;
+    }
+    const prepared = await store.prepareMail({
+      deliveryId,
+      // UUIDv7 delivery ids are unique without coordination: a fine Message-ID left part.
+      messageId: `<${deliveryId}@${settings.messageIdDomain}>`,
+      replyToken: newToken(16),
+      senderUri: message.senderUri,
+      recipient,
+    });
+    // Stored before sending: a DSN or reply can beat the 250 back.
+    await ledger.correlations.putCorrelation({ kind: 'email-envid', key: deliveryId, deliveryId });
+    await ledger.correlations.putCorrelation({ kind: 'email-message-id', key: prepared.messageId, deliveryId });
+    await ledger.correlations.putCorrelation({ kind: 'reply-token', key: prepared.replyToken, deliveryId });
+
+    const entry = await ledger.directory.byImUri(message.senderUri);
+    const mail = composeMail({ message, delivery, recipient, prepared, sender: { email: entry?.email, displayName: entry?.displayName }, settings });
+
+    let response: string;
+    try {
+      response = (await transport.send(mail)).response;
+    } catch (err) {
+      if (!isHeraldError(err)) throw err;
+      if (err.permanent) {
+        metrics.emailSent.inc({ outcome: 'rejected' });
+        return fail(delivery, err, log);
+      }
+      metrics.emailSent.inc({ outcome: err.code === 'GW_ERR_SMTP_DEFERRED' ? 'deferred' : 'unavailable' });
+      await ledger.appendEvent({
+        messageId: message.id,
+        deliveryId,
+        type: 'smtp-attempt',
+        cause: typeof err.meta.responseCode === 'number' ? `smtp:${err.meta.responseCode}` : err.code,
+        detail: { attempt: context.attempt, response: err.meta.response, command: err.meta.command, error: err.detail },
+      });
+      if (now().getTime() - delivery.createdAt.getTime() >= settings.retryGiveUpMs) {
+        log.warn({ err }, 'giving up on email delivery');
+        return fail(delivery, heraldError(err.code, `gave up after retries: ${err.detail}`, { meta: err.meta }), log);
+      }
+      log.warn({ err, attempt: context.attempt }, 'email delivery deferred; will retry');
+      throw err;
+    }
+    metrics.emailSent.inc({ outcome: 'accepted' });
+    await ledger.transition({
+      deliveryId,
+      to: 'submitted',
+      cause: 'smtp:250',
+      detail: { smtpResponse: response, emailMessageId: prepared.messageId, notify: mail.dsn.notify, mdnRequested: mail.dispositionNotificationTo !== undefined },
+    });
+    log.info({ emailMessageId: prepared.messageId, notify: mail.dsn.notify, response }, 'email accepted by the relay');
+  };
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { imapReadiness, smtpReadiness } from '../../../src/email/index.js';
+
+describe('email readiness', () => {
+  describe('when nothing is configured', () => {
+    it('says none configured for both', () => {
+      expect(smtpReadiness({ state: 'none-configured' })).toBe('none configured');
+      expect(imapReadiness(false, [])).toBe('none configured');
+    });
+  });
+
+  describe('when the relay or a watcher is down', () => {
+    it('is not ready, naming why', () => {
+      expect(() => smtpReadiness({ state: 'failing', host: 'smtp.x', lastError: 'ECONNREFUSED' })).toThrow(/smtp\.x.*ECONNREFUSED/);
+      expect(() => imapReadiness(true, [{ watcher: 'u@h/INBOX', state: 'backoff', lastError: 'login failed' }])).toThrow(/u@h\/INBOX.*login failed/);
+    });
+  });
+
+  it('is up when the watchers are', () => {
+    expect(smtpReadiness({ state: 'up', host: 'smtp.x' })).toBe('up');
+    expect(imapReadiness(true, [{ watcher: 'u@h/INBOX', state: 'idling' }])).toBe('up');
+  });
+});
