@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `herald` command: start | migrate | check-config, each taking `--config FILE`.
+ * The `herald` command: start | migrate | check-config | token create, each taking `--config FILE`.
  *
  * Any failure to start is printed as `herald: …` lines on stderr (one per problem, each
  * naming the setting) and exits 1, so an operator never has to read a stack trace.
  */
+import { runTokenCommand } from './api/tokens/token-command.js';
 import { loadConfig, type HeraldConfig } from './config.js';
 import { isHeraldError } from './errors.js';
 import { createLedger } from './ledger/index.js';
@@ -16,23 +17,35 @@ const USAGE = `usage: herald <command> [--config FILE]
 commands:
   start          run the gateway
   migrate        apply database migrations and exit
-  check-config   validate the configuration, print it (secrets masked) and exit`;
+  check-config   validate the configuration, print it (secrets masked) and exit
+  token create --name NAME --role admin|viewer
+                 create an API token and print it (shown only this once)`;
 
 interface Args {
   readonly command: string | undefined;
   readonly configFile: string | undefined;
+  /** Words after the command (`create` in `herald token create`). */
+  readonly words: readonly string[];
+  /** Other `--flag value` / `--flag=value` pairs. */
+  readonly flags: Readonly<Record<string, string | undefined>>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let command: string | undefined;
   let configFile: string | undefined;
+  const words: string[] = [];
+  const flags: Record<string, string | undefined> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--config' || arg === '-c') configFile = argv[++i];
     else if (arg?.startsWith('--config=')) configFile = arg.slice('--config='.length);
+    else if (arg === '--help' || arg === '-h') command ??= '--help';
+    else if (arg?.startsWith('--') === true && arg.includes('=')) flags[arg.slice(2, arg.indexOf('='))] = arg.slice(arg.indexOf('=') + 1);
+    else if (arg?.startsWith('--') === true) flags[arg.slice(2)] = argv[++i];
     else if (command === undefined) command = arg;
+    else if (arg !== undefined) words.push(arg);
   }
-  return { command, configFile };
+  return { command, configFile, words, flags };
 }
 
 function fail(err: unknown): never {
@@ -105,6 +118,12 @@ async function run(): Promise<void> {
       process.on('SIGINT', onSignal);
       return;
     }
+    case 'token':
+      await runTokenCommand(args, config, log, {
+        stdout: (line) => process.stdout.write(`${line}\n`),
+        stderr: (line) => process.stderr.write(`${line}\n`),
+      });
+      return;
     default:
       process.stderr.write(`herald: unknown command '${args.command}'\n${USAGE}\n`);
       process.exitCode = 2;

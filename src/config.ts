@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { heraldError } from './errors.js';
+import { smppSchema } from './config-smpp.js';
+import { imapSchema, smtpSchema } from './config-email.js';
 
 const port = z.number().int().min(0).max(65535);
 const durationMs = z.number().int().min(0);
@@ -50,6 +52,32 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP server (health, metrics, API) binds.'),
       port: port.default(8080).describe('HTTP port; 0 picks a free one.'),
+    })
+    .prefault({}),
+  api: z
+    .strictObject({
+      sessionTtlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .default(28_800)
+        .describe('Lifetime of a browser session (the cookie from POST /api/v1/session), in seconds.'),
+      cookieSecure: z
+        .boolean()
+        .default(false)
+        .describe('Mark session cookies Secure; turn on when browsers reach Herald over https (e.g. behind a TLS proxy).'),
+      loginAttempts: z
+        .number()
+        .int()
+        .min(1)
+        .default(5)
+        .describe('Failed logins one client address may make in a burst before POST /api/v1/session answers 429.'),
+      loginRefillSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(60)
+        .describe('One more failed login is allowed per this many seconds, up to loginAttempts.'),
     })
     .prefault({}),
   shutdown: z
@@ -150,6 +178,32 @@ export const configSchema = z.strictObject({
         .describe('How often deliveries persisted but never queued (a crash between the two) are re-queued.'),
     })
     .prefault({}),
+  abuse: z
+    .strictObject({
+      denyPrefixes: z
+        .array(z.string().regex(/^\+\d{1,15}$/, 'must be + and digits'))
+        .default(['+1900', '+1976', '+449', '+4487', '+4470', '+3390', '+4990', '+39899'])
+        .describe('SMS destinations refused with 403 (premium-rate ranges by default); the longest matching allow/deny prefix wins.'),
+      allowPrefixes: z
+        .array(z.string().regex(/^\+\d{1,15}$/, 'must be + and digits'))
+        .default([])
+        .describe('When set, only SMS destinations under these prefixes are allowed.'),
+      allowShortCodes: z
+        .boolean()
+        .default(false)
+        .describe('Allow SMS to short codes (national numbers of 6 digits or fewer), which premium services use.'),
+      senderPerMinute: z
+        .number()
+        .int()
+        .min(0)
+        .default(600)
+        .describe('MESSAGEs one sender may send per minute across all nodes (0: no limit); past it, 403 with Retry-After.'),
+      destinationPrefixLimits: z
+        .array(z.strictObject({ prefix: z.string().regex(/^\+\d{1,15}$/), perMinute: z.number().int().min(1) }))
+        .default([])
+        .describe('Per-destination-prefix SMS rate limits per minute (JSON list of {prefix, perMinute}), against SMS pumping.'),
+    })
+    .prefault({}),
   ingress: z
     .strictObject({
       backlogLimit: z
@@ -159,6 +213,35 @@ export const configSchema = z.strictObject({
         .default(100_000)
         .describe('Jobs waiting in the queues above which SIP ingress answers 503 with Retry-After.'),
       retryAfterSeconds: z.number().int().min(1).default(10).describe('Retry-After sent with a 503.'),
+      maxRecipients: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .default(20)
+        .describe('Most recipients of one recipient-list MESSAGE (RFC 5365); a longer list gets 413 with the limit.'),
+    })
+    .prefault({}),
+  smpp: smppSchema.prefault({}),
+  smtp: smtpSchema.prefault({}),
+  imap: imapSchema.prefault({}),
+  imdn: z
+    .strictObject({
+      retentionDays: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'Days an IMDN stays owed: a report on a message accepted longer ago yields no IMDN, and sent/failed notification rows older than this are deleted. Unset: kept forever (REQ-DISNOT-3).',
+        ),
+      groupSummary: z
+        .boolean()
+        .default(false)
+        .describe('Also send one aggregated delivery IMDN for a multi-recipient message once every recipient is final.'),
+      sweepMs: durationMs
+        .default(30_000)
+        .describe('How often deliveries missing their IMDNs and IMDNs without a queued job are looked for (crash safety).'),
     })
     .prefault({}),
 });

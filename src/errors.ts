@@ -43,8 +43,11 @@ export const ERROR_CATALOGUE = {
   GW_ERR_SIP_METHOD: spec('method not allowed: %s', 405, 405),
   GW_ERR_SIP_EXTENSION: spec('unsupported extension: %s', 420, 420),
   GW_ERR_SIP_SEND_FAILED: spec('SIP request failed: %s', 502, 500, false),
+  GW_ERR_IMDN_WAITING: spec('IMDN waits for an earlier one: %s', 503, 503, false),
   GW_ERR_SIP_LISTEN_FAILED: spec('SIP edge cannot start: %s', 500, 500),
   GW_ERR_ROUTE_UNROUTABLE: spec('no route for recipient: %s', 404, 404),
+  GW_ERR_ABUSE_DESTINATION_DENIED: spec('destination not allowed: %s', 403, 403),
+  GW_ERR_ABUSE_RATE_LIMITED: spec('rate limit reached: %s', 429, 403, false),
   GW_ERR_CONTENT_TOO_LARGE: spec('content too large: %s', 413, 413),
   GW_ERR_CONTENT_UNSUPPORTED_TYPE: spec('unsupported content type: %s', 415, 415),
   GW_ERR_CONTENT_UNSUPPORTED_ENCODING: spec('unsupported content encoding: %s', 415, 415),
@@ -66,6 +69,34 @@ export const ERROR_CATALOGUE = {
   GW_ERR_DSN_MALFORMED: spec('malformed delivery status notification: %s', 400, 400),
   GW_ERR_MDN_MALFORMED: spec('malformed disposition notification: %s', 400, 400),
   GW_ERR_MIME_MALFORMED: spec('malformed MIME message: %s', 400, 400),
+
+  // SMPP (SMSC binds). Only a refusal the SMSC means for good is permanent; throttling,
+  // lost binds and missing resps are retried (the submit may be resent, see README).
+  GW_ERR_SMPP_UNAVAILABLE: spec('no SMSC bind available: %s', 503, 503, false),
+  GW_ERR_SMPP_STATE: spec('SMPP operation in the wrong session state: %s', 503, 503, false),
+  GW_ERR_SMPP_BIND_FAILED: spec('SMPP bind failed: %s', 503, 503, false),
+  GW_ERR_SMPP_THROTTLED: spec('SMSC asked to slow down: %s', 503, 503, false),
+  GW_ERR_SMPP_SUBMIT_TIMEOUT: spec('no submit_sm_resp in time: %s', 504, 504, false),
+  GW_ERR_SMPP_SUBMIT_FAILED: spec('SMSC submit failed: %s', 502, 502, false),
+  GW_ERR_SMPP_SUBMIT_REJECTED: spec('SMSC refused the message: %s', 502, 502),
+
+  // Email (SMTP out, IMAP in). Only a 5xx to the message itself is permanent: a 4xx, a
+  // lost connection or a refused login may pass, so those are retried.
+  GW_ERR_SMTP_UNAVAILABLE: spec('SMTP relay unavailable: %s', 503, 503, false),
+  GW_ERR_SMTP_DEFERRED: spec('SMTP relay deferred the message: %s', 503, 503, false),
+  GW_ERR_SMTP_REJECTED: spec('SMTP relay refused the message: %s', 502, 502),
+  GW_ERR_EMAIL_ADDRESS: spec('not a usable email address: %s', 400, 404),
+  GW_ERR_IMAP_STATE: spec('IMAP operation in the wrong session state: %s', 503, 503, false),
+  GW_ERR_IMAP_FAILED: spec('IMAP mailbox unavailable: %s', 503, 503, false),
+
+  // Admin REST API. SIP statuses are never used (these end HTTP requests only) but are
+  // kept valid: 429 has no SIP twin, so it maps to 500.
+  GW_ERR_API_UNAUTHENTICATED: spec('authentication required: %s', 401, 401),
+  GW_ERR_API_FORBIDDEN: spec('forbidden: %s', 403, 403),
+  GW_ERR_API_CSRF: spec('CSRF check failed: %s', 403, 403),
+  GW_ERR_API_VALIDATION: spec('invalid request: %s', 400, 400),
+  GW_ERR_API_NOT_FOUND: spec('not found: %s', 404, 404),
+  GW_ERR_API_RATE_LIMITED: spec('too many attempts: %s', 429, 500, false),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

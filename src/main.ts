@@ -8,12 +8,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createSipEdge } from '../adapters/sip/index.js';
+import { createImapWatchers } from '../adapters/imap/index.js';
+import { createSmppGateway } from '../adapters/smpp/index.js';
+import { createSmtpTransport } from '../adapters/smtp/index.js';
+import { registerBullBoard } from '../queues/bull-board.js';
 import { BullmqJobQueue } from '../queues/job-queue.js';
 import { resolveRedis, type ResolvedRedis } from '../queues/private-redis.js';
+import { startQueueDepthSampler } from '../queues/queue-depth.js';
 import { createRedis } from '../queues/redis-connection.js';
+import { RedisRateLimiter } from '../queues/redis-rate-limiter.js';
 import { JobWorkers } from '../queues/workers.js';
+import { createApi, protectedScope, type ApiDeps } from './api/index.js';
 import type { HeraldConfig } from './config.js';
+import { createSipDeliverHandler } from './egress/sip-deliver.js';
+import { createEmailSendHandler, createMailProcessor, emailSettings, imapReadiness, smtpReadiness } from './email/index.js';
 import { createHttpServer } from './http/server.js';
+import { createImdnSendHandler, DispositionService, IncomingImdnRecorder, sweepDispositions, withDispositions } from './dispositions/index.js';
 import { createIngress } from './ingress/ingress.js';
 import { requeueStranded } from './ingress/requeue-stranded.js';
 import { createLedger } from './ledger/index.js';
@@ -21,6 +31,7 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import type { Ledger } from './ports/ledger.port.js';
 import type { SipEdge } from './ports/sip-edge.port.js';
+import { createSmsChannel, smsReadiness } from './sms/index.js';
 
 export interface Gateway {
   readonly http: FastifyInstance;
@@ -82,19 +93,55 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
 
     const jobs = new BullmqJobQueue(redisClient, config.queues.prefix);
     cleanups.push(() => jobs.close());
+    cleanups.push(startQueueDepthSampler(jobs, metrics, log));
+
+    // IMDNs: transitions through `tracked` tell the dispositions service; the channels
+    // need not know IMDNs exist. The sweep catches what a crash in between left undone.
+    const dispositions = new DispositionService({ config, ledger, store: ledger.dispositions, jobs, log });
+    const tracked = withDispositions(ledger, dispositions, log);
 
     const workers = new JobWorkers(redisClient, log, {
       prefix: config.queues.prefix,
       concurrency: config.queues.concurrency,
       stalledIntervalMs: config.queues.stalledIntervalMs,
     });
-    // Channel workers register their handlers here as the channels land.
-    workers.start({});
-    cleanups.push(() => workers.close());
-
-    const ingress = createIngress({ config, ledger, jobs, metrics, log });
     edge = createSipEdge(config.sip, log);
     const sipEdge = edge;
+
+    // SMS: long-lived SMPP binds; with none configured, SMS deliveries wait and retry.
+    const smsGateway = createSmppGateway(config.smpp, log);
+    const sms = createSmsChannel({ config, ledger: tracked, jobs, gateway: smsGateway, metrics, log });
+    await smsGateway.start();
+    cleanups.push(() => smsGateway.stop());
+    sms.start();
+    cleanups.push(() => sms.stop());
+
+    // Email: pooled SMTP out, one IMAP watcher per mailbox in (DSNs, MDNs, replies). With
+    // nothing configured, email deliveries wait and retry, and nothing is read.
+    const email = emailSettings(config.smtp);
+    const mailTransport = createSmtpTransport(config.smtp, log);
+    cleanups.push(() => mailTransport.close());
+    const mailWatchers = createImapWatchers({
+      config: config.imap,
+      cursors: ledger.email,
+      log,
+      processor: createMailProcessor({ settings: email, ledger: tracked, jobs, metrics, log, hook: dispositions }),
+    });
+
+    // Channel workers register their handlers here as the channels land.
+    workers.start({
+      'sms-submit': sms.submitHandler,
+      'sip-deliver': createSipDeliverHandler({ config, ledger: tracked, edge: sipEdge, metrics, log }),
+      'imdn-send': createImdnSendHandler({ config, ledger, store: ledger.dispositions, edge: sipEdge, metrics, log }),
+      'email-send': createEmailSendHandler({ settings: email, ledger: tracked, store: ledger.email, transport: mailTransport, metrics, log }),
+    });
+    cleanups.push(() => workers.close());
+    mailWatchers.start();
+    cleanups.push(() => mailWatchers.stop());
+
+    const incomingImdns = new IncomingImdnRecorder({ ledger, store: ledger.dispositions });
+    const rateLimiter = new RedisRateLimiter(redisClient, config.queues.prefix);
+    const ingress = createIngress({ config, ledger: tracked, jobs, metrics, log, incomingImdns, rateLimiter });
     await sipEdge.start((request) => ingress.handle(request));
     cleanups.push(() => sipEdge.stop());
 
@@ -105,6 +152,15 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     cleanups.push(async () => clearInterval(sweep));
     await requeueStranded(ledger, jobs, log);
 
+    const sweepImdns = (): Promise<unknown> =>
+      sweepDispositions({ config, ledger, store: ledger.dispositions, jobs, service: dispositions, log }).catch((err: unknown) =>
+        log.warn({ err }, 'dispositions sweep failed'),
+      );
+    const imdnSweep = setInterval(() => void sweepImdns(), Math.max(config.imdn.sweepMs, 1000));
+    imdnSweep.unref();
+    cleanups.push(async () => clearInterval(imdnSweep));
+    void sweepImdns();
+
     const http = createHttpServer({
       log,
       metrics,
@@ -112,6 +168,9 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
       checks: [
         { name: 'database', check: () => ledger.ping() },
         { name: 'redis', check: () => jobs.ping() },
+        { name: 'smpp', check: async () => smsReadiness(smsGateway.status()) },
+        { name: 'smtp', check: async () => smtpReadiness(mailTransport.status()) },
+        { name: 'imap', check: async () => imapReadiness(mailWatchers.configured, mailWatchers.status()) },
         {
           name: 'sip',
           check: async () => {
@@ -120,6 +179,9 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
         },
       ],
     });
+    const apiDeps: ApiDeps = { ledger: tracked, admin: ledger.admin, jobs, queues: jobs, settings: config.api, log, sms: smsGateway };
+    await createApi(http, apiDeps);
+    await http.register(protectedScope(apiDeps, 'admin', (scope) => registerBullBoard(scope, jobs)));
     const httpAddress = await http.listen({ host: config.http.host, port: config.http.port });
     cleanups.push(() => http.close());
 
@@ -129,7 +191,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     return {
       http,
       httpAddress,
-      ledger,
+      ledger: tracked,
       metrics,
       stop(reason: string): Promise<void> {
         stopping ??= (async () => {

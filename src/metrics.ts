@@ -53,6 +53,72 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly smsSubmits = new Counter({
+    name: 'herald_sms_submits_total',
+    help: 'SMS parts offered to an SMSC, by connection and outcome (accepted, throttled, rejected, failed).',
+    labelNames: ['connection', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly smsReceipts = new Counter({
+    name: 'herald_sms_receipts_total',
+    help: 'SMPP delivery receipts, by outcome (matched, held, late-matched, expired, duplicate, malformed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly smsMo = new Counter({
+    name: 'herald_sms_mo_total',
+    help: 'Mobile-originated SMS parts and messages, by outcome (part-stored, delivered, incomplete, unknown-destination, malformed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly receiptLatencySeconds = new Histogram({
+    name: 'herald_receipt_latency_seconds',
+    help: 'Time from submitting a delivery to its final receipt (SMPP DELIVRD/UNDELIV, DSN, MDN), by channel.',
+    labelNames: ['channel'] as const,
+    // Receipts take seconds on a healthy SMSC but hours when a handset is off; the top
+    // buckets keep those visible instead of folding them into +Inf.
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600],
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: 'herald_queue_depth',
+    help: 'Jobs per queue and state (waiting, active, delayed, prioritized, failed), sampled every few seconds.',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly smppBindState = new Gauge({
+    name: 'herald_smpp_bind_state',
+    help: 'SMPP bind state by connection and bind: 1 bound, 0 anything else (connecting, backoff, closed, …).',
+    labelNames: ['connection', 'bind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly imdnSent = new Counter({
+    name: 'herald_imdn_sent_total',
+    help: 'IMDN notifications (delivered, displayed, failed) Herald sent to the sender, by outcome (sent, failed, dropped).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly emailSent = new Counter({
+    name: 'herald_email_sent_total',
+    help: 'Email deliveries offered to the SMTP relay, by outcome (accepted, rejected, deferred, unavailable).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly emailInbound = new Counter({
+    name: 'herald_email_inbound_total',
+    help: 'Mail read from the watched IMAP mailboxes, by kind (dsn, mdn, reply, other) and outcome (recorded, duplicate, late, unmatched, relayed, auto-reply, unknown-token, no-token, empty, malformed).',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaults?: boolean } = {}) {
     if (options.defaults ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
   }

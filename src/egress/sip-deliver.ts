@@ -8,6 +8,7 @@
  * fails it at once. Every response is a timeline event.
  */
 import type { HeraldConfig } from '../config.js';
+import { advanceDelivery } from '../deliveries/advance-delivery.js';
 import { isFinal } from '../domain/delivery-state.js';
 import type { StoredDelivery, StoredMessage } from '../domain/message.js';
 import { heraldError } from '../errors.js';
@@ -17,6 +18,10 @@ import type { JobHandler } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
 import type { SipEdge, SipFinalResponse, SipOutgoingMessage } from '../ports/sip-edge.port.js';
 import { buildMessageBody } from './message-body.js';
+import { senderAsSipUri } from './sender-uri.js';
+
+// Kept importable from here, where it was first defined.
+export { senderAsSipUri } from './sender-uri.js';
 
 export interface SipDeliverDeps {
   readonly config: HeraldConfig;
@@ -37,14 +42,6 @@ export function retryAfterMs(response: SipFinalResponse): number | undefined {
   const value = response.headers['retry-after']?.[0];
   const seconds = value === undefined ? Number.NaN : parseInt(value, 10);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
-/** Where a message from a phone number or an email address appears to come from. */
-export function senderAsSipUri(senderUri: string, domain: string): string {
-  if (senderUri.startsWith('sip:') || senderUri.startsWith('sips:')) return senderUri;
-  if (senderUri.startsWith('tel:')) return `sip:${senderUri.slice(4)}@${domain};user=phone`;
-  if (senderUri.startsWith('mailto:')) return `sip:${encodeURIComponent(senderUri.slice(7))}@${domain}`;
-  return `sip:${encodeURIComponent(senderUri)}@${domain}`;
 }
 
 export function createSipDeliverHandler(deps: SipDeliverDeps): JobHandler<'sip-deliver'> {
@@ -80,8 +77,9 @@ export function createSipDeliverHandler(deps: SipDeliverDeps): JobHandler<'sip-d
     const log = deps.log.child({ msgId: message.id, deliveryId, jobId: context.jobId });
 
     if (delivery.state === 'accepted' || delivery.state === 'queued') {
-      if (delivery.state === 'accepted') delivery = await ledger.transition({ deliveryId, to: 'queued', cause: 'worker' });
-      delivery = await ledger.transition({ deliveryId, to: 'submitted', cause: 'sip-send', expectedVersion: delivery.version });
+      // Ingress or the stranded sweep may move it to queued at the same moment: advance
+      // re-reads on a lost race instead of failing the job.
+      delivery = (await advanceDelivery(ledger, deliveryId, 'submitted', { cause: 'sip-send' }, delivery)) ?? delivery;
     }
 
     let response: SipFinalResponse;

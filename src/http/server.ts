@@ -6,10 +6,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
-/** Something /readyz asks; resolves when up, rejects with the reason when not. */
+/**
+ * Something /readyz asks; resolves when up (optionally with a note shown instead of `up`,
+ * e.g. `none configured`), rejects with the reason when not.
+ */
 export interface ReadinessCheck {
   readonly name: string;
-  check(): Promise<void>;
+  check(): Promise<void | string>;
 }
 
 export interface HttpServerOptions {
@@ -20,18 +23,32 @@ export interface HttpServerOptions {
   readonly isShuttingDown: () => boolean;
 }
 
+/** What /readyz answers, also offered to the admin API as `app.readiness()`. */
+export interface ReadinessReport {
+  readonly status: 'ready' | 'not ready' | 'draining';
+  /** Per check: `up`, a note (e.g. `none configured`), or `down: <reason>`. */
+  readonly checks: Readonly<Record<string, string>>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Runs every readiness check (each bounded by a timeout); never throws. */
+    readiness(): Promise<ReadinessReport>;
+  }
+}
+
 const CHECK_TIMEOUT_MS = 2000;
 
-async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: boolean; error?: string }> {
+async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: boolean; error?: string; note?: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    const note = await Promise.race([
       check.check(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
       }),
     ]);
-    return { name: check.name, ok: true };
+    return typeof note === 'string' ? { name: check.name, ok: true, note } : { name: check.name, ok: true };
   } catch (err) {
     return { name: check.name, ok: false, error: (err as Error).message };
   } finally {
@@ -44,12 +61,17 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_request, reply) => {
+  app.decorate('readiness', async (): Promise<ReadinessReport> => {
     const results = await Promise.all(options.checks.map(runCheck));
     const draining = options.isShuttingDown();
     const ready = !draining && results.every((r) => r.ok);
-    const checks = Object.fromEntries(results.map((r) => [r.name, r.ok ? 'up' : `down: ${r.error ?? ''}`]));
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : draining ? 'draining' : 'not ready', checks });
+    const checks = Object.fromEntries(results.map((r) => [r.name, r.ok ? (r.note ?? 'up') : `down: ${r.error ?? ''}`]));
+    return { status: ready ? 'ready' : draining ? 'draining' : 'not ready', checks };
+  });
+
+  app.get('/readyz', async (_request, reply) => {
+    const report = await app.readiness();
+    return reply.code(report.status === 'ready' ? 200 : 503).send(report);
   });
 
   app.get('/metrics', async (_request, reply) => {

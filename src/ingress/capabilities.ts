@@ -14,7 +14,12 @@ export const ACCEPTED_ENCODINGS = 'identity, deflate, gzip';
 export interface Capabilities {
   readonly options: Readonly<Record<string, string>>;
   readonly accept: Readonly<Record<string, string>>;
-  maxSize(bytes: number): Record<string, string>;
+  /**
+   * The Warning naming the limit a 413 ran into, from the error's meta: `max-size=<bytes>`
+   * always (the body limit, or the SMS route's size), plus `max-parts=<n>` for SMS and
+   * `max-recipients=<n>` for recipient lists.
+   */
+  limits(meta: Readonly<Record<string, unknown>>, defaultMaxBytes: number): Record<string, string>;
 }
 
 export function capabilityHeaders(config: HeraldConfig): Capabilities {
@@ -28,8 +33,11 @@ export function capabilityHeaders(config: HeraldConfig): Capabilities {
       Warning: `399 ${host} "max-size=${config.sip.maxBodyBytes}"`,
     },
     accept: { Accept: ACCEPTED_TYPES, 'Accept-Encoding': ACCEPTED_ENCODINGS },
-    maxSize(bytes: number) {
-      return { Warning: `399 ${host} "max-size=${bytes}"` };
+    limits(meta, defaultMaxBytes) {
+      const tokens = [`max-size=${typeof meta.maxBytes === 'number' ? meta.maxBytes : defaultMaxBytes}`];
+      if (typeof meta.maxParts === 'number') tokens.push(`max-parts=${meta.maxParts}`);
+      if (typeof meta.maxRecipients === 'number') tokens.push(`max-recipients=${meta.maxRecipients}`);
+      return { Warning: `399 ${host} "${tokens.join(' ')}"` };
     },
   };
 }

@@ -9,14 +9,23 @@ import { createHash } from 'node:crypto';
 import type { HeraldConfig } from '../config.js';
 import { newId } from '../domain/ids.js';
 import { jobForChannel } from '../domain/jobs.js';
-import type { NewDelivery, NewMessage } from '../domain/message.js';
-import { heraldError, isHeraldError, toHeraldError } from '../errors.js';
+import type { CopyControl, NewDelivery, NewMessage } from '../domain/message.js';
+import { HeraldError, heraldError, isHeraldError, toHeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { IncomingImdnRecorder } from '../dispositions/incoming-imdn.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
 import type { SipIncomingRequest, SipReply } from '../ports/sip-edge.port.js';
 import { routeRecipient, type Route } from '../routing/route-recipient.js';
+import type { ResourceListEntry } from '../codecs/resource-lists.js';
+import { RECIPIENT_LIST_OPTION_TAG, parseRecipientListBody } from './recipient-list.js';
+import { smsPartsCheck } from '../sms/sms-parts-check.js';
+import type { RateLimiter } from '../ports/rate-limiter.port.js';
+import { checkSmsDestination, rateKeys } from './abuse-policy.js';
+
+/** Rate limits are per minute. */
+const RATE_WINDOW_SECONDS = 60;
 import { BacklogMonitor } from './backlog-monitor.js';
 import { ACCEPTED_ENCODINGS, ALLOWED_METHODS, capabilityHeaders } from './capabilities.js';
 import { inNetworks, parseNetwork, type Network } from './cidr.js';
@@ -31,12 +40,27 @@ export interface IngressDeps {
   readonly jobs: JobQueue;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Counts MESSAGEs per sender and destination prefix; without it no rate limit applies. */
+  readonly rateLimiter?: RateLimiter | undefined;
+  /** Records IMDNs from IM users on their MO message; without it they are only logged. */
+  readonly incomingImdns?: Pick<IncomingImdnRecorder, 'record'> | undefined;
+}
+
+/** One addressee: the Request-URI, or an entry of an RFC 5365 recipient list. */
+interface Recipient {
+  readonly uri: string;
+  readonly copyControl?: CopyControl | undefined;
+  /** Where it goes, or why it cannot go anywhere (list entries fail on their own). */
+  readonly route: Route | HeraldError;
 }
 
 interface Locals {
   body?: Buffer;
+  contentType?: string | undefined;
+  /** Entries of a recipient list, when the MESSAGE had one. */
+  listEntries?: readonly ResourceListEntry[];
   content?: InboundContent;
-  route?: Route;
+  recipients?: Recipient[];
   message?: NewMessage;
   deliveries?: NewDelivery[];
   duplicate?: boolean;
@@ -92,7 +116,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   };
 
   const checkExtensions: Step = ({ request }) => {
-    const unsupported = headerList(request, 'require');
+    const unsupported = headerList(request, 'require').filter((tag) => tag.toLowerCase() !== RECIPIENT_LIST_OPTION_TAG);
     if (unsupported.length === 0) return undefined;
     return errorReply(heraldError('GW_ERR_SIP_EXTENSION', `Require: ${unsupported.join(', ')}`), host, {
       Unsupported: unsupported.join(', '),
@@ -112,11 +136,20 @@ export function createIngress(deps: IngressDeps): Ingress {
   };
 
   const parse: Step = ({ request, locals }) => {
-    locals.content = parseContent(locals.body ?? Buffer.alloc(0), header(request, 'content-type'));
+    let body = locals.body ?? Buffer.alloc(0);
+    let contentType = header(request, 'content-type');
+    const isList = headerList(request, 'require').some((tag) => tag.toLowerCase() === RECIPIENT_LIST_OPTION_TAG);
+    if (isList) {
+      const list = parseRecipientListBody(body, contentType, config.ingress.maxRecipients);
+      locals.listEntries = list.entries;
+      body = list.messageBody;
+      contentType = list.messageContentType;
+    }
+    locals.content = parseContent(body, contentType);
     return undefined;
   };
 
-  const answerNonMessages: Step = async ({ locals, log }) => {
+  const answerNonMessages: Step = async ({ request, locals, log }) => {
     const content = locals.content;
     if (content === undefined) return undefined;
     if (content.kind === 'is-composing') {
@@ -126,7 +159,7 @@ export function createIngress(deps: IngressDeps): Ingress {
       return reply(415, 'Unsupported Media Type', { ...capabilities.accept });
     }
     if (content.kind === 'notification') {
-      await recordIncomingImdn(content, log);
+      await recordIncomingImdn(content, request, log);
       return reply(200, 'OK');
     }
     if (content.kind === 'media') {
@@ -135,15 +168,65 @@ export function createIngress(deps: IngressDeps): Ingress {
     return undefined;
   };
 
+  /** REQ-CONTENT-*: what the recipient's channel can take, refused here rather than later. */
+  function checkChannelLimits(target: Route, content: InboundContent | undefined): void {
+    if (target.channel !== 'sms') return;
+    checkSmsDestination(target.targetUri.slice('tel:'.length), config.abuse, target.nationalDigits);
+    if (content?.kind === 'text') smsPartsCheck(content.text, target.targetUri, config.smpp);
+  }
+
+  /** Per-sender and per-destination-prefix limits, counted across all nodes. */
+  const checkRates: Step = async ({ request, locals, log }) => {
+    if (deps.rateLimiter === undefined || locals.content?.kind !== 'text') return undefined;
+    const sender = locals.content.envelope?.from?.uri ?? request.from.uri;
+    const smsTargets = (locals.recipients ?? []).flatMap((r) =>
+      r.route instanceof HeraldError || r.route.channel !== 'sms' ? [] : [r.route.targetUri.slice('tel:'.length)],
+    );
+    const keys = rateKeys(sender, smsTargets, config.abuse);
+    if (keys.length === 0) return undefined;
+    let counts: readonly number[];
+    try {
+      counts = await deps.rateLimiter.hit(keys.map((k) => k.key), RATE_WINDOW_SECONDS);
+    } catch (err) {
+      // Failing open: a Redis hiccup must not refuse legitimate traffic; the ledger still
+      // takes the message and the queue catches up.
+      log.warn({ err }, 'rate limiter unavailable; not limiting');
+      return undefined;
+    }
+    const over = keys.find((key, i) => (counts[i] ?? 0) > key.limit);
+    if (over === undefined) return undefined;
+    throw heraldError('GW_ERR_ABUSE_RATE_LIMITED', `${over.what}: more than ${over.limit} per minute`, {
+      meta: { limit: over.limit, retryAfterSeconds: RATE_WINDOW_SECONDS },
+    });
+  };
+
   const route: Step = ({ request, locals }) => {
-    locals.route = routeRecipient(request.requestUri, config.routing);
+    if (locals.listEntries === undefined) {
+      // A single recipient that no channel takes is the whole request's failure: 404.
+      const target = routeRecipient(request.requestUri, config.routing);
+      checkChannelLimits(target, locals.content);
+      locals.recipients = [{ uri: request.requestUri, route: target }];
+      return undefined;
+    }
+    // RFC 5365 §4: duplicates were dropped by the codec; each entry stands on its own, and
+    // an unroutable one becomes a failed delivery (with its IMDN), not a failed request.
+    locals.recipients = locals.listEntries.map((entry) => {
+      let target: Route | HeraldError;
+      try {
+        target = routeRecipient(entry.uri, config.routing);
+        checkChannelLimits(target, locals.content);
+      } catch (err) {
+        target = toHeraldError(err);
+      }
+      return { uri: entry.uri, copyControl: entry.copyControl, route: target };
+    });
     return undefined;
   };
 
   const persist: Step = async ({ request, locals, log }) => {
     const content = locals.content;
-    const target = locals.route;
-    if (content?.kind !== 'text' || target === undefined) throw heraldError('GW_ERR_GATEWAY_INTERNAL', 'pipeline order');
+    const recipients = locals.recipients;
+    if (content?.kind !== 'text' || recipients === undefined) throw heraldError('GW_ERR_GATEWAY_INTERNAL', 'pipeline order');
     const envelope = content.envelope;
     const sender = envelope?.from ?? request.from;
     const dedupeKey =
@@ -166,30 +249,47 @@ export function createIngress(deps: IngressDeps): Ingress {
       dedupeKey,
       sipCallId: request.callId,
     };
-    const delivery: NewDelivery = {
-      id: newId(),
-      channel: target.channel,
-      originalRecipientUri: envelope?.originalTo ?? envelope?.to[0]?.uri ?? request.to.uri,
-      targetUri: target.targetUri,
-    };
-    const recorded = await ledger.recordMessage(message, [delivery]);
+    const single = locals.listEntries === undefined;
+    const deliveries: NewDelivery[] = recipients.map((recipient) => {
+      const target = recipient.route;
+      const originalRecipientUri = single ? (envelope?.originalTo ?? envelope?.to[0]?.uri ?? request.to.uri) : recipient.uri;
+      // An unroutable list entry is kept (channel sip, its own URI) only to fail it visibly.
+      return target instanceof HeraldError
+        ? { id: newId(), channel: 'sip', originalRecipientUri, targetUri: recipient.uri, copyControl: recipient.copyControl }
+        : { id: newId(), channel: target.channel, originalRecipientUri, targetUri: target.targetUri, copyControl: recipient.copyControl };
+    });
+    const recorded = await ledger.recordMessage(message, deliveries);
     locals.message = recorded.message;
     locals.deliveries = [...recorded.deliveries];
     locals.duplicate = recorded.duplicate;
-    log.info(
-      { msgId: recorded.message.id, channel: target.channel, duplicate: recorded.duplicate },
-      recorded.duplicate ? 'duplicate MESSAGE: already accepted' : 'MESSAGE accepted',
-    );
+    const fields = { msgId: recorded.message.id, recipients: deliveries.length, duplicate: recorded.duplicate };
+    // One line per accepted MESSAGE is debug: at carrier rates info lines cost the gateway
+    // CPU on every message (npm run bench). A re-sent copy is rare and worth an info line.
+    if (recorded.duplicate) log.info(fields, 'duplicate MESSAGE: already accepted');
+    else log.debug(fields, 'MESSAGE accepted');
     return undefined;
   };
 
   const enqueue: Step = async ({ locals, log }) => {
     const message = locals.message;
     if (message === undefined || locals.duplicate === true) return reply(202, 'Accepted');
-    for (const delivery of locals.deliveries ?? []) {
+    const unroutable = new Map(
+      (locals.recipients ?? []).flatMap((r, i) => (r.route instanceof HeraldError ? [[i, r.route] as const] : [])),
+    );
+    for (const [index, delivery] of (locals.deliveries ?? []).entries()) {
+      const refusal = unroutable.get(index);
+      if (refusal !== undefined) {
+        await ledger.transition({
+          deliveryId: delivery.id,
+          to: 'failed',
+          cause: 'unroutable',
+          errorCode: refusal.code,
+          errorText: refusal.detail,
+        });
+        continue;
+      }
       try {
         await jobs.enqueue(jobForChannel(delivery.channel), { deliveryId: delivery.id }, { jobId: delivery.id });
-        await ledger.transition({ deliveryId: delivery.id, to: 'queued', cause: 'ingress' });
         metrics.messagesAccepted.inc({ direction: 'mt', channel: delivery.channel });
       } catch (err) {
         // The delivery is durable in the ledger; the stranded sweep queues it later.
@@ -207,14 +307,36 @@ export function createIngress(deps: IngressDeps): Ingress {
     parse,
     answerNonMessages,
     route,
+    checkRates,
     persist,
     enqueue,
   ];
 
-  async function recordIncomingImdn(content: Extract<InboundContent, { kind: 'notification' }>, log: Logger): Promise<void> {
-    // Correlating IMDNs with MO messages arrives with the dispositions work; until then the
-    // notification is acknowledged and logged, never relayed as text.
-    log.info({ imdnMessageId: content.messageId, status: content.status, type: content.notificationType }, 'IMDN received');
+  /**
+   * An IMDN from an IM user about an MO message Herald relayed: recorded on that
+   * message's timeline (dispositions/incoming-imdn.ts). The original is named by the XML
+   * `<message-id>`, so liblinphone's IMDNs without imdn.Message-ID work too. Unknown ones
+   * are logged and still answered 200; a ledger outage propagates (503, the client retries).
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
+  async function recordIncomingImdn(
+    content: Extract<InboundContent, { kind: 'notification' }>,
+    request: SipIncomingRequest,
+    log: Logger,
+  ): Promise<void> {
+    const imdn = {
+      messageId: content.messageId,
+      notificationType: content.notificationType,
+      status: content.status,
+      datetime: content.datetime,
+      imdnMessageId: content.envelope?.imdnMessageId,
+      from: content.envelope?.from?.uri ?? request.from.uri,
+    };
+    if (deps.incomingImdns === undefined) {
+      log.info({ imdnMessageId: imdn.messageId, status: imdn.status, type: imdn.notificationType }, 'IMDN received');
+      return;
+    }
+    await deps.incomingImdns.record(imdn, log);
   }
 
   async function handleMessage(request: SipIncomingRequest, log: Logger): Promise<SipReply> {
@@ -229,14 +351,16 @@ export function createIngress(deps: IngressDeps): Ingress {
       const error = toHeraldError(err);
       const extra: Record<string, string> = {};
       if (isHeraldError(error, 'GW_ERR_CONTENT_TOO_LARGE') || isHeraldError(error, 'GW_ERR_ENCODING_LIMIT')) {
-        const max = typeof error.meta.maxBytes === 'number' ? error.meta.maxBytes : sip.maxBodyBytes;
-        Object.assign(extra, capabilities.maxSize(max));
+        Object.assign(extra, capabilities.limits(error.meta, sip.maxBodyBytes));
       }
       if (isHeraldError(error, 'GW_ERR_CONTENT_UNSUPPORTED_TYPE')) Object.assign(extra, capabilities.accept);
       if (isHeraldError(error, 'GW_ERR_CONTENT_UNSUPPORTED_ENCODING')) extra['Accept-Encoding'] = ACCEPTED_ENCODINGS;
       if (error.sipStatus >= 500) log.error({ err }, 'MESSAGE failed');
       else log.info({ code: error.code, detail: error.detail }, 'MESSAGE refused');
       const final = errorReply(error, host, extra);
+      if (error.code === 'GW_ERR_ABUSE_RATE_LIMITED') {
+        return { ...final, headers: { ...final.headers, 'Retry-After': String(error.meta.retryAfterSeconds ?? RATE_WINDOW_SECONDS) } };
+      }
       return error.code === 'GW_ERR_GATEWAY_OVERLOADED' || error.code === 'GW_ERR_DB_UNREACHABLE'
         ? { ...final, headers: { ...final.headers, 'Retry-After': String(config.ingress.retryAfterSeconds) } }
         : final;

@@ -3,6 +3,9 @@
  * embedded PGlite under `<dataDir>/ledger`; one schema, one set of queries.
  */
 import type { Logger } from '../logger.js';
+import type { AdminStore } from '../ports/admin-store.port.js';
+import type { DispositionStore } from '../ports/disposition-store.port.js';
+import type { EmailStore } from '../ports/email-store.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
 import { connectLedger, type LedgerConnectOptions } from './connect.js';
 import { KyselyLedger } from './kysely-ledger.js';
@@ -14,11 +17,13 @@ export { MIGRATIONS } from './migrations/index.js';
 
 /**
  * Opens the ledger and checks that it answers. Does not migrate: call `migrate()` (start
- * and `herald migrate` do).
+ * and `herald migrate` do). `admin` is the admin API's side of the same database, a
+ * port of its own so the Ledger port stays what the message path needs; `dispositions`
+ * likewise holds the IMDNs owed to senders.
  * @throws GW_ERR_DB_UNREACHABLE with a one-line detail that starts with `DATABASE_URL`
  *   (or `dataDir` for PGlite), the location with its password masked, and the reason.
  */
-export async function createLedger(options: LedgerConnectOptions, log: Logger): Promise<Ledger> {
+export async function createLedger(options: LedgerConnectOptions, log: Logger): Promise<Ledger & { readonly admin: AdminStore; readonly dispositions: DispositionStore; readonly email: EmailStore }> {
   const connection = await connectLedger(options, log.child({ component: 'ledger' }));
   return new KyselyLedger(connection, log);
 }

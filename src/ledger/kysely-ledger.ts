@@ -16,6 +16,11 @@ import { assertTransition } from '../domain/delivery-state.js';
 import type { DeliveryEvent, NewDelivery, NewMessage, StoredDelivery, StoredMessage } from '../domain/message.js';
 import { heraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { HeldReceiptStore } from '../ports/held-receipts.port.js';
+import type { MoPartStore } from '../ports/mo-parts.port.js';
+import type { AdminStore } from '../ports/admin-store.port.js';
+import type { DispositionStore } from '../ports/disposition-store.port.js';
+import type { EmailStore } from '../ports/email-store.port.js';
 import type {
   CorrelationStore,
   Ledger,
@@ -25,19 +30,26 @@ import type {
   RecordMessageResult,
   TransitionRequest,
 } from '../ports/ledger.port.js';
+import { KyselyAdminStore } from './admin-store.js';
 import type { LedgerConnection } from './connect.js';
 import { KyselyCorrelationStore } from './correlations.js';
+import { KyselyDispositionStore } from './dispositions.js';
+import { KyselyEmailStore } from './email-store.js';
 import { guarded, toLedgerError } from './db-errors.js';
 import { KyselyNumberDirectory } from './directory.js';
+import { KyselyHeldReceiptStore } from './held-receipts.js';
+import { KyselyMoPartStore } from './mo-parts.js';
 import { migrationProvider } from './migrations/index.js';
+import { recordMessageOneStatement, transitionOneStatement } from './one-statement-writes.js';
 import { jsonText, toDelivery, toEvent, toMessage } from './rows.js';
-import type { DeliveryRow, LedgerDatabase, NewDeliveryRow, NewMessageRow } from './schema.js';
+import type { DeliveryRow, LedgerDatabase, MessageRow, NewDeliveryRow } from './schema.js';
 
 /** Kysely's bookkeeping tables, prefixed so they read as the ledger's in a shared database. */
 const MIGRATION_TABLE = 'ledger_migration';
 const MIGRATION_LOCK_TABLE = 'ledger_migration_lock';
 
-function messageRow(message: NewMessage): NewMessageRow {
+/** Every column but created_at (the database's now()), so it also reads back as the stored row. */
+function messageRow(message: NewMessage): Omit<MessageRow, 'created_at'> {
   return {
     id: message.id,
     direction: message.direction,
@@ -83,6 +95,14 @@ export class KyselyLedger implements Ledger {
   readonly backend: LedgerBackend;
   readonly directory: NumberDirectory;
   readonly correlations: CorrelationStore;
+  readonly heldReceipts: HeldReceiptStore;
+  readonly moParts: MoPartStore;
+  /** The admin API's queries and records on the same connection (not part of the Ledger port). */
+  readonly admin: AdminStore;
+  /** The dispositions module's notifications and checks (not part of the Ledger port). */
+  readonly dispositions: DispositionStore;
+  /** The email channel's prepared mail, threads and IMAP cursors (not part of the Ledger port). */
+  readonly email: EmailStore;
   readonly #db: Kysely<LedgerDatabase>;
   readonly #log: Logger;
   #closing: Promise<void> | undefined;
@@ -93,6 +113,11 @@ export class KyselyLedger implements Ledger {
     this.#log = log.child({ component: 'ledger', backend: connection.backend });
     this.directory = new KyselyNumberDirectory(connection.db);
     this.correlations = new KyselyCorrelationStore(connection.db);
+    this.heldReceipts = new KyselyHeldReceiptStore(connection.db);
+    this.moParts = new KyselyMoPartStore(connection.db);
+    this.admin = new KyselyAdminStore(connection.db);
+    this.dispositions = new KyselyDispositionStore(connection.db);
+    this.email = new KyselyEmailStore(connection.db);
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE, GW_ERR_GATEWAY_INTERNAL naming the migration that failed */
@@ -135,6 +160,19 @@ export class KyselyLedger implements Ledger {
 
   /** @throws GW_ERR_LEDGER_CONFLICT, GW_ERR_DB_UNREACHABLE */
   async recordMessage(message: NewMessage, deliveries: readonly NewDelivery[]): Promise<RecordMessageResult> {
+    // The common case (a new message with deliveries) in one statement; a duplicate or a
+    // message without deliveries takes the transaction below, which says what exists.
+    if (deliveries.length > 0) {
+      const row = messageRow(message);
+      const fast = await guarded(`recordMessage ${message.id}`, () => recordMessageOneStatement(this.#db, row, deliveries));
+      if (fast !== undefined) {
+        const byId = new Map(fast.rows.map((r) => [r.id, r]));
+        const ordered = deliveries.map((delivery) => byId.get(delivery.id)).filter((r): r is DeliveryRow => r !== undefined);
+        const stored: MessageRow = { ...row, created_at: fast.createdAt };
+        this.#log.debug({ msgId: message.id, deliveries: ordered.length, duplicate: false }, 'message recorded');
+        return { message: toMessage(stored), deliveries: ordered.map(toDelivery), duplicate: false };
+      }
+    }
     const result = await guarded(`recordMessage ${message.id}`, () =>
       this.#db.transaction().execute(async (trx) => {
         const inserted = await trx
@@ -190,8 +228,21 @@ export class KyselyLedger implements Ledger {
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_STATE_ILLEGAL_TRANSITION, GW_ERR_LEDGER_CONFLICT, GW_ERR_DB_UNREACHABLE */
   async transition(request: TransitionRequest): Promise<StoredDelivery> {
     const { deliveryId, to, expectedVersion } = request;
-    const { from, delivery } = await guarded(`transition ${deliveryId}`, () =>
-      this.#db.transaction().execute(async (trx) => {
+    const { from, delivery } = await guarded(`transition ${deliveryId}`, async () => {
+      const moved = await transitionOneStatement(this.#db, {
+        deliveryId,
+        to,
+        expectedVersion,
+        errorCode: request.errorCode,
+        errorText: request.errorText,
+        farSideAt: request.farSideAt,
+        at: request.at,
+        cause: request.cause,
+        detail: jsonText(transitionDetail(request)),
+      });
+      if (moved !== undefined) return { from: moved.from, delivery: toDelivery(moved.row) };
+      // Nothing moved: read the row to refuse with the same error the checks below give.
+      return this.#db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('deliveries').selectAll().where('id', '=', deliveryId).forUpdate().executeTakeFirst();
         if (row === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`, { meta: { deliveryId } });
         if (expectedVersion !== undefined && row.version !== expectedVersion) {
@@ -232,8 +283,8 @@ export class KyselyLedger implements Ledger {
           })
           .execute();
         return { from: current.state, delivery: toDelivery(updated) };
-      }),
-    );
+      });
+    });
     this.#log.debug(
       { msgId: delivery.messageId, deliveryId, from, to, cause: request.cause, version: delivery.version },
       'delivery state changed',

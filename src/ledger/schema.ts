@@ -94,6 +94,59 @@ export interface DirectoryTable {
   updated_at: DefaultedTimestamp;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_by: string;
+  created_at: DefaultedTimestamp;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface ApiSessionsTable {
+  id_hash: string;
+  token_id: string;
+  csrf_token: string;
+  created_at: DefaultedTimestamp;
+  expires_at: Date;
+}
+
+export interface AuditTable {
+  id: BigSerial;
+  at: DefaultedTimestamp;
+  actor_token_id: string | null;
+  actor_name: string;
+  action: string;
+  target: string;
+  source_ip: string | null;
+  detail: Jsonb;
+}
+
+export interface HeldReceiptsTable {
+  id: BigSerial;
+  connection_id: string;
+  smsc_message_id: string;
+  receipt: Jsonb;
+  received_at: DefaultedTimestamp;
+  expires_at: Date;
+}
+
+export interface MoPartsTable {
+  id: BigSerial;
+  group_key: string;
+  connection_id: string;
+  source: string;
+  destination: string;
+  ref: number;
+  total: number;
+  seq: number;
+  data_coding: number;
+  body: Uint8Array;
+  received_at: DefaultedTimestamp;
+}
+
 /** The ledger database as Kysely types it. */
 export interface LedgerDatabase {
   messages: MessagesTable;
@@ -102,6 +155,11 @@ export interface LedgerDatabase {
   correlations: CorrelationsTable;
   events: EventsTable;
   directory: DirectoryTable;
+  held_receipts: HeldReceiptsTable;
+  mo_parts: MoPartsTable;
+  api_tokens: ApiTokensTable;
+  api_sessions: ApiSessionsTable;
+  audit: AuditTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;
@@ -112,3 +170,6 @@ export type SegmentRow = Selectable<SegmentsTable>;
 export type CorrelationRow = Selectable<CorrelationsTable>;
 export type EventRow = Selectable<EventsTable>;
 export type DirectoryRow = Selectable<DirectoryTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type ApiSessionRow = Selectable<ApiSessionsTable>;
+export type AuditRow = Selectable<AuditTable>;

@@ -7,6 +7,8 @@ import type {
   StoredDelivery,
   StoredMessage,
 } from '../domain/message.js';
+import type { HeldReceiptStore } from './held-receipts.port.js';
+import type { MoPartStore } from './mo-parts.port.js';
 
 export interface RecordMessageResult {
   readonly message: StoredMessage;
@@ -187,6 +189,10 @@ export interface Ledger {
 
   readonly directory: NumberDirectory;
   readonly correlations: CorrelationStore;
+  /** Receipts that arrived before (or without) the segment they report on. */
+  readonly heldReceipts: HeldReceiptStore;
+  /** Parts of concatenated MO SMS waiting for their siblings. */
+  readonly moParts: MoPartStore;
 }
 
 /**

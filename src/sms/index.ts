@@ -36,6 +36,15 @@ export interface SmsChannel {
   stop(): Promise<void>;
 }
 
+/** Publishes each bind's state as herald_smpp_bind_state (1 bound, 0 anything else). */
+function recordBindStates(gateway: SmsGateway, metrics: Metrics): void {
+  for (const connection of gateway.status().connections) {
+    for (const bind of connection.binds) {
+      metrics.smppBindState.set({ connection: connection.id, bind: bind.id }, bind.state === 'bound' ? 1 : 0);
+    }
+  }
+}
+
 /** Builds the channel and registers its receipt and MO handlers on the gateway. */
 export function createSmsChannel(deps: SmsChannelDeps): SmsChannel {
   const log = deps.log.child({ component: 'sms' });
@@ -47,6 +56,7 @@ export function createSmsChannel(deps: SmsChannelDeps): SmsChannel {
     [
       { name: 'held-receipts', run: () => receipts.sweep() },
       { name: 'mo-reassembly', run: () => mo.sweep() },
+      { name: 'bind-metrics', run: async () => recordBindStates(deps.gateway, deps.metrics) },
     ],
     deps.config.smpp.receiptSweepMs,
     log,

@@ -143,7 +143,11 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
     }
 
     const queued = await advanceDelivery(ledger, deliveryId, 'queued', { cause: 'worker' }, delivery);
-    const done = new Set((await ledger.correlations.listSegments(deliveryId)).filter((s) => s.total === plan.parts.length).map((s) => s.seq));
+    // Parts are stored only after the delivery left `accepted`: when this run moved it out
+    // of `accepted`, no run has stored a part yet, so the first run skips the look-up.
+    const first = delivery.state === 'accepted' && queued !== undefined;
+    const stored = first ? [] : await ledger.correlations.listSegments(deliveryId);
+    const done = new Set(stored.filter((s) => s.total === plan.parts.length).map((s) => s.seq));
     const pending = plan.parts.filter((part) => !done.has(part.seq));
     const source = await sourceFor(message, route);
     const destination = smsAddressOf(msisdnOfTarget(delivery.targetUri));
@@ -175,6 +179,8 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
       // A receipt may have moved it meanwhile; a stale copy only costs one retry.
       queued ?? (delivery.state === 'queued' ? delivery : undefined),
     );
-    log.info({ connectionId, parts: plan.parts.length, encoding: plan.encoding, resent: done.size > 0 }, 'SMS submitted');
+    // debug, not info: one line per message at carrier rates is measurable CPU (npm run bench);
+    // failures and refusals above stay at warn/error.
+    log.debug({ connectionId, parts: plan.parts.length, encoding: plan.encoding, resent: done.size > 0 }, 'SMS submitted');
   };
 }

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { runSipp, type SippTransport } from '../helpers/sipp.js';
 import { sippSend } from '../helpers/sipp-send.js';
 
-const MAX_BODY = 2048;
+const MAX_BODY = 4096;
 
 function cpim(imdnId: string, text: string, options: { lfOnly?: boolean; disposition?: string } = {}): string {
   const lines = [
@@ -33,6 +33,34 @@ function deflatedWithoutNul(make: (salt: number) => string): Buffer {
     if (!body.includes(0)) return body;
   }
   throw new Error('no NUL-free deflate output found');
+}
+
+
+function recipientList(uris: readonly (readonly [string, string])[], message: string): { body: string; contentType: string } {
+  const boundary = 'herald-boundary-42';
+  const entries = uris.map(([uri, cc]) => `    <entry uri="${uri}" cp:copyControl="${cc}"/>`).join('\r\n');
+  const list = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<resource-lists xmlns="urn:ietf:params:xml:ns:resource-lists" xmlns:cp="urn:ietf:params:xml:ns:copycontrol">',
+    '  <list>',
+    entries,
+    '  </list>',
+    '</resource-lists>',
+  ].join('\r\n');
+  const body = [
+    `--${boundary}`,
+    'Content-Type: application/resource-lists+xml',
+    'Content-Disposition: recipient-list',
+    '',
+    list,
+    `--${boundary}`,
+    'Content-Type: message/cpim',
+    '',
+    message,
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+  return { body, contentType: `multipart/mixed;boundary="${boundary}"` };
 }
 
 describe('SIP ingress (gateway process driven by sipp)', () => {
@@ -233,6 +261,68 @@ describe('SIP ingress (gateway process driven by sipp)', () => {
         body: 'to nowhere',
       });
       expect(response.status).toBe(404);
+    });
+
+    it('explodes a recipient list into one delivery per entry, failing unroutable entries alone', async () => {
+      const imdnId = `list-${transport}-${randomBytes(6).toString('hex')}`;
+      const list = recipientList(
+        [
+          ['tel:+15557770001', 'to'],
+          ['sip:+15557770002@gw.example.com;user=phone', 'cc'],
+          ['mailto:carol@example.com', 'bcc'],
+          ['tel:+15557770001', 'cc'],
+          ['sip:nobody@elsewhere.example', 'to'],
+        ],
+        cpim(imdnId, 'hello group'),
+      );
+      const response = await sippSend({
+        gatewayPort: gateway.sipPort,
+        transport,
+        toUser: 'herald',
+        headers: { 'Content-Type': list.contentType, Require: 'recipient-list-message' },
+        body: list.body,
+      });
+      expect(response.status).toBe(202);
+      const rows = await client.query<{ channel: string; target_uri: string; copy_control: string; state: string; error_code: string | null }>(
+        `select d.channel, d.target_uri, d.copy_control, d.state, d.error_code
+           from deliveries d join messages m on m.id = d.message_id
+          where m.imdn_message_id = $1 order by d.id`,
+        [imdnId],
+      );
+      expect(rows.rows.map((r) => [r.channel, r.target_uri, r.copy_control])).toEqual([
+        ['sms', 'tel:+15557770001', 'to'],
+        ['sms', 'tel:+15557770002', 'cc'],
+        ['email', 'mailto:carol@example.com', 'bcc'],
+        ['sip', 'sip:nobody@elsewhere.example', 'to'],
+      ]);
+      const failed = rows.rows.filter((r) => r.state === 'failed');
+      expect(failed.map((r) => [r.target_uri, r.error_code])).toEqual([['sip:nobody@elsewhere.example', 'GW_ERR_ROUTE_UNROUTABLE']]);
+    });
+
+    it('refuses a recipient list above the limit with 413 naming it', async () => {
+      const entries = Array.from({ length: 21 }, (_, i) => [`tel:+1555888${String(i).padStart(4, '0')}`, 'to'] as const);
+      const list = recipientList(entries, cpim(`too-many-${transport}`, 'x'));
+      const response = await sippSend({
+        gatewayPort: gateway.sipPort,
+        transport,
+        toUser: 'herald',
+        headers: { 'Content-Type': list.contentType, Require: 'recipient-list-message' },
+        body: list.body,
+      });
+      expect(response.status).toBe(413);
+      expect(response.headers.warning).toContain('max-recipients=20');
+    });
+
+    it('answers 420 with Unsupported for an extension it does not know', async () => {
+      const response = await sippSend({
+        gatewayPort: gateway.sipPort,
+        transport,
+        toUser: '+15551234567',
+        headers: { 'Content-Type': 'text/plain', Require: 'foo-bar' },
+        body: 'requires something',
+      });
+      expect(response.status).toBe(420);
+      expect(response.headers.unsupported).toBe('foo-bar');
     });
 
     it('answers OPTIONS 200 with Allow, Accept and Accept-Encoding', async () => {

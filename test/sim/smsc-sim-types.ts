@@ -88,6 +88,20 @@ export interface SmscSimulatorOptions {
      * @defaultValue true
      */
     readonly honourRegisteredDelivery?: boolean;
+    /**
+     * Which session a receipt goes to: `submit-session` (the one the submit came on, when
+     * it can receive) or `other-session` (any other bound receiver, of any system_id, as an
+     * SMSC does with several ESME binds: the scale-out test's "receipt on the other node's
+     * bind"; falls back to the submit's session only when no other is bound).
+     * @defaultValue 'submit-session'
+     */
+    readonly route?: 'submit-session' | 'other-session';
+    /**
+     * Deliver a receipt again after this long when the ESME answered it with an error
+     * (e.g. ESME_RX_T_APPN while its database is down), as a real SMSC retries. Unset:
+     * an error answer is final.
+     */
+    readonly retryAfterErrorMs?: number;
   };
   /** Answer ESME_RTHROTTLED: for a random fraction, every Nth submit, or above a rate. */
   readonly throttle?: { readonly ratio?: number; readonly everyNth?: number; readonly maxPerSecond?: number };
@@ -148,6 +162,11 @@ export interface ReceiptRecord {
   readonly sessionId: number;
   /** command_status of the deliver_sm_resp, once it came. */
   status?: number;
+  /** The session (and its system_id) the receipt was last sent on. */
+  sentOnSession?: number;
+  sentToSystemId?: string;
+  /** Times it was sent again after an error answer or a lost session. */
+  resent?: number;
 }
 
 export interface BindEvent {

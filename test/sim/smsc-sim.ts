@@ -50,6 +50,8 @@ interface SimSession {
 interface PendingReceipt {
   readonly systemId: string;
   readonly preferSession: number;
+  /** Send to a session other than this one when any is bound (receipts.route 'other-session'). */
+  readonly avoidSession?: number;
   readonly command: 'deliver_sm' | 'data_sm';
   readonly pdu: smpp.PduFields;
   readonly record: ReceiptRecord;
@@ -536,7 +538,8 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     );
     const receipt: ReceiptRecord = { messageId: record.receiptMessageId, stat: decision.stat, err, format, sessionId: sim.id };
     this.receipts.push(receipt);
-    this.pendingReceipts.push({ systemId: record.systemId, preferSession: sim.id, command: viaDataSm ? 'data_sm' : 'deliver_sm', pdu, record: receipt });
+    const avoid = this.options.receipts?.route === 'other-session' ? { avoidSession: sim.id } : {};
+    this.pendingReceipts.push({ systemId: record.systemId, preferSession: sim.id, ...avoid, command: viaDataSm ? 'data_sm' : 'deliver_sm', pdu, record: receipt });
     this.flushPendingReceipts();
   }
 
@@ -544,26 +547,47 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
   private flushPendingReceipts(): void {
     let kept = 0;
     for (const pending of this.pendingReceipts) {
-      const preferred = this.sessions.get(pending.preferSession);
-      const target =
-        preferred !== undefined && !preferred.dropping && preferred.mode === 'transceiver' ? preferred : this.receiverFor(pending.systemId);
+      const target = this.receiptTarget(pending);
       if (target === undefined) {
         this.pendingReceipts[kept++] = pending;
         continue;
       }
       this.counters.receiptsSent++;
+      if (pending.record.sentOnSession !== undefined) pending.record.resent = (pending.record.resent ?? 0) + 1;
+      pending.record.sentOnSession = target.id;
+      pending.record.sentToSystemId = target.systemId ?? '';
       this.emit('receipt', pending.record);
       target.unacked.add(pending);
       this.sendDeliverSm(target, pending.pdu, pending.command).then(
         (status) => {
           target.unacked.delete(pending);
           pending.record.status = status;
-          if (status === smpp.ESME_ROK) this.counters.receiptsAcked++;
+          if (status === smpp.ESME_ROK) {
+            this.counters.receiptsAcked++;
+            return;
+          }
+          const retryMs = this.options.receipts?.retryAfterErrorMs;
+          if (retryMs === undefined) return;
+          // A temporary refusal: keep it and offer it again later, store-and-forward.
+          this.later(retryMs, () => {
+            this.pendingReceipts.push(pending);
+            this.flushPendingReceipts();
+          });
         },
         () => undefined,
       );
     }
     this.pendingReceipts.length = kept;
+  }
+
+  private receiptTarget(pending: PendingReceipt): SimSession | undefined {
+    if (pending.avoidSession !== undefined) {
+      for (const sim of this.sessions.values()) {
+        if (sim.id !== pending.avoidSession && !sim.dropping && (sim.mode === 'receiver' || sim.mode === 'transceiver')) return sim;
+      }
+    }
+    const preferred = this.sessions.get(pending.preferSession);
+    return preferred !== undefined && !preferred.dropping && preferred.mode === 'transceiver' ? preferred : this.receiverFor(pending.systemId);
   }
 
   private receiverFor(systemId: string | undefined): SimSession | undefined {

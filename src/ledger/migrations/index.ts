@@ -4,6 +4,10 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import { migration0001Initial } from './0001-initial.js';
+import { migration0002AdminApi } from './0002-admin-api.js';
+import { migration0003Sms } from './0003-sms.js';
+import { migration0004Dispositions } from './0004-dispositions.js';
+import { migration0005Email } from './0005-email.js';
 
 /** One named migration. Names sort in the order they must run and are never renamed. */
 export interface NamedMigration {
@@ -12,7 +16,13 @@ export interface NamedMigration {
 }
 
 /** Every migration, oldest first. Append only. */
-export const MIGRATIONS: readonly NamedMigration[] = [{ name: '0001-initial', migration: migration0001Initial }];
+export const MIGRATIONS: readonly NamedMigration[] = [
+  { name: '0001-initial', migration: migration0001Initial },
+  { name: '0002-admin-api', migration: migration0002AdminApi },
+  { name: '0003-sms', migration: migration0003Sms },
+  { name: '0004-dispositions', migration: migration0004Dispositions },
+  { name: '0005-email', migration: migration0005Email },
+];
 
 /** Kysely provider over {@link MIGRATIONS}. */
 export const migrationProvider: MigrationProvider = {

@@ -13,19 +13,11 @@ import { createLogger } from '../../../src/logger.js';
 import { Metrics } from '../../../src/metrics.js';
 import type { Ledger } from '../../../src/ports/ledger.port.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { waitFor } from '../../helpers/wait.js';
 import { runSipp } from '../../helpers/sipp.js';
 
 const log = createLogger('silent');
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('sip-deliver job', () => {
   const config = loadConfig({

@@ -9,19 +9,11 @@ import { createLogger } from '../../../src/logger.js';
 import type { Ledger } from '../../../src/ports/ledger.port.js';
 import { startEffectWorkers } from '../../helpers/effect-once-worker.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const log = createLogger('silent');
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('queue workers', () => {
   let db: TestDatabase;
