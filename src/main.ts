@@ -6,7 +6,6 @@
  * drain the workers within the deadline, then close connections.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { createSipEdge } from '../adapters/sip/index.js';
 import { createImapWatchers } from '../adapters/imap/index.js';
 import { createSmppGateway } from '../adapters/smpp/index.js';
@@ -71,7 +70,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
 
   let shuttingDown = false;
   let redis: ResolvedRedis | undefined;
-  let connection: Redis | undefined;
+  let connection: ReturnType<typeof createRedis> | undefined;
   let edge: SipEdge | undefined;
   try {
     const ledger = await createLedger(
