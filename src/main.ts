@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createSipEdge } from '../adapters/sip/index.js';
-import { createImapWatchers } from '../adapters/imap/index.js';
+import { createImapArchive, createImapWatchers } from '../adapters/imap/index.js';
 import { createSmppGateway } from '../adapters/smpp/index.js';
 import { createSmtpTransport } from '../adapters/smtp/index.js';
 import { registerBullBoard } from '../queues/bull-board.js';
@@ -18,10 +18,13 @@ import { createRedis } from '../queues/redis-connection.js';
 import { RedisRateLimiter } from '../queues/redis-rate-limiter.js';
 import { JobWorkers } from '../queues/workers.js';
 import { createApi, protectedScope, type ApiDeps } from './api/index.js';
+import { archiveReadiness, archiveSettings, ArchiveTrigger, createArchiveHandler, startArchiveService, withArchive } from './archive/index.js';
 import type { HeraldConfig } from './config.js';
 import { createSipDeliverHandler } from './egress/sip-deliver.js';
 import { createEmailSendHandler, createMailProcessor, emailSettings, imapReadiness, smtpReadiness } from './email/index.js';
 import { createHttpServer } from './http/server.js';
+import { registerMediaRoute } from './http/media-route.js';
+import { mediaBaseUrl } from './media/media-link.js';
 import { createImdnSendHandler, DispositionService, IncomingImdnRecorder, sweepDispositions, withDispositions } from './dispositions/index.js';
 import { createIngress } from './ingress/ingress.js';
 import { requeueStranded } from './ingress/requeue-stranded.js';
@@ -97,7 +100,13 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     // IMDNs: transitions through `tracked` tell the dispositions service; the channels
     // need not know IMDNs exist. The sweep catches what a crash in between left undone.
     const dispositions = new DispositionService({ config, ledger, store: ledger.dispositions, jobs, log });
-    const tracked = withDispositions(ledger, dispositions, log);
+    // Archive (off without archive.host): a decorator of the same kind marks a message due
+    // on hand-off, final states and IMDNs, so again no channel knows the archive exists.
+    const archive = archiveSettings(config.archive, config.sip.domain);
+    const archiveMailboxes = createImapArchive(config.archive, log);
+    const archiveTrigger = archiveMailboxes === undefined ? undefined : new ArchiveTrigger({ settings: archive, store: ledger.archive, jobs });
+    const archived = <L extends Ledger>(l: L): L => (archiveTrigger === undefined ? l : withArchive(l, archiveTrigger, log));
+    const tracked = archived(withDispositions(ledger, dispositions, log));
 
     const workers = new JobWorkers(redisClient, log, {
       prefix: config.queues.prefix,
@@ -109,7 +118,10 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
 
     // SMS: long-lived SMPP binds; with none configured, SMS deliveries wait and retry.
     const smsGateway = createSmppGateway(config.smpp, log);
-    const sms = createSmsChannel({ config, ledger: tracked, jobs, gateway: smsGateway, metrics, log });
+    // Media links name the HTTP server, whose port (http.port 0) is known only once it listens.
+    let listeningAt: string | undefined;
+    const mediaBase = (): string => mediaBaseUrl(config, listeningAt);
+    const sms = createSmsChannel({ config, ledger: tracked, jobs, gateway: smsGateway, metrics, log, mediaLinks: ledger.media, mediaBaseUrl: mediaBase, groups: ledger.groups });
     await smsGateway.start();
     cleanups.push(() => smsGateway.stop());
     sms.start();
@@ -124,23 +136,31 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
       config: config.imap,
       cursors: ledger.email,
       log,
-      processor: createMailProcessor({ settings: email, ledger: tracked, jobs, metrics, log, hook: dispositions }),
+      processor: createMailProcessor({ settings: email, ledger: tracked, jobs, metrics, log, hook: dispositions, groups: config.groups }),
     });
 
     // Channel workers register their handlers here as the channels land.
     workers.start({
       'sms-submit': sms.submitHandler,
       'sip-deliver': createSipDeliverHandler({ config, ledger: tracked, edge: sipEdge, metrics, log }),
-      'imdn-send': createImdnSendHandler({ config, ledger, store: ledger.dispositions, edge: sipEdge, metrics, log }),
+      'imdn-send': createImdnSendHandler({ config, ledger: archived(ledger), store: ledger.dispositions, edge: sipEdge, metrics, log }),
       'email-send': createEmailSendHandler({ settings: email, ledger: tracked, store: ledger.email, transport: mailTransport, metrics, log }),
     });
     cleanups.push(() => workers.close());
+    if (archiveMailboxes !== undefined) {
+      // Its own workers: archive concurrency is about IMAP batching, not channel throughput.
+      const archiveWorkers = new JobWorkers(redisClient, log, { prefix: config.queues.prefix, concurrency: config.archive.concurrency, stalledIntervalMs: config.queues.stalledIntervalMs });
+      archiveWorkers.start({ archive: createArchiveHandler({ settings: archive, ledger, store: ledger.archive, mailboxes: archiveMailboxes, metrics, log }) });
+      cleanups.push(() => archiveMailboxes.close());
+      cleanups.push(() => archiveWorkers.close());
+      cleanups.push(startArchiveService({ settings: archive, store: ledger.archive, jobs, metrics, log }));
+    }
     mailWatchers.start();
     cleanups.push(() => mailWatchers.stop());
 
-    const incomingImdns = new IncomingImdnRecorder({ ledger, store: ledger.dispositions });
+    const incomingImdns = new IncomingImdnRecorder({ ledger: archived(ledger), store: ledger.dispositions });
     const rateLimiter = new RedisRateLimiter(redisClient, config.queues.prefix);
-    const ingress = createIngress({ config, ledger: tracked, jobs, metrics, log, incomingImdns, rateLimiter });
+    const ingress = createIngress({ config, ledger: tracked, jobs, metrics, log, incomingImdns, rateLimiter, mediaBaseUrl: mediaBase });
     await sipEdge.start((request) => ingress.handle(request));
     cleanups.push(() => sipEdge.stop());
 
@@ -170,6 +190,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
         { name: 'smpp', check: async () => smsReadiness(smsGateway.status()) },
         { name: 'smtp', check: async () => smtpReadiness(mailTransport.status()) },
         { name: 'imap', check: async () => imapReadiness(mailWatchers.configured, mailWatchers.status()) },
+        { name: 'archive', check: () => archiveReadiness(archive, archiveMailboxes === undefined ? undefined : ledger.archive, archiveMailboxes?.status()) },
         {
           name: 'sip',
           check: async () => {
@@ -180,11 +201,15 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     });
     const apiDeps: ApiDeps = { ledger: tracked, admin: ledger.admin, jobs, queues: jobs, settings: config.api, log, sms: smsGateway };
     await createApi(http, apiDeps);
+    // Media links (media.linkMode) are fetched by SMS recipients: no token, outside /api.
+    registerMediaRoute(http, { store: ledger.media, log });
     await http.register(protectedScope(apiDeps, 'admin', (scope) => registerBullBoard(scope, jobs)));
     const httpAddress = await http.listen({ host: config.http.host, port: config.http.port });
+    listeningAt = httpAddress;
     cleanups.push(() => http.close());
 
-    log.info({ http: httpAddress, sip: `${config.sip.host}:${config.sip.port}`, edge: config.sip.edge }, 'herald started');
+    const sipAddress = sipEdge.address?.() ?? { host: config.sip.host, port: config.sip.port };
+    log.info({ http: httpAddress, sip: `${sipAddress.host}:${sipAddress.port}`, edge: config.sip.edge }, 'herald started');
 
     let stopping: Promise<void> | undefined;
     return {

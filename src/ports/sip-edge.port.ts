@@ -67,5 +67,7 @@ export interface SipEdge {
   send(message: SipOutgoingMessage): Promise<SipFinalResponse>;
   /** Whether the edge is up (e.g. connected to drachtio-server). */
   isReady(): boolean;
+  /** Where the edge listens, when it owns the sockets (the standalone edge; port 0 resolved). */
+  address?(): { readonly host: string; readonly port: number };
   stop(): Promise<void>;
 }

@@ -32,9 +32,19 @@ export interface GatewayOptions {
   readonly waitReady?: boolean;
 }
 
+/** The `herald started` line tells where the gateway really listens (ports 0 resolved). */
+function startedAddresses(logs: readonly Record<string, unknown>[]): { http: string; sipPort: number } | undefined {
+  const line = logs.find((l) => l.msg === 'herald started');
+  if (line === undefined || typeof line.http !== 'string' || typeof line.sip !== 'string') return undefined;
+  return { http: line.http, sipPort: Number(line.sip.slice(line.sip.lastIndexOf(':') + 1)) };
+}
+
 export async function startGatewayProcess(options: GatewayOptions = {}): Promise<GatewayProcess> {
-  const sipPort = options.sipPort ?? (await freePort());
-  const httpPort = await freePort();
+  // Port 0 lets the gateway bind whatever is free: picking a port here and passing it on
+  // races with every other test process on a busy machine (EADDRINUSE).
+  const waitReady = options.waitReady ?? true;
+  const sipPort = options.sipPort ?? (waitReady ? 0 : await freePort());
+  const httpPort = waitReady ? 0 : await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   const child = spawn(process.execPath, ['dist/src/cli.js', 'start'], {
     env: {
@@ -69,36 +79,26 @@ export async function startGatewayProcess(options: GatewayOptions = {}): Promise
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
   });
-  const httpUrl = `http://127.0.0.1:${httpPort}`;
-  const gateway: GatewayProcess = {
-    child,
-    httpUrl,
-    sipPort,
-    dataDir,
-    logs,
-    stderr: () => stderr,
-    exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
   };
-  if (options.waitReady ?? true) {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}: ${stderr}`);
-      try {
-        const res = await fetch(`${httpUrl}/healthz`);
-        if (res.ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`gateway did not become healthy: ${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  if (!waitReady) {
+    return { child, httpUrl: `http://127.0.0.1:${httpPort}`, sipPort, dataDir, logs, stderr: () => stderr, exited, stop };
   }
-  return gateway;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}: ${stderr}`);
+    const started = startedAddresses(logs);
+    if (started !== undefined) {
+      const httpUrl = started.http.replace('://0.0.0.0:', '://127.0.0.1:');
+      const res = await fetch(`${httpUrl}/healthz`).catch(() => undefined);
+      if (res?.ok === true) return { child, httpUrl, sipPort: started.sipPort, dataDir, logs, stderr: () => stderr, exited, stop };
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway did not become healthy: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -93,7 +93,9 @@ export async function startSmsHarness(options: SmsHarnessOptions): Promise<SmsHa
           windowSize: 10,
           maxPerSecond: 5_000,
           enquireLinkMs: 5_000,
-          submitTimeoutMs: 3_000,
+          // Generous: on a loaded CI machine a resp can lag, and a timed-out submit is resent
+          // (the documented ambiguous case), which would fail the no-duplicate assertions.
+          submitTimeoutMs: 15_000,
           reconnect: { minMs: 50, maxMs: 500 },
           ...options.connection,
         },
