@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { JobName, JobPayloads } from '../src/domain/jobs.js';
 import { JOB_NAMES } from '../src/domain/jobs.js';
 import type { EnqueueOptions, JobQueue } from '../src/ports/job-queue.port.js';
+import type { FailedJob } from '../src/ports/queue-stats.port.js';
 import { QUEUE_DEFAULTS, queueName } from './queue-names.js';
 
 export class BullmqJobQueue implements JobQueue {
@@ -40,7 +41,10 @@ export class BullmqJobQueue implements JobQueue {
 
   async backlog(): Promise<number> {
     let total = 0;
-    for (const queue of this.queues.values()) {
+    for (const [name, queue] of this.queues) {
+      // The archive may fall behind for hours while its IMAP server is away; that must
+      // not make SIP ingress refuse traffic, so its jobs are not ingress backlog.
+      if (name === 'archive') continue;
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       total += Object.values(counts).reduce((a, b) => a + b, 0);
     }
@@ -53,6 +57,23 @@ export class BullmqJobQueue implements JobQueue {
       out[name] = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
     }
     return out;
+  }
+
+  async failed(queueName: string, limit: number): Promise<readonly FailedJob[] | undefined> {
+    const queue = this.queues.get(queueName as JobName);
+    if (queue === undefined) return undefined;
+    const jobs = await queue.getFailed(0, Math.max(0, limit - 1));
+    return jobs.map((job) => ({
+      id: job.id ?? '',
+      data: typeof job.data === 'object' && job.data !== null ? (job.data as Record<string, unknown>) : {},
+      reason: job.failedReason ?? '',
+      attempts: job.attemptsMade,
+      failedAt: job.finishedOn === undefined ? undefined : new Date(job.finishedOn),
+    }));
+  }
+
+  isConnected(): boolean {
+    return this.connection.status === 'ready';
   }
 
   async ping(): Promise<void> {

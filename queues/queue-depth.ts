@@ -19,7 +19,7 @@ export interface QueueDepthOptions {
 }
 
 /** Takes one sample now. @throws whatever `stats.counts()` throws (Redis unreachable) */
-export async function sampleQueueDepth(stats: QueueStats, metrics: Metrics): Promise<void> {
+export async function sampleQueueDepth(stats: Pick<QueueStats, 'counts'>, metrics: Metrics): Promise<void> {
   const counts = await stats.counts();
   for (const [queue, byState] of Object.entries(counts)) {
     for (const state of DEPTH_STATES) metrics.queueDepth.set({ queue, state }, byState[state] ?? 0);
@@ -31,7 +31,7 @@ export async function sampleQueueDepth(stats: QueueStats, metrics: Metrics): Pro
  * function. A failed sample is logged at warn and keeps the previous values: a gap in
  * Redis is what the redis readiness check reports, not a reason to zero the gauge.
  */
-export function startQueueDepthSampler(stats: QueueStats, metrics: Metrics, log: Logger, options: QueueDepthOptions = {}): () => Promise<void> {
+export function startQueueDepthSampler(stats: Pick<QueueStats, 'counts'>, metrics: Metrics, log: Logger, options: QueueDepthOptions = {}): () => Promise<void> {
   let running = false;
   const tick = (): void => {
     // Never overlap: a Redis slower than the interval would pile up requests.

@@ -17,7 +17,7 @@ export interface ApiDeps {
   readonly settings: HeraldConfig['api'];
   readonly log: Logger;
   /** SMPP connections and binds for the health view; absent, the view shows none. */
-  readonly sms?: Pick<SmsGateway, 'status'> | undefined;
+  readonly sms?: Pick<SmsGateway, 'status' | 'setEnabled'> | undefined;
   /** @defaultValue `() => new Date()`; tests move time for sessions and rate limits. */
   readonly now?: (() => Date) | undefined;
 }

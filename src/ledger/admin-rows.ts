@@ -6,21 +6,10 @@ import { isApiRole, type ApiRole } from '../domain/api-role.js';
 import { heraldError } from '../errors.js';
 import type { ApiSession } from '../ports/api-session-store.port.js';
 import type { ApiToken } from '../ports/api-token-store.port.js';
-import type { AuditAction, AuditEvent } from '../ports/audit-log.port.js';
+import { AUDIT_ACTIONS, type AuditAction, type AuditEvent } from '../ports/audit-log.port.js';
 import { toId } from './rows.js';
 import type { ApiSessionRow, ApiTokenRow, AuditRow } from './schema.js';
 
-const AUDIT_ACTIONS: readonly AuditAction[] = [
-  'token.create',
-  'token.revoke',
-  'session.create',
-  'session.delete',
-  'delivery.retry',
-  'delivery.cancel',
-  'directory.put',
-  'directory.delete',
-  'directory.import',
-];
 
 function opt<T>(value: T | null): T | undefined {
   return value === null ? undefined : value;

@@ -1,14 +1,19 @@
 /** Everything an admin (or the CLI) can change, as recorded in the audit log. */
-export type AuditAction =
-  | 'token.create'
-  | 'token.revoke'
-  | 'session.create'
-  | 'session.delete'
-  | 'delivery.retry'
-  | 'delivery.cancel'
-  | 'directory.put'
-  | 'directory.delete'
-  | 'directory.import';
+export const AUDIT_ACTIONS = [
+  'token.create',
+  'token.revoke',
+  'session.create',
+  'session.delete',
+  'delivery.retry',
+  'delivery.cancel',
+  'directory.put',
+  'directory.delete',
+  'directory.import',
+  'smpp.enable',
+  'smpp.disable',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface NewAuditEvent {
   /** Token id of who did it; absent for the CLI. */

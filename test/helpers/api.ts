@@ -53,7 +53,7 @@ export interface ApiHarnessOptions {
 
 /** Starts the API for a test file; call `close()` in afterAll. */
 export async function startApiHarness(label: string, options: ApiHarnessOptions = {}): Promise<ApiHarness> {
-  const log = createLogger('silent');
+  const log = createLogger((process.env.HERALD_TEST_LOG as 'debug' | undefined) ?? 'silent');
   const config = loadConfig({ env: {} });
   const database = await createTestDatabase(label);
   const ledger = await createLedger({ databaseUrl: database.url, dataDir: '/nonexistent-never-used', poolSize: 4 }, log);

@@ -7,6 +7,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { SmsGatewayStatus } from '../../ports/sms-gateway.port.js';
 import { DATE_TIME, problemResponses } from '../common-schemas.js';
 import type { ApiDeps } from '../deps.js';
+import { recordAudit } from '../audit.js';
+import { heraldError } from '../../errors.js';
 
 const BIND = {
   type: 'object',
@@ -79,7 +81,19 @@ function smppDto(status: SmsGatewayStatus): Record<string, unknown> {
   };
 }
 
-/** The health resource plugin (viewer). */
+const CONNECTION_ACTION_SCHEMA = {
+  tags: ['health'],
+  summary: 'Turn an SMSC connection off or on',
+  description: 'disable: its binds unbind and SMS for it wait and retry; enable: they bind again. Audited.',
+  params: {
+    type: 'object',
+    required: ['id', 'action'],
+    properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, action: { type: 'string', enum: ['enable', 'disable'] } },
+  },
+  response: { 200: { description: 'The connection after the change.', ...CONNECTION }, ...problemResponses(404) },
+} as const;
+
+/** The health resource plugin (viewer; connection actions admin). */
 export function healthRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     app.get('/health/components', { schema: COMPONENTS_SCHEMA, config: { access: 'viewer' } }, async () => {
@@ -89,5 +103,19 @@ export function healthRoutes(deps: ApiDeps): FastifyPluginAsync {
       const smpp = deps.sms === undefined ? { configured: false, connections: [] } : smppDto(deps.sms.status());
       return { status: report.status, checks, smpp };
     });
+
+    app.post<{ Params: { id: string; action: 'enable' | 'disable' } }>(
+      '/smpp/connections/:id/:action',
+      { schema: CONNECTION_ACTION_SCHEMA, config: { access: 'admin' } },
+      async (request) => {
+        const sms = deps.sms;
+        const known = sms?.status().connections.some((c) => c.id === request.params.id) ?? false;
+        if (sms === undefined || !known) throw heraldError('GW_ERR_API_NOT_FOUND', `SMSC connection ${request.params.id}`);
+        await sms.setEnabled(request.params.id, request.params.action === 'enable');
+        await recordAudit(deps, request, request.params.action === 'enable' ? 'smpp.enable' : 'smpp.disable', request.params.id);
+        const connection = smppDto(sms.status()).connections as Record<string, unknown>[];
+        return connection.find((c) => c.id === request.params.id);
+      },
+    );
   };
 }

@@ -37,6 +37,37 @@ const QUEUES_SCHEMA = {
   },
 } as const;
 
+const FAILED_SCHEMA = {
+  tags: ['queues'],
+  summary: 'Jobs a queue gave up on, newest first',
+  params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 50 } } },
+  querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } } },
+  response: {
+    200: {
+      description: 'The failed jobs with their reason and attempts; payloads are ids only.',
+      type: 'object',
+      required: ['items'],
+      properties: {
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['id', 'data', 'reason', 'attempts', 'failedAt'],
+            properties: {
+              id: { type: 'string' },
+              data: { type: 'object', additionalProperties: { type: 'string' } },
+              reason: { type: 'string' },
+              attempts: COUNT,
+              failedAt: { type: ['string', 'null'], format: 'date-time' },
+            },
+          },
+        },
+      },
+    },
+    ...problemResponses(404),
+  },
+} as const;
+
 /** The queues resource plugin (viewer). */
 export function queueRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
@@ -60,5 +91,28 @@ export function queueRoutes(deps: ApiDeps): FastifyPluginAsync {
         }));
       return { items };
     });
+
+    app.get<{ Params: { name: string }; Querystring: { limit: number } }>(
+      '/queues/:name/failed',
+      { schema: FAILED_SCHEMA, config: { access: 'viewer' } },
+      async (request) => {
+        let failed;
+        try {
+          failed = await deps.queues.failed(request.params.name, request.query.limit);
+        } catch (err) {
+          throw isHeraldError(err) ? err : heraldError('GW_ERR_REDIS_UNREACHABLE', 'failed jobs', { cause: err });
+        }
+        if (failed === undefined) throw heraldError('GW_ERR_API_NOT_FOUND', `queue ${request.params.name}`);
+        return {
+          items: failed.map((job) => ({
+            id: job.id,
+            data: Object.fromEntries(Object.entries(job.data).map(([k, v]) => [k, String(v)])),
+            reason: job.reason,
+            attempts: job.attempts,
+            failedAt: job.failedAt?.toISOString() ?? null,
+          })),
+        };
+      },
+    );
   };
 }

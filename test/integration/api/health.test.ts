@@ -23,10 +23,16 @@ const STATUS: SmsGatewayStatus = {
 
 describe('admin API health', () => {
   let h: ApiHarness;
+  const switched: [string, boolean][] = [];
 
   beforeAll(async () => {
     h = await startApiHarness('api_health', {
-      sms: { status: () => STATUS },
+      sms: {
+        status: () => STATUS,
+        setEnabled: async (id: string, enabled: boolean) => {
+          switched.push([id, enabled]);
+        },
+      },
       checks: [
         { name: 'database', check: async () => undefined },
         { name: 'smpp', check: async () => 'up (smsc-a degraded)' },
@@ -69,6 +75,30 @@ describe('admin API health', () => {
   describe('when no token is sent', () => {
     it('answers 401', async () => {
       expect((await h.app.inject({ method: 'GET', url: '/api/v1/health/components' })).statusCode).toBe(401);
+    });
+  });
+  describe('when an admin turns an SMSC connection off and on', () => {
+    it('switches the connection, answers with it and audits the action', async () => {
+      const off = await h.as(h.adminToken, { method: 'POST', url: '/api/v1/smpp/connections/smsc-a/disable' });
+      expect(off.statusCode, off.body).toBe(200);
+      expect(off.json<{ id: string }>().id).toBe('smsc-a');
+      const on = await h.as(h.adminToken, { method: 'POST', url: '/api/v1/smpp/connections/smsc-a/enable' });
+      expect(on.statusCode, on.body).toBe(200);
+      expect(switched).toEqual([
+        ['smsc-a', false],
+        ['smsc-a', true],
+      ]);
+      const audit = await h.as(h.adminToken, { method: 'GET', url: '/api/v1/audit' });
+      const actions = audit.json<{ items: { action: string; target: string }[] }>().items.map((e) => `${e.action} ${e.target}`);
+      expect(actions).toEqual(expect.arrayContaining(['smpp.disable smsc-a', 'smpp.enable smsc-a']));
+    });
+
+    it('refuses a viewer with 403 and an unknown connection with 404', async () => {
+      const viewer = await h.as(h.viewerToken, { method: 'POST', url: '/api/v1/smpp/connections/smsc-a/disable' });
+      expect(viewer.statusCode).toBe(403);
+      const unknown = await h.as(h.adminToken, { method: 'POST', url: '/api/v1/smpp/connections/nope/disable' });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json<{ code: string }>().code).toBe('GW_ERR_API_NOT_FOUND');
     });
   });
 });

@@ -19,6 +19,7 @@ const ROUTES = [
   'post /api/v1/deliveries/{id}/retry',
   'post /api/v1/deliveries/{id}/cancel',
   'get /api/v1/queues',
+  'get /api/v1/queues/{name}/failed',
   'get /api/v1/directory',
   'get /api/v1/directory/{imUri}',
   'put /api/v1/directory/{imUri}',
@@ -31,6 +32,7 @@ const ROUTES = [
   'get /api/v1/audit',
   'get /api/v1/stats/throughput',
   'get /api/v1/health/components',
+  'post /api/v1/smpp/connections/{id}/{action}',
 ];
 
 describe('admin API OpenAPI document', () => {

@@ -14,7 +14,7 @@ describe('queue depth sampler', () => {
   describe('when sampled', () => {
     it('sets waiting, active, delayed, prioritized and failed per queue, and leaves completed out', async () => {
       const metrics = new Metrics({ defaults: false });
-      const stats: QueueStats = { counts: async () => ({ 'sms-submit': { waiting: 4, active: 1, completed: 900, failed: 2 } }) };
+      const stats: Pick<QueueStats, 'counts'> = { counts: async () => ({ 'sms-submit': { waiting: 4, active: 1, completed: 900, failed: 2 } }) };
       await sampleQueueDepth(stats, metrics);
       expect(await value(metrics, 'sms-submit', 'waiting')).toBe(4);
       expect(await value(metrics, 'sms-submit', 'active')).toBe(1);
@@ -28,7 +28,7 @@ describe('queue depth sampler', () => {
     it('keeps the last values and keeps sampling', async () => {
       const metrics = new Metrics({ defaults: false });
       let calls = 0;
-      const stats: QueueStats = {
+      const stats: Pick<QueueStats, 'counts'> = {
         counts: async () => {
           calls++;
           if (calls === 1) return { archive: { waiting: 3 } };
