@@ -3,7 +3,7 @@
  * place: a permanent HeraldError becomes UnrecoverableError (no retry), anything else is
  * rethrown so the queue's exponential backoff retries it.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobName, JobPayloads } from '../src/domain/jobs.js';
 import { isHeraldError } from '../src/errors.js';
@@ -11,6 +11,14 @@ import type { Logger } from '../src/logger.js';
 import type { JobHandler, JobHandlers } from '../src/ports/job-queue.port.js';
 import { BACKOFF_TYPE, retryDelayMs } from './backoff.js';
 import { queueName } from './queue-names.js';
+
+/**
+ * Failures that mean "the far side cannot be reached at all, nothing was tried": the job
+ * waits and tries again without spending one of its attempts. Spending them would fail
+ * the job for good after a few minutes of SMSC outage (25 attempts of one submit timeout
+ * each) and leave its delivery `queued` forever, with no final state and no IMDN.
+ */
+const WAIT_WITHOUT_ATTEMPT: ReadonlySet<string> = new Set(['GW_ERR_SMPP_UNAVAILABLE']);
 
 export interface WorkerOptions {
   readonly prefix: string;
@@ -39,7 +47,7 @@ export class JobWorkers {
   }
 
   private startOne<N extends JobName>(name: N, handler: JobHandler<N>): void {
-    const processor = async (job: Job<JobPayloads[N]>): Promise<void> => {
+    const processor = async (job: Job<JobPayloads[N]>, token?: string): Promise<void> => {
       const jobId = job.id ?? '';
       try {
         await handler(job.data, { jobId, attempt: job.attemptsMade + 1 });
@@ -47,6 +55,12 @@ export class JobWorkers {
         if (isHeraldError(err) && err.permanent) {
           this.log.error({ err, jobId, queue: name, code: err.code }, 'job failed permanently');
           throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        }
+        if (isHeraldError(err) && WAIT_WITHOUT_ATTEMPT.has(err.code) && token !== undefined) {
+          const delayMs = retryDelayMs(job.attemptsMade + 1, err);
+          this.log.warn({ jobId, queue: name, code: err.code, detail: err.detail, delayMs }, 'job waits for its channel');
+          await job.moveToDelayed(Date.now() + delayMs, token);
+          throw new DelayedError();
         }
         this.log.warn({ err, jobId, queue: name, attempt: job.attemptsMade + 1 }, 'job failed, will retry');
         throw err;

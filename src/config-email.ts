@@ -56,6 +56,13 @@ export const smtpSchema = z
       .string()
       .default('Message from {sender}')
       .describe('Subject when the IM has none; {sender} is the sender\'s display name or address.'),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1024)
+      // Postfix's message_size_limit default (10240000), less room for headers and MIME encoding.
+      .default(7_500_000)
+      .describe('Largest IM content (bytes, before MIME encoding) sent as email; SIP ingress answers a larger one 413 with the limit.'),
     noRelayRetryMs: durationMs
       .min(100)
       .default(60_000)

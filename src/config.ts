@@ -14,6 +14,8 @@ import { z } from 'zod';
 import { heraldError } from './errors.js';
 import { smppSchema } from './config-smpp.js';
 import { imapSchema, smtpSchema } from './config-email.js';
+import { archiveSchema } from './config-archive.js';
+import { groupsSchema, mediaSchema } from './config-content.js';
 
 const port = z.number().int().min(0).max(65535);
 const durationMs = z.number().int().min(0);
@@ -225,6 +227,9 @@ export const configSchema = z.strictObject({
   smpp: smppSchema.prefault({}),
   smtp: smtpSchema.prefault({}),
   imap: imapSchema.prefault({}),
+  archive: archiveSchema.prefault({}),
+  media: mediaSchema.prefault({}),
+  groups: groupsSchema.prefault({}),
   imdn: z
     .strictObject({
       retentionDays: z

@@ -88,6 +88,8 @@ export const ERROR_CATALOGUE = {
   GW_ERR_EMAIL_ADDRESS: spec('not a usable email address: %s', 400, 404),
   GW_ERR_IMAP_STATE: spec('IMAP operation in the wrong session state: %s', 503, 503, false),
   GW_ERR_IMAP_FAILED: spec('IMAP mailbox unavailable: %s', 503, 503, false),
+  // Archive: another node holds the message (it retries once that node's claim ends).
+  GW_ERR_ARCHIVE_BUSY: spec('message being archived elsewhere: %s', 503, 503, false),
 
   // Admin REST API. SIP statuses are never used (these end HTTP requests only) but are
   // kept valid: 429 has no SIP twin, so it maps to 500.

@@ -119,6 +119,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly archiveAppends = new Counter({
+    name: 'herald_archive_appends_total',
+    help: 'Mails (messages and disposition reports) offered to the IMAP archive, by outcome (appended, existing, failed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly archiveBacklog = new Gauge({
+    name: 'herald_archive_backlog',
+    help: 'Messages with something not yet in the IMAP archive (sampled).',
+    registers: [this.registry],
+  });
+
+  readonly archiveOldestSeconds = new Gauge({
+    name: 'herald_archive_oldest_seconds',
+    help: 'Age of the oldest change not yet in the IMAP archive, in seconds (0 when none; sampled).',
+    registers: [this.registry],
+  });
+
   constructor(options: { defaults?: boolean } = {}) {
     if (options.defaults ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
   }

@@ -6,6 +6,9 @@ import type { ImapConfig } from '../../src/config-email.js';
 import type { Logger } from '../../src/logger.js';
 import type { MailboxCursorStore, MailboxWatchers, MailboxWatcherStatus, MailProcessor } from '../../src/ports/mailbox-watcher.port.js';
 import { MailboxWatcher } from './watcher.js';
+import { ImapArchive } from './archive.js';
+import type { ArchiveConfig } from '../../src/config-archive.js';
+import type { ArchiveMailboxes } from '../../src/ports/archive-mailboxes.port.js';
 
 export { MailboxWatcher, watcherKey, type MailboxWatcherDeps } from './watcher.js';
 export { expectState, type ImapSession } from './session-state.js';
@@ -35,4 +38,12 @@ export function createImapWatchers(deps: ImapWatchersDeps): MailboxWatchers {
     },
     status: (): readonly MailboxWatcherStatus[] => watchers.map((w) => w.status()),
   };
+}
+
+export { ImapArchive } from './archive.js';
+
+/** The archive store for `archive.host`; undefined when no archive is configured. */
+export function createImapArchive(config: ArchiveConfig, log: Logger): ArchiveMailboxes | undefined {
+  const host = config.host;
+  return host === undefined ? undefined : new ImapArchive({ ...config, host }, log);
 }

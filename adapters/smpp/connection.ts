@@ -26,7 +26,8 @@ export class SmppConnection {
   readonly #log: Logger;
   readonly #binds: SmppBind[] = [];
   readonly #bucket: TokenBucket;
-  #waiters: Array<() => void> = [];
+  /** Submits waiting for a bind or window room; each leaves when woken or when its wait runs out. */
+  readonly #waiters = new Set<() => void>();
   #enabled = true;
   #started = false;
   #submitted = 0;
@@ -172,18 +173,24 @@ export class SmppConnection {
         });
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiters.push(() => {
+        const wake = (): void => {
           clearTimeout(timer);
           resolve();
-        });
+        };
+        // A wait that runs out removes itself: during a long SMSC outage nothing wakes the
+        // waiters (no bind comes up), and every retried submit would leave one behind.
+        const timer = setTimeout(() => {
+          this.#waiters.delete(wake);
+          resolve();
+        }, left);
+        this.#waiters.add(wake);
       });
     }
   }
 
   #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
     for (const wake of waiters) wake();
   }
 

@@ -16,6 +16,7 @@ import type { ImdnRequestToken, StoredDelivery, StoredMessage } from '../domain/
 import type { PreparedMail } from '../ports/email-store.port.js';
 import type { DsnNotify, MailAddress, MailAttachment, OutgoingMail } from '../ports/mail-transport.port.js';
 import { replyAddressFor } from './addresses.js';
+import { groupHeaders } from './group-headers.js';
 import type { EmailSettings } from './settings.js';
 
 /** NOTIFY values for an IMDN request, in RFC 3461 order. */
@@ -93,6 +94,8 @@ export interface ComposeInput {
   readonly prepared: PreparedMail;
   readonly sender: SenderIdentity;
   readonly settings: EmailSettings;
+  /** Every delivery of the message, when it went to a recipient list (To/Cc, REQ-GROUP-2). */
+  readonly group?: readonly StoredDelivery[] | undefined;
 }
 
 /** The mail for one delivery. Header safety is the transport's (adapters/smtp). */
@@ -101,11 +104,19 @@ export function composeMail(input: ComposeInput): OutgoingMail {
   const senderName = message.senderDisplayName ?? sender.displayName ?? userPart(message.senderUri);
   const from: MailAddress = { name: senderName, address: sender.email ?? settings.fromAddress };
   const subject = message.subject ?? settings.subjectTemplate.replaceAll('{sender}', senderName);
-  const body = bodyOf(message, senderName);
+  const group = input.group === undefined ? undefined : groupHeaders(input.group, delivery.id, recipient);
+  const plain = bodyOf(message, senderName);
+  const preamble = group === undefined || group.preamble.length === 0 ? '' : `${group.preamble.join('\n')}\n\n`;
+  const body: Body = {
+    text: `${preamble}${plain.text}`,
+    html: plain.html === undefined || preamble === '' ? plain.html : plain.html.replace('<body>', `<body><p>${escapeHtml(preamble.trim()).replaceAll('\n', '<br>')}</p>`),
+    attachments: plain.attachments,
+  };
   return {
     envelope: { from: settings.bounceAddress, to: recipient },
     from,
     to: { address: recipient },
+    ...(group === undefined ? {} : { headerTo: group.to, cc: group.cc }),
     replyTo: replyAddressFor(settings.replyAddress, prepared.replyToken),
     subject,
     messageId: prepared.messageId,

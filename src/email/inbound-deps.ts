@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { CorrelationKind, Ledger } from '../ports/ledger.port.js';
+import type { GroupsConfig } from '../config-content.js';
 import type { EmailSettings } from './settings.js';
 
 /**
@@ -28,6 +29,8 @@ export interface InboundDeps {
   readonly log: Logger;
   readonly hook?: FarSideReportHook | undefined;
   readonly now?: () => Date;
+  /** Reply window and reply-to-all (REQ-GROUP-4); without it a reply goes to the IM sender only. */
+  readonly groups?: GroupsConfig | undefined;
 }
 
 export interface Correlated {

@@ -12,7 +12,9 @@
 import { replyFromMime, type EmailReply } from '../codecs/email-reply.js';
 import type { MimePart } from '../codecs/mime.js';
 import { newId } from '../domain/ids.js';
-import type { NewMessage } from '../domain/message.js';
+import { jobForChannel } from '../domain/jobs.js';
+import type { NewDelivery, NewMessage } from '../domain/message.js';
+import { replyCopies, replyWindowStart } from '../groups/reply-group.js';
 import { addrSpecOf, displayNameOf, replyTokenIn } from './addresses.js';
 import { alreadyRecorded, correlate, mailDate, type Correlated, type InboundDeps } from './inbound-deps.js';
 import { headerValue } from '../codecs/mime.js';
@@ -57,6 +59,20 @@ function moMessage(reply: EmailReply, root: MimePart, text: string, target: Corr
 }
 
 /**
+ * The copies of a reply to a group message for its other to/cc members (REQ-GROUP-4):
+ * the reply token names the group message itself, so no lookup by address is needed; only
+ * the window applies.
+ * @throws GW_ERR_DB_UNREACHABLE
+ */
+async function groupCopies(deps: InboundDeps, target: Correlated, now: Date): Promise<NewDelivery[]> {
+  const groups = deps.groups;
+  if (groups === undefined || !groups.replyToAll || target.delivery.copyControl === undefined) return [];
+  if (target.message.createdAt < replyWindowStart(groups, now)) return [];
+  const deliveries = await deps.ledger.listDeliveries(target.message.id);
+  return replyCopies({ message: target.message, deliveries }, target.delivery.targetUri, groups);
+}
+
+/**
  * @returns the outcome (`relayed`, `duplicate`, `auto-reply`, `no-token`, `unknown-token`, `empty`).
  * @throws ledger and queue errors (transient).
  */
@@ -87,18 +103,22 @@ export async function handleReply(root: MimePart, reportKey: string, deps: Inbou
   }
   const now = (deps.now ?? (() => new Date()))();
   const message = moMessage(reply, root, text, target, reportKey, now);
+  // Made first: deliveries of one message list in id order, and the IM user's comes first.
+  const sipId = newId();
+  const copies = await groupCopies(deps, target, now);
   const recorded = await ledger.recordMessage(message, [
-    { id: newId(), channel: 'sip', originalRecipientUri: target.delivery.targetUri, targetUri: target.message.senderUri },
+    // With copies it is a group message of its own: the copies' list line names the IM user.
+    { id: sipId, channel: 'sip', originalRecipientUri: target.delivery.targetUri, targetUri: target.message.senderUri, ...(copies.length > 0 ? { copyControl: 'to' } : {}) },
+    ...copies,
   ]);
-  const delivery = recorded.deliveries[0];
-  if (delivery !== undefined) {
+  for (const delivery of recorded.deliveries) {
     // Enqueued even for a duplicate: a crash may have come between record and enqueue,
     // and the job id (the delivery id) makes a second enqueue a no-op.
-    await jobs.enqueue('sip-deliver', { deliveryId: delivery.id }, { jobId: delivery.id });
+    await jobs.enqueue(jobForChannel(delivery.channel), { deliveryId: delivery.id }, { jobId: delivery.id });
   }
   await noteOnOriginal(deps, target, reportKey, 'reply-relayed', { relayed: true, moMessageId: recorded.message.id, from: message.senderUri });
   if (recorded.duplicate) return 'duplicate';
   deps.metrics.messagesAccepted.inc({ direction: 'mo', channel: 'email' });
-  log.info({ from: message.senderUri, to: target.message.senderUri, moMessageId: recorded.message.id }, 'email reply relayed to its IM user');
+  log.info({ from: message.senderUri, to: target.message.senderUri, moMessageId: recorded.message.id, copies: copies.length }, 'email reply relayed to its IM user');
   return 'relayed';
 }

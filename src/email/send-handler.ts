@@ -98,7 +98,9 @@ export function createEmailSendHandler(deps: EmailSendDeps): JobHandler<'email-s
     await ledger.correlations.putCorrelation({ kind: 'reply-token', key: prepared.replyToken, deliveryId });
 
     const entry = await ledger.directory.byImUri(message.senderUri);
-    const mail = composeMail({ message, delivery, recipient, prepared, sender: { email: entry?.email, displayName: entry?.displayName }, settings });
+    // Only list messages have a copyControl: single-recipient mail skips the extra read.
+    const group = delivery.copyControl === undefined ? undefined : await ledger.listDeliveries(message.id);
+    const mail = composeMail({ message, delivery, recipient, prepared, sender: { email: entry?.email, displayName: entry?.displayName }, settings, group });
 
     let response: string;
     try {

@@ -21,13 +21,15 @@ import { routeRecipient, type Route } from '../routing/route-recipient.js';
 import type { ResourceListEntry } from '../codecs/resource-lists.js';
 import { RECIPIENT_LIST_OPTION_TAG, parseRecipientListBody } from './recipient-list.js';
 import { smsPartsCheck } from '../sms/sms-parts-check.js';
+import { smsTextWithList, visibleOthers, type GroupMember } from '../groups/member-line.js';
+import { mediaBaseUrl, mediaSmsTextForMeasure } from '../media/media-link.js';
 import type { RateLimiter } from '../ports/rate-limiter.port.js';
 import { checkSmsDestination, rateKeys } from './abuse-policy.js';
 
 /** Rate limits are per minute. */
 const RATE_WINDOW_SECONDS = 60;
 import { BacklogMonitor } from './backlog-monitor.js';
-import { ACCEPTED_ENCODINGS, ALLOWED_METHODS, capabilityHeaders } from './capabilities.js';
+import { ACCEPTED_ENCODINGS, ALLOWED_METHODS, capabilityHeaders, type ContentChannel } from './capabilities.js';
 import { inNetworks, parseNetwork, type Network } from './cidr.js';
 import { DigestVerifier } from './digest-auth.js';
 import type { InboundContent } from './inbound-content.js';
@@ -44,6 +46,8 @@ export interface IngressDeps {
   readonly rateLimiter?: RateLimiter | undefined;
   /** Records IMDNs from IM users on their MO message; without it they are only logged. */
   readonly incomingImdns?: Pick<IncomingImdnRecorder, 'record'> | undefined;
+  /** Base URL of media links (media.linkMode), to measure their SMS; default from config. */
+  readonly mediaBaseUrl?: (() => string) | undefined;
 }
 
 /** One addressee: the Request-URI, or an entry of an RFC 5365 recipient list. */
@@ -107,6 +111,13 @@ export function createIngress(deps: IngressDeps): Ingress {
   };
 
   const checkOverload: Step = () => {
+    // Redis down: nothing could be queued, and BullMQ would hold the commands (and the
+    // SIP transaction) until it is back. Refusing lets the sender retry elsewhere or later.
+    if (jobs.isConnected?.() === false) {
+      return errorReply(heraldError('GW_ERR_REDIS_UNREACHABLE', 'queue store not connected'), host, {
+        'Retry-After': String(config.ingress.retryAfterSeconds),
+      });
+    }
     if (backlog.current() > config.ingress.backlogLimit) {
       return errorReply(heraldError('GW_ERR_GATEWAY_OVERLOADED', 'queue backlog above its bound'), host, {
         'Retry-After': String(config.ingress.retryAfterSeconds),
@@ -156,28 +167,50 @@ export function createIngress(deps: IngressDeps): Ingress {
       // REQ-COMP-2/13: SMS and email cannot show typing; a 415 that does not list
       // im-iscomposing+xml tells a conforming client (RFC 3994 §6) to stop sending them.
       metrics.isComposingDropped.inc();
-      return reply(415, 'Unsupported Media Type', { ...capabilities.accept });
+      return reply(415, 'Unsupported Media Type', { ...capabilities.acceptFor(channelOf(request.requestUri)), Warning: capabilities.advert });
     }
     if (content.kind === 'notification') {
       await recordIncomingImdn(content, request, log);
       return reply(200, 'OK');
     }
-    if (content.kind === 'media') {
-      return errorReply(heraldError('GW_ERR_CONTENT_UNSUPPORTED_TYPE', content.mediaType), host, { ...capabilities.accept });
-    }
+    // Media goes on: email takes it as an attachment, SMS as a link (media.linkMode) or not
+    // at all (checkChannelLimits).
     return undefined;
   };
 
+  /** The channel the Request-URI goes to, for a per-channel Accept; undefined when none. */
+  function channelOf(requestUri: string): ContentChannel {
+    try {
+      return routeRecipient(requestUri, config.routing).channel === 'sms' ? 'sms' : 'email';
+    } catch {
+      return undefined;
+    }
+  }
+
   /** REQ-CONTENT-*: what the recipient's channel can take, refused here rather than later. */
-  function checkChannelLimits(target: Route, content: InboundContent | undefined): void {
+  function checkChannelLimits(target: Route, content: InboundContent | undefined, others: readonly string[]): void {
+    if (target.channel === 'email') {
+      const bytes = content?.kind === 'text' ? Buffer.byteLength(content.text) : content?.kind === 'media' ? content.body.length : 0;
+      if (bytes > config.smtp.maxMessageBytes) {
+        throw heraldError('GW_ERR_CONTENT_TOO_LARGE', `${bytes} bytes for email, the limit is ${config.smtp.maxMessageBytes}`, {
+          meta: { maxBytes: config.smtp.maxMessageBytes, channel: 'email' },
+        });
+      }
+      return;
+    }
     if (target.channel !== 'sms') return;
     checkSmsDestination(target.targetUri.slice('tel:'.length), config.abuse, target.nationalDigits);
-    if (content?.kind === 'text') smsPartsCheck(content.text, target.targetUri, config.smpp);
+    if (content?.kind === 'media' && !config.media.linkMode) {
+      throw heraldError('GW_ERR_CONTENT_UNSUPPORTED_TYPE', `${content.mediaType} to SMS`, { meta: { channel: 'sms' } });
+    }
+    // Measured as the SMS job will send it: with the group line, and a link for media.
+    const text = content?.kind === 'text' ? content.text : content?.kind === 'media' ? mediaSmsTextForMeasure(deps.mediaBaseUrl?.() ?? mediaBaseUrl(config), content.mediaType) : undefined;
+    if (text !== undefined) smsPartsCheck(smsTextWithList(text, others, config.groups), target.targetUri, config.smpp);
   }
 
   /** Per-sender and per-destination-prefix limits, counted across all nodes. */
   const checkRates: Step = async ({ request, locals, log }) => {
-    if (deps.rateLimiter === undefined || locals.content?.kind !== 'text') return undefined;
+    if (deps.rateLimiter === undefined || (locals.content?.kind !== 'text' && locals.content?.kind !== 'media')) return undefined;
     const sender = locals.content.envelope?.from?.uri ?? request.from.uri;
     const smsTargets = (locals.recipients ?? []).flatMap((r) =>
       r.route instanceof HeraldError || r.route.channel !== 'sms' ? [] : [r.route.targetUri.slice('tel:'.length)],
@@ -204,21 +237,28 @@ export function createIngress(deps: IngressDeps): Ingress {
     if (locals.listEntries === undefined) {
       // A single recipient that no channel takes is the whole request's failure: 404.
       const target = routeRecipient(request.requestUri, config.routing);
-      checkChannelLimits(target, locals.content);
+      checkChannelLimits(target, locals.content, []);
       locals.recipients = [{ uri: request.requestUri, route: target }];
       return undefined;
     }
     // RFC 5365 §4: duplicates were dropped by the codec; each entry stands on its own, and
     // an unroutable one becomes a failed delivery (with its IMDN), not a failed request.
-    locals.recipients = locals.listEntries.map((entry) => {
+    // RFC 5364 §4.3: no copyControl means to. An anonymized entry is stored as bcc: it is
+    // delivered like the others but never named to them (REQ-GROUP-2), which is all
+    // anonymize asks of a gateway that shows no recipient-list-history.
+    const members: GroupMember[] = locals.listEntries.map((entry) => ({
+      uri: entry.uri,
+      copyControl: entry.anonymize ? 'bcc' : (entry.copyControl ?? 'to'),
+    }));
+    locals.recipients = members.map((member, i) => {
       let target: Route | HeraldError;
       try {
-        target = routeRecipient(entry.uri, config.routing);
-        checkChannelLimits(target, locals.content);
+        target = routeRecipient(member.uri, config.routing);
+        checkChannelLimits(target, locals.content, visibleOthers(members, i));
       } catch (err) {
         target = toHeraldError(err);
       }
-      return { uri: entry.uri, copyControl: entry.copyControl, route: target };
+      return { uri: member.uri, copyControl: member.copyControl, route: target };
     });
     return undefined;
   };
@@ -226,7 +266,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   const persist: Step = async ({ request, locals, log }) => {
     const content = locals.content;
     const recipients = locals.recipients;
-    if (content?.kind !== 'text' || recipients === undefined) throw heraldError('GW_ERR_GATEWAY_INTERNAL', 'pipeline order');
+    if ((content?.kind !== 'text' && content?.kind !== 'media') || recipients === undefined) throw heraldError('GW_ERR_GATEWAY_INTERNAL', 'pipeline order');
     const envelope = content.envelope;
     const sender = envelope?.from ?? request.from;
     const dedupeKey =
@@ -244,7 +284,8 @@ export function createIngress(deps: IngressDeps): Ingress {
       imdnRoute: envelope?.imdnRoute ?? [],
       subject: envelope?.subject,
       contentType: content.mediaType,
-      body: Buffer.from(content.text, 'utf8'),
+      // Media is kept as it came (attached to email, linked from SMS); text as UTF-8.
+      body: content.kind === 'text' ? Buffer.from(content.text, 'utf8') : content.body,
       sentAt: envelope?.dateTime ?? new Date(),
       dedupeKey,
       sipCallId: request.callId,
@@ -353,7 +394,10 @@ export function createIngress(deps: IngressDeps): Ingress {
       if (isHeraldError(error, 'GW_ERR_CONTENT_TOO_LARGE') || isHeraldError(error, 'GW_ERR_ENCODING_LIMIT')) {
         Object.assign(extra, capabilities.limits(error.meta, sip.maxBodyBytes));
       }
-      if (isHeraldError(error, 'GW_ERR_CONTENT_UNSUPPORTED_TYPE')) Object.assign(extra, capabilities.accept);
+      if (isHeraldError(error, 'GW_ERR_CONTENT_UNSUPPORTED_TYPE')) {
+        const channel = error.meta.channel === 'sms' || error.meta.channel === 'email' ? error.meta.channel : channelOf(request.requestUri);
+        Object.assign(extra, capabilities.acceptFor(channel), { Warning: capabilities.advert });
+      }
       if (isHeraldError(error, 'GW_ERR_CONTENT_UNSUPPORTED_ENCODING')) extra['Accept-Encoding'] = ACCEPTED_ENCODINGS;
       if (error.sipStatus >= 500) log.error({ err }, 'MESSAGE failed');
       else log.info({ code: error.code, detail: error.detail }, 'MESSAGE refused');

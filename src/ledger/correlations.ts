@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { isFinal } from '../domain/delivery-state.js';
+import type { StoredDelivery } from '../domain/message.js';
 import { heraldError } from '../errors.js';
 import type {
   CorrelationKind,
@@ -16,6 +17,7 @@ import type {
   StoredSegment,
 } from '../ports/ledger.port.js';
 import { guarded } from './db-errors.js';
+import { readSegmentWithDelivery } from './joined-reads.js';
 import { toCorrelation, toSegment } from './rows.js';
 import type { LedgerDatabase } from './schema.js';
 
@@ -68,6 +70,11 @@ export class KyselyCorrelationStore implements CorrelationStore {
         .executeTakeFirst();
       return row === undefined ? undefined : toSegment(row);
     });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async findSegmentWithDelivery(connectionId: string, smscMessageId: string): Promise<{ readonly segment: StoredSegment; readonly delivery: StoredDelivery } | undefined> {
+    return guarded(`findSegmentWithDelivery ${connectionId}/${smscMessageId}`, () => readSegmentWithDelivery(this.#db, connectionId, smscMessageId));
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */

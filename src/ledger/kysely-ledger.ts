@@ -21,6 +21,9 @@ import type { MoPartStore } from '../ports/mo-parts.port.js';
 import type { AdminStore } from '../ports/admin-store.port.js';
 import type { DispositionStore } from '../ports/disposition-store.port.js';
 import type { EmailStore } from '../ports/email-store.port.js';
+import type { ArchiveStore } from '../ports/archive-store.port.js';
+import type { GroupStore } from '../ports/group-store.port.js';
+import type { MediaLinkStore } from '../ports/media-link-store.port.js';
 import type {
   CorrelationStore,
   Ledger,
@@ -35,11 +38,15 @@ import type { LedgerConnection } from './connect.js';
 import { KyselyCorrelationStore } from './correlations.js';
 import { KyselyDispositionStore } from './dispositions.js';
 import { KyselyEmailStore } from './email-store.js';
+import { KyselyArchiveStore } from './archive-store.js';
+import { KyselyGroupStore } from './group-store.js';
+import { KyselyMediaLinkStore } from './media-links.js';
 import { guarded, toLedgerError } from './db-errors.js';
 import { KyselyNumberDirectory } from './directory.js';
 import { KyselyHeldReceiptStore } from './held-receipts.js';
 import { KyselyMoPartStore } from './mo-parts.js';
 import { migrationProvider } from './migrations/index.js';
+import { readDeliveryWithMessage } from './joined-reads.js';
 import { recordMessageOneStatement, transitionOneStatement } from './one-statement-writes.js';
 import { jsonText, toDelivery, toEvent, toMessage } from './rows.js';
 import type { DeliveryRow, LedgerDatabase, MessageRow, NewDeliveryRow } from './schema.js';
@@ -103,6 +110,12 @@ export class KyselyLedger implements Ledger {
   readonly dispositions: DispositionStore;
   /** The email channel's prepared mail, threads and IMAP cursors (not part of the Ledger port). */
   readonly email: EmailStore;
+  /** The IMAP archive's work list, claims and appended items (not part of the Ledger port). */
+  readonly archive: ArchiveStore;
+  /** Media link tokens (media.linkMode; not part of the Ledger port). */
+  readonly media: MediaLinkStore;
+  /** Group lookups for reply-to-all (not part of the Ledger port). */
+  readonly groups: GroupStore;
   readonly #db: Kysely<LedgerDatabase>;
   readonly #log: Logger;
   #closing: Promise<void> | undefined;
@@ -117,7 +130,10 @@ export class KyselyLedger implements Ledger {
     this.moParts = new KyselyMoPartStore(connection.db);
     this.admin = new KyselyAdminStore(connection.db);
     this.dispositions = new KyselyDispositionStore(connection.db);
+    this.media = new KyselyMediaLinkStore(connection.db);
+    this.groups = new KyselyGroupStore(connection.db);
     this.email = new KyselyEmailStore(connection.db);
+    this.archive = new KyselyArchiveStore(connection.db);
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE, GW_ERR_GATEWAY_INTERNAL naming the migration that failed */
@@ -325,6 +341,11 @@ export class KyselyLedger implements Ledger {
       const row = await this.#db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
       return row === undefined ? undefined : toDelivery(row);
     });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async getDeliveryWithMessage(id: string): Promise<{ readonly delivery: StoredDelivery; readonly message: StoredMessage } | undefined> {
+    return guarded(`getDeliveryWithMessage ${id}`, () => readDeliveryWithMessage(this.#db, id));
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */

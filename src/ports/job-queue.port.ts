@@ -16,9 +16,15 @@ export interface JobQueue {
     name: N,
     jobs: readonly { readonly payload: JobPayloads[N]; readonly options: EnqueueOptions }[],
   ): Promise<void>;
-  /** Jobs waiting or active across all queues: the backlog ingress compares with its bound. */
+  /** Jobs waiting or active across the message queues (not the archive's): the backlog ingress compares with its bound. */
   backlog(): Promise<number>;
   ping(): Promise<void>;
+  /**
+   * Whether the queue store is connected right now (no round trip). Ingress refuses with
+   * 503 while it is not, rather than persist a message whose job would wait in process
+   * memory, unanswered, until Redis comes back. Absent: taken as connected.
+   */
+  isConnected?(): boolean;
 }
 
 export interface JobContext {

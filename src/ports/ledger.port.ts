@@ -110,6 +110,8 @@ export interface CorrelationStore {
   insertSegment(segment: NewSegment): Promise<StoredSegment>;
   /** @throws GW_ERR_DB_UNREACHABLE */
   findSegmentBySmscId(connectionId: string, smscMessageId: string): Promise<StoredSegment | undefined>;
+  /** {@link findSegmentBySmscId} and the part's delivery in one read (what a receipt needs). @throws GW_ERR_DB_UNREACHABLE */
+  findSegmentWithDelivery(connectionId: string, smscMessageId: string): Promise<{ readonly segment: StoredSegment; readonly delivery: StoredDelivery } | undefined>;
   /** Parts of a delivery by seq (then submission order, when a retry re-sent them). @throws GW_ERR_DB_UNREACHABLE */
   listSegments(deliveryId: string): Promise<readonly StoredSegment[]>;
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
@@ -177,6 +179,8 @@ export interface Ledger {
   /** @throws GW_ERR_DB_UNREACHABLE (for every read below) */
   getMessage(id: string): Promise<StoredMessage | undefined>;
   getDelivery(id: string): Promise<StoredDelivery | undefined>;
+  /** A delivery and its message in one read (what a channel job starts with); undefined when the delivery does not exist. */
+  getDeliveryWithMessage(id: string): Promise<{ readonly delivery: StoredDelivery; readonly message: StoredMessage } | undefined>;
   /** Deliveries of a message in creation order. */
   listDeliveries(messageId: string): Promise<readonly StoredDelivery[]>;
   /** Events of a message (all its deliveries), oldest first (in the order they were written). */

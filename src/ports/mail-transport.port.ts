@@ -27,6 +27,13 @@ export interface OutgoingMail {
   readonly envelope: { readonly from: string; readonly to: string };
   readonly from: MailAddress;
   readonly to: MailAddress;
+  /**
+   * The To header when it is not just `to` (a group message, REQ-GROUP-2); empty means
+   * `undisclosed-recipients:;`. The envelope recipient stays `envelope.to` alone.
+   */
+  readonly headerTo?: readonly MailAddress[] | undefined;
+  /** The Cc header (a group message's cc members); never adds an envelope recipient. */
+  readonly cc?: readonly MailAddress[] | undefined;
   readonly replyTo?: string | undefined;
   readonly subject: string;
   /** `<id@domain>`, angle brackets included. */

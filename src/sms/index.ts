@@ -8,6 +8,8 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { JobHandler, JobQueue } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
+import type { GroupStore } from '../ports/group-store.port.js';
+import type { MediaLinkStore } from '../ports/media-link-store.port.js';
 import type { SmsGateway } from '../ports/sms-gateway.port.js';
 import { MoProcessor } from './mo-processor.js';
 import { ReceiptProcessor } from './receipt-processor.js';
@@ -24,6 +26,12 @@ export interface SmsChannelDeps {
   readonly gateway: SmsGateway;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Links for non-text content to SMS (media.linkMode). */
+  readonly mediaLinks?: MediaLinkStore | undefined;
+  /** Base URL of media links, resolved when a link is sent. */
+  readonly mediaBaseUrl?: (() => string) | undefined;
+  /** Finds the group an MO reply belongs to (reply-to-all); without it replies go by the directory only. */
+  readonly groups?: GroupStore | undefined;
 }
 
 export interface SmsChannel {
@@ -49,7 +57,7 @@ function recordBindStates(gateway: SmsGateway, metrics: Metrics): void {
 export function createSmsChannel(deps: SmsChannelDeps): SmsChannel {
   const log = deps.log.child({ component: 'sms' });
   const receipts = new ReceiptProcessor({ ledger: deps.ledger, smpp: deps.config.smpp, metrics: deps.metrics, log });
-  const mo = new MoProcessor({ config: deps.config, ledger: deps.ledger, jobs: deps.jobs, metrics: deps.metrics, log });
+  const mo = new MoProcessor({ config: deps.config, ledger: deps.ledger, jobs: deps.jobs, metrics: deps.metrics, log, groups: deps.groups });
   deps.gateway.onReceipt((receipt) => receipts.handle(receipt));
   deps.gateway.onMo((message) => mo.handle(message));
   const sweeper = new SmsSweeper(
@@ -61,7 +69,7 @@ export function createSmsChannel(deps: SmsChannelDeps): SmsChannel {
     deps.config.smpp.receiptSweepMs,
     log,
   );
-  const submitHandler = createSmsSubmitHandler({ config: deps.config, ledger: deps.ledger, gateway: deps.gateway, receipts, metrics: deps.metrics, log });
+  const submitHandler = createSmsSubmitHandler({ config: deps.config, ledger: deps.ledger, gateway: deps.gateway, receipts, metrics: deps.metrics, log, mediaLinks: deps.mediaLinks, mediaBaseUrl: deps.mediaBaseUrl });
   return {
     submitHandler,
     receipts,

@@ -11,7 +11,10 @@ import { createHash } from 'node:crypto';
 import type { HeraldConfig } from '../config.js';
 import { decodeSmsText } from '../codecs/sms-segments.js';
 import { newId } from '../domain/ids.js';
-import type { DirectoryEntry, NewMessage } from '../domain/message.js';
+import { jobForChannel } from '../domain/jobs.js';
+import type { NewDelivery, NewMessage } from '../domain/message.js';
+import { groupOfReply, replyCopies } from '../groups/reply-group.js';
+import type { GroupMessage, GroupStore } from '../ports/group-store.port.js';
 import { isHeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -29,6 +32,14 @@ export interface MoProcessorDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** Finds the group a reply belongs to (REQ-GROUP-4); without it only the directory routes MO SMS. */
+  readonly groups?: GroupStore | undefined;
+}
+
+/** Who an MO SMS is for: the IM user, and the group it answers when it answers one. */
+interface MoTarget {
+  readonly imUri: string;
+  readonly group?: GroupMessage | undefined;
 }
 
 /** What a message to the IM user is made of. */
@@ -37,7 +48,7 @@ interface MoText {
   readonly senderUri: string;
   readonly sourceNumber: string;
   readonly destination: string;
-  readonly entry: DirectoryEntry;
+  readonly target: MoTarget;
   readonly dedupeKey: string;
   readonly receivedAt: Date;
   readonly parts: number;
@@ -70,13 +81,13 @@ export class MoProcessor {
     const { ledger, config, metrics } = this.#deps;
     const log = this.#deps.log.child({ connectionId: mo.connectionId, bindId: mo.bindId });
     const destination = e164OfSmsAddress(mo.destination, config.routing.defaultCountryCode);
-    const entry = destination === undefined ? undefined : await ledger.directory.byMsisdn(destination);
-    if (destination === undefined || entry === undefined) {
+    const source = this.#senderOf(mo.source);
+    const target = destination === undefined ? undefined : await this.#targetOf(source.number, destination);
+    if (destination === undefined || target === undefined) {
       metrics.smsMo.inc({ outcome: 'unknown-destination' });
       log.warn({ destination: mo.destination.address, source: mo.source.address }, 'MO SMS for a number no IM user has: acknowledged and dropped');
       return;
     }
-    const source = this.#senderOf(mo.source);
     const { body, concat } = splitMo(mo);
     if (concat === undefined) {
       let text: string;
@@ -88,7 +99,7 @@ export class MoProcessor {
         log.warn({ dataCoding: mo.dataCoding, source: source.number }, 'MO SMS is not text: acknowledged and dropped');
         return;
       }
-      await this.#record({ ...source, text, destination, entry, dedupeKey: `sms-mo:${newId()}`, receivedAt: this.#now(), parts: 1, missing: [] }, log);
+      await this.#record({ ...source, text, destination, target, dedupeKey: `sms-mo:${newId()}`, receivedAt: this.#now(), parts: 1, missing: [] }, log);
       return;
     }
     const groupKey = moGroupKey(source.number, destination, concat);
@@ -119,6 +130,23 @@ export class MoProcessor {
     return groups.length;
   }
 
+  /**
+   * The IM user an MO SMS is for: the owner of the number it was sent to (directory), else,
+   * when that number is no one's (a shared gateway number), the sender of the latest group
+   * message the replier was a member of within the reply window. With a directory hit the
+   * group is looked for among that user's messages only (REQ-GROUP-4).
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
+  async #targetOf(sourceNumber: string, destination: string): Promise<MoTarget | undefined> {
+    const { ledger, config, groups } = this.#deps;
+    const entry = await ledger.directory.byMsisdn(destination);
+    // Only a phone number can have been a group member; an alphanumeric sender id cannot.
+    const memberUri = sourceNumber.startsWith('+') ? `tel:${sourceNumber}` : undefined;
+    const group = memberUri === undefined ? undefined : await groupOfReply(groups, config.groups, memberUri, this.#now(), entry?.imUri);
+    if (entry !== undefined) return { imUri: entry.imUri, group };
+    return group === undefined ? undefined : { imUri: group.message.senderUri, group };
+  }
+
   #senderOf(source: SmsAddress): { senderUri: string; sourceNumber: string; number: string } {
     const e164 = e164OfSmsAddress(source, this.#deps.config.routing.defaultCountryCode);
     if (e164 !== undefined) return { senderUri: `tel:${e164}`, sourceNumber: e164, number: e164 };
@@ -131,8 +159,8 @@ export class MoProcessor {
     const first = group.parts[0];
     if (first === undefined) return;
     const log = parentLog.child({ groupKey: group.groupKey });
-    const entry = await this.#deps.ledger.directory.byMsisdn(first.destination);
-    if (entry === undefined) {
+    const target = await this.#targetOf(first.source, first.destination);
+    if (target === undefined) {
       this.#deps.metrics.smsMo.inc({ outcome: 'unknown-destination' });
       log.warn({ destination: first.destination }, 'MO SMS for a number no IM user has any more: dropped');
       await this.#reassembler.done(group);
@@ -150,7 +178,7 @@ export class MoProcessor {
         ...sender,
         text,
         destination: first.destination,
-        entry,
+        target,
         dedupeKey: `sms-mo:${digestOf(`${group.groupKey}\n${firstId}`)}`,
         receivedAt: first.receivedAt,
         parts: group.total,
@@ -176,9 +204,13 @@ export class MoProcessor {
       dedupeKey: mo.dedupeKey,
     };
     const deliveryId = newId();
-    const recorded = await ledger.recordMessage(message, [
-      { id: deliveryId, channel: 'sip', originalRecipientUri: `tel:${mo.destination}`, targetUri: mo.entry.imUri },
-    ]);
+    const copies = mo.target.group === undefined ? [] : replyCopies(mo.target.group, mo.senderUri, this.#deps.config.groups);
+    // With copies it is a group message of its own: the copies' list line names the IM user.
+    const deliveries: NewDelivery[] = [
+      { id: deliveryId, channel: 'sip', originalRecipientUri: `tel:${mo.destination}`, targetUri: mo.target.imUri, ...(copies.length > 0 ? { copyControl: 'to' } : {}) },
+      ...copies,
+    ];
+    const recorded = await ledger.recordMessage(message, deliveries);
     const log = parentLog.child({ msgId: recorded.message.id, deliveryId: recorded.deliveries[0]?.id });
     if (recorded.duplicate) {
       log.info({}, 'MO SMS already recorded');
@@ -186,15 +218,20 @@ export class MoProcessor {
     }
     metrics.smsMo.inc({ outcome: mo.missing.length > 0 ? 'incomplete' : 'delivered' });
     metrics.messagesAccepted.inc({ direction: 'mo', channel: 'sms' });
-    log.info({ from: mo.sourceNumber, to: mo.entry.imUri, parts: mo.parts, missing: mo.missing }, 'MO SMS recorded for its IM user');
-    try {
-      // The delivery stays `accepted`: the sip-deliver worker moves it on itself, and a
-      // concurrent accepted → queued here would race it. A lost enqueue is re-done by the
-      // stranded sweep, which looks for exactly such `accepted` deliveries.
-      await jobs.enqueue('sip-deliver', { deliveryId }, { jobId: deliveryId });
-    } catch (err) {
-      // Durable already: the stranded sweep queues it. The SMSC must not send it again.
-      log.warn({ err }, 'enqueue of MO relay failed; left for the stranded sweep');
+    log.info(
+      { from: mo.sourceNumber, to: mo.target.imUri, parts: mo.parts, missing: mo.missing, groupMsgId: mo.target.group?.message.id, copies: copies.length },
+      'MO SMS recorded for its IM user',
+    );
+    for (const delivery of recorded.deliveries) {
+      try {
+        // The delivery stays `accepted`: the channel worker moves it on itself, and a
+        // concurrent accepted → queued here would race it. A lost enqueue is re-done by the
+        // stranded sweep, which looks for exactly such `accepted` deliveries.
+        await jobs.enqueue(jobForChannel(delivery.channel), { deliveryId: delivery.id }, { jobId: delivery.id });
+      } catch (err) {
+        // Durable already: the stranded sweep queues it. The SMSC must not send it again.
+        log.warn({ err, deliveryId: delivery.id }, 'enqueue of MO relay failed; left for the stranded sweep');
+      }
     }
   }
 }

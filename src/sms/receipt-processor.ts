@@ -10,6 +10,7 @@
 import type { SmppConfig } from '../config-smpp.js';
 import { parseDeliveryReceipt, type DeliveryReceipt } from '../codecs/smpp-receipt.js';
 import { isFinal } from '../domain/delivery-state.js';
+import type { StoredDelivery } from '../domain/message.js';
 import { isHeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -104,10 +105,11 @@ export class ReceiptProcessor {
       return;
     }
     await this.#storing.get(`${incoming.connectionId}\u0000${smscMessageId}`);
-    const segment = await ledger.correlations.findSegmentBySmscId(incoming.connectionId, smscMessageId);
-    if (segment !== undefined) {
+    // The part and its delivery in one read (one round trip fewer per receipt).
+    const found = await ledger.correlations.findSegmentWithDelivery(incoming.connectionId, smscMessageId);
+    if (found !== undefined) {
       metrics.smsReceipts.inc({ outcome: 'matched' });
-      await this.#apply(segment, receipt, log);
+      await this.#apply(found.segment, receipt, log, found.delivery);
       return;
     }
     const held = await ledger.heldReceipts.hold({
@@ -203,9 +205,10 @@ export class ReceiptProcessor {
     return 'expired';
   }
 
-  async #apply(segment: StoredSegment, receipt: DeliveryReceipt, parentLog: Logger): Promise<void> {
+  /** @param known the part's delivery when it was read with the part. */
+  async #apply(segment: StoredSegment, receipt: DeliveryReceipt, parentLog: Logger, known?: StoredDelivery): Promise<void> {
     const { ledger, metrics } = this.#deps;
-    const delivery = await ledger.getDelivery(segment.deliveryId);
+    const delivery = known ?? (await ledger.getDelivery(segment.deliveryId));
     if (delivery === undefined) return; // deleted with its message: nothing left to update
     const log = parentLog.child({ msgId: delivery.messageId, deliveryId: delivery.id, seq: segment.seq });
     await ledger.appendEvent({

@@ -22,6 +22,8 @@ export interface SippSendOptions {
   readonly method?: string;
   /** URI parameters after host:port, e.g. `;user=phone`. */
   readonly uriParams?: string;
+  /** The whole Request-URI (and To), e.g. `sip:carol@example.org`; sipp still sends to the gateway. */
+  readonly requestUri?: string;
 }
 
 export interface SippResponse {
@@ -39,15 +41,17 @@ function scenario(bodyFile: string, options: SippSendOptions): string {
   const extra = Object.entries(options.headers)
     .map(([name, value]) => `      ${name}: ${value}`)
     .join('\n');
+  const requestUri = options.requestUri ?? `sip:${options.toUser}@[remote_ip]:[remote_port]${options.uriParams ?? ''}`;
+  const toUri = options.requestUri ?? `sip:${options.toUser}@[remote_ip]`;
   const rounds: string[] = [];
   for (let n = 0; n < (options.repeat ?? 1); n++) {
     const recv = STATUSES.map((s, i) => `  <recv response="${s}"${i < STATUSES.length - 1 ? ' optional="true"' : ''} next="got${n}"/>`);
     rounds.push(`  <send retrans="500">
     <![CDATA[
-      ${method} sip:${options.toUser}@[remote_ip]:[remote_port]${options.uriParams ?? ''} SIP/2.0
+      ${method} ${requestUri} SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       From: <sip:alice@[local_ip]>;tag=[pid]SIPpTag[call_number]
-      To: <sip:${options.toUser}@[remote_ip]>
+      To: <${toUri}>
       Call-ID: [call_id]
       CSeq: 1 ${method}
       Max-Forwards: 70

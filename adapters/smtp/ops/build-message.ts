@@ -52,7 +52,9 @@ export function buildMessage(mail: OutgoingMail): Mail.Options {
   return {
     envelope: { from: checkedAddress(mail.envelope.from), to: checkedAddress(mail.envelope.to) },
     from: mailbox(mail.from),
-    to: mailbox(mail.to),
+    // The envelope above is explicit, so To/Cc only show members and never add recipients.
+    to: mail.headerTo === undefined ? mailbox(mail.to) : mail.headerTo.length === 0 ? 'undisclosed-recipients:;' : mail.headerTo.map(mailbox),
+    ...(mail.cc === undefined || mail.cc.length === 0 ? {} : { cc: mail.cc.map(mailbox) }),
     ...(mail.replyTo === undefined ? {} : { replyTo: checkedAddress(mail.replyTo) }),
     subject: headerText(mail.subject),
     messageId: checkedMessageId(mail.messageId),

@@ -8,6 +8,8 @@ import { migration0002AdminApi } from './0002-admin-api.js';
 import { migration0003Sms } from './0003-sms.js';
 import { migration0004Dispositions } from './0004-dispositions.js';
 import { migration0005Email } from './0005-email.js';
+import { migration0006MediaLinks } from './0006-media-links.js';
+import { migration0007Archive } from './0007-archive.js';
 
 /** One named migration. Names sort in the order they must run and are never renamed. */
 export interface NamedMigration {
@@ -22,6 +24,8 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0003-sms', migration: migration0003Sms },
   { name: '0004-dispositions', migration: migration0004Dispositions },
   { name: '0005-email', migration: migration0005Email },
+  { name: '0006-media-links', migration: migration0006MediaLinks },
+  { name: '0007-archive', migration: migration0007Archive },
 ];
 
 /** Kysely provider over {@link MIGRATIONS}. */

@@ -1,0 +1,113 @@
+/**
+ * The archived copy of one Herald message (pure): an RFC 5322 mail with the original
+ * time, the IM user and the peer as From/To, threading headers naming the conversation's
+ * root, a text body (plus the original non-text content as a part) and X-Herald-* headers.
+ */
+import type { StoredDelivery, StoredMessage } from '../domain/message.js';
+import { addressOf, archiveMessageId, type Conversation } from './conversation.js';
+import { base64Lines, HeaderBlock, mailbox, rfc5322Date } from './mail-headers.js';
+
+export interface ArchiveMailInput {
+  readonly message: StoredMessage;
+  /** Every delivery of the message (X-Herald-Delivery lists them all). */
+  readonly deliveries: readonly StoredDelivery[];
+  /** The conversations this copy files (one, unless the folder holds several peers). */
+  readonly conversations: readonly Conversation[];
+  readonly threadRoot: string;
+  readonly domain: string;
+}
+
+const CHANNEL_LABEL: Readonly<Record<string, string>> = { sms: 'SMS', email: 'Email', sip: 'IM' };
+
+function charsetOf(contentType: string): string {
+  return /;\s*charset="?([^";\s]+)"?/i.exec(contentType)?.[1] ?? 'utf-8';
+}
+
+/** The message's text in its declared charset (UTF-8 when the label is unknown). */
+export function messageText(message: StoredMessage): string | undefined {
+  const mediaType = message.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mediaType !== 'text/plain' && mediaType !== '') return undefined;
+  try {
+    return new TextDecoder(charsetOf(message.contentType)).decode(message.body);
+  } catch {
+    return new TextDecoder('utf-8').decode(message.body);
+  }
+}
+
+function channelsOf(message: StoredMessage, deliveries: readonly StoredDelivery[]): string {
+  const channels = message.direction === 'mo' ? [message.sourceChannel] : [...new Set(deliveries.map((d) => d.channel))];
+  return channels.join(', ');
+}
+
+/** `SMS to +1555…` / `Email from bob@…` when the IM had no subject. */
+function defaultSubject(message: StoredMessage, input: ArchiveMailInput): string {
+  const channel = message.direction === 'mo' ? message.sourceChannel : (input.conversations[0]?.deliveries[0]?.channel ?? 'sip');
+  const peers = input.conversations.map((c) => c.peer.replace(/^(tel|mailto|sips?):/i, '')).join(', ');
+  return `${CHANNEL_LABEL[channel] ?? channel} ${message.direction === 'mt' ? 'to' : 'from'} ${peers}`;
+}
+
+function recipientsOf(input: ArchiveMailInput, copy: 'to' | 'cc' | 'bcc'): string[] {
+  const { message, domain } = input;
+  if (message.direction === 'mo') return copy === 'to' ? [...new Set(input.conversations.map((c) => c.user))].map((u) => mailbox(addressOf(u, domain), u)) : [];
+  return input.conversations
+    .flatMap((c) => c.deliveries)
+    .filter((d) => (d.copyControl ?? 'to') === copy)
+    .map((d) => mailbox(addressOf(d.targetUri, domain), d.targetUri));
+}
+
+/** The mail, CRLF line ends, ready for APPEND. */
+export function composeArchivedMessage(input: ArchiveMailInput): Buffer {
+  const { message, deliveries, domain } = input;
+  const headers = new HeaderBlock();
+  const senderName = message.senderDisplayName ?? message.senderUri;
+  headers.raw('From', mailbox(addressOf(message.senderUri, domain), senderName));
+  for (const copy of ['to', 'cc', 'bcc'] as const) {
+    const list = recipientsOf(input, copy);
+    if (list.length > 0) headers.raw(copy === 'to' ? 'To' : copy === 'cc' ? 'Cc' : 'Bcc', list.join(', '));
+  }
+  headers.raw('Date', rfc5322Date(message.sentAt));
+  headers.text('Subject', message.subject ?? defaultSubject(message, input));
+  headers.raw('Message-ID', archiveMessageId(message.id, domain));
+  headers.raw('In-Reply-To', input.threadRoot);
+  headers.raw('References', input.threadRoot);
+  headers.raw('MIME-Version', '1.0');
+  headers.raw('X-Herald-Message-Id', message.id);
+  headers.raw('X-Herald-Direction', message.direction);
+  headers.raw('X-Herald-Channel', channelsOf(message, deliveries));
+  for (const c of input.conversations) {
+    headers.text('X-Herald-User', c.user);
+    headers.text('X-Herald-Peer', c.peer);
+  }
+  for (const d of deliveries) headers.text('X-Herald-Delivery', `${d.id}; channel=${d.channel}; to=${d.targetUri}; state=${d.state}`);
+  headers.raw('X-Herald-Status', [...new Set(deliveries.map((d) => d.state))].join(', ') || 'none');
+  if (message.imdnMessageId !== undefined) headers.text('X-Herald-Imdn-Message-Id', message.imdnMessageId);
+
+  const text = messageText(message);
+  if (text !== undefined) {
+    headers.raw('Content-Type', 'text/plain; charset=utf-8').raw('Content-Transfer-Encoding', 'base64');
+    return Buffer.from(`${headers.toString()}\r\n${base64Lines(Buffer.from(text, 'utf8'))}\r\n`, 'utf8');
+  }
+  // Non-text content: a readable note, then the original bytes under their own type.
+  // Derived from the id, so every retry writes the same bytes; base64 never contains `=_`.
+  const boundary = `=_herald-${message.id}`;
+  const mediaType = (message.contentType.split(';')[0]?.trim().toLowerCase() ?? '').replace(/[^a-z0-9!#$&^_.+/-]/g, '') || 'application/octet-stream';
+  const extension = mediaType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin';
+  const note = `${senderName} sent ${mediaType} content (${message.body.length} bytes), attached.`;
+  headers.raw('Content-Type', `multipart/mixed; boundary="${boundary}"`);
+  const body = [
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(Buffer.from(note, 'utf8')),
+    `--${boundary}`,
+    `Content-Type: ${mediaType}`,
+    'Content-Transfer-Encoding: base64',
+    `Content-Disposition: attachment; filename="message.${extension}"`,
+    '',
+    base64Lines(message.body),
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+  return Buffer.from(`${headers.toString()}\r\n${body}`, 'utf8');
+}

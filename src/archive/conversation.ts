@@ -1,0 +1,68 @@
+/**
+ * Who a message is between, as the archive sees it: one conversation is one IM user and
+ * one peer (an MSISDN or email address), whichever way the message went. Ids derived
+ * here are stable, so every retry and every node writes the same headers.
+ */
+import { createHash } from 'node:crypto';
+import type { StoredDelivery, StoredMessage } from '../domain/message.js';
+
+/** One IM user ⇄ peer pair a message belongs to, with the deliveries on it. */
+export interface Conversation {
+  readonly user: string;
+  readonly peer: string;
+  readonly deliveries: readonly StoredDelivery[];
+}
+
+/**
+ * MT: the IM sender with each recipient; MO: each IM user reached with the SMS/email
+ * sender. Deliveries to the same pair are kept together.
+ */
+export function conversationsOf(message: StoredMessage, deliveries: readonly StoredDelivery[]): Conversation[] {
+  const pairs = new Map<string, { user: string; peer: string; deliveries: StoredDelivery[] }>();
+  for (const delivery of deliveries) {
+    const [user, peer] = message.direction === 'mt' ? [message.senderUri, delivery.targetUri] : [delivery.targetUri, message.senderUri];
+    const key = `${user}\u0000${peer}`;
+    const pair = pairs.get(key) ?? { user, peer, deliveries: [] };
+    pair.deliveries.push(delivery);
+    pairs.set(key, pair);
+  }
+  return [...pairs.values()];
+}
+
+/** `<message-id@domain>` of the archived copy of a Herald message. */
+export function archiveMessageId(msgId: string, domain: string): string {
+  return `<${msgId}@${domain}>`;
+}
+
+/** `<msgId.eEVENT@domain>` of the report archived for one timeline event. */
+export function reportMessageId(msgId: string, eventId: string, domain: string): string {
+  return `<${msgId}.e${eventId}@${domain}>`;
+}
+
+/**
+ * The conversation's thread root: never a mail itself, but every archived mail of the
+ * conversation names it in In-Reply-To/References, so threading clients (RFC 5256
+ * REFERENCES, JWZ) put the whole conversation under one root.
+ */
+export function threadRootId(user: string, peer: string, domain: string): string {
+  const hash = createHash('sha256').update(`${user.toLowerCase()}\u0000${peer.toLowerCase()}`).digest('hex').slice(0, 32);
+  return `<conv-${hash}@${domain}>`;
+}
+
+const LOCAL_PART_UNSAFE = /[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]/g;
+const DOMAIN_UNSAFE = /[^A-Za-z0-9.-]/g;
+
+/**
+ * An RFC 5322 addr-spec for a URI, so From/To are searchable (IMAP SEARCH FROM/TO) with
+ * the part users know: `sip:alice@example.com` → `alice@example.com`, `mailto:b@x.org` →
+ * `b@x.org`, `tel:+15551234567` → `+15551234567@<domain>`. Anything else in the local
+ * part becomes `_`, so no URI can break the header.
+ */
+export function addressOf(uri: string, domain: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase() ?? '';
+  const rest = uri.slice(scheme === '' ? 0 : scheme.length + 1).split(/[;?]/)[0] ?? '';
+  const at = rest.lastIndexOf('@');
+  const local = (at < 0 ? rest : rest.slice(0, at)).replace(LOCAL_PART_UNSAFE, '_').replace(/^\.+|\.+$/g, '').replace(/\.{2,}/g, '.') || 'unknown';
+  const host = at < 0 ? domain : (rest.slice(at + 1).split(':')[0] ?? '').replace(DOMAIN_UNSAFE, '') || domain;
+  return `${local}@${host}`;
+}
