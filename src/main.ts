@@ -199,7 +199,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
         },
       ],
     });
-    const apiDeps: ApiDeps = { ledger: tracked, admin: ledger.admin, jobs, queues: jobs, settings: config.api, log, sms: smsGateway };
+    const apiDeps: ApiDeps = { ledger: tracked, admin: ledger.admin, jobs, queues: jobs, settings: config.api, log, sms: smsGateway, ingress };
     await createApi(http, apiDeps);
     // Media links (media.linkMode) are fetched by SMS recipients: no token, outside /api.
     registerMediaRoute(http, { store: ledger.media, log });

@@ -1,4 +1,5 @@
 import type { HeraldConfig } from '../config.js';
+import type { Ingress } from '../ingress/ingress.js';
 import type { Logger } from '../logger.js';
 import type { AdminStore } from '../ports/admin-store.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
@@ -18,6 +19,8 @@ export interface ApiDeps {
   readonly log: Logger;
   /** SMPP connections and binds for the health view; absent, the view shows none. */
   readonly sms?: Pick<SmsGateway, 'status' | 'setEnabled'> | undefined;
+  /** The SIP ingress pipeline, for POST /api/v1/messages; absent, that route answers 503. */
+  readonly ingress?: Pick<Ingress, 'submit'> | undefined;
   /** @defaultValue `() => new Date()`; tests move time for sessions and rate limits. */
   readonly now?: (() => Date) | undefined;
 }

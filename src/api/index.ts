@@ -25,6 +25,7 @@ import { DIRECTORY_ENTRY_SCHEMA } from './directory/schemas.js';
 import { installErrorHandling, notFoundHandler, sendProblem } from './error-handler.js';
 import { healthRoutes } from './health/routes.js';
 import { messageRoutes } from './messages/routes.js';
+import { sendRoutes } from './messages/send-route.js';
 import { registerOpenApi } from './openapi.js';
 import { queueRoutes } from './queues/routes.js';
 import { sessionRoutes } from './session/routes.js';
@@ -58,6 +59,7 @@ function v1(deps: ApiDeps): FastifyPluginAsync {
     api.get('/openapi.json', { schema: { hide: true }, config: { access: 'viewer' } }, async () => api.swagger());
     await api.register(sessionRoutes(deps));
     await api.register(messageRoutes(deps));
+    await api.register(sendRoutes(deps));
     await api.register(deliveryRoutes(deps));
     await api.register(queueRoutes(deps));
     await api.register(directoryRoutes(deps));

@@ -86,8 +86,21 @@ function headerList(request: SipIncomingRequest, name: string): string[] {
   return (request.headers[name] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
+/** What became of a MESSAGE: the final reply, and the stored message or the refusal. */
+export interface IngressOutcome {
+  readonly reply: SipReply;
+  /** Set when the message is stored (also for a re-sent duplicate: the first one's id). */
+  readonly messageId?: string | undefined;
+  readonly error?: HeraldError | undefined;
+}
+
 export interface Ingress {
   handle(request: SipIncomingRequest): Promise<SipReply>;
+  /**
+   * The same pipeline for a submitter already authenticated elsewhere (the REST API's
+   * token): everything but the SIP peer check.
+   */
+  submit(request: SipIncomingRequest): Promise<IngressOutcome>;
 }
 
 export function createIngress(deps: IngressDeps): Ingress {
@@ -380,12 +393,15 @@ export function createIngress(deps: IngressDeps): Ingress {
     await deps.incomingImdns.record(imdn, log);
   }
 
-  async function handleMessage(request: SipIncomingRequest, log: Logger): Promise<SipReply> {
+  // The REST API authenticates by token; the SIP peer check does not apply to it.
+  const TRUSTED_PIPELINE: readonly Step[] = MESSAGE_PIPELINE.filter((step) => step !== checkPeer);
+
+  async function handleMessage(request: SipIncomingRequest, log: Logger, pipeline = MESSAGE_PIPELINE): Promise<IngressOutcome> {
     const ctx: Context = { request, log, locals: {} };
     try {
-      for (const step of MESSAGE_PIPELINE) {
+      for (const step of pipeline) {
         const final = await step(ctx);
-        if (final !== undefined) return final;
+        if (final !== undefined) return { reply: final, messageId: ctx.locals.message?.id };
       }
       throw heraldError('GW_ERR_GATEWAY_INTERNAL', 'pipeline ended without a reply');
     } catch (err) {
@@ -403,11 +419,11 @@ export function createIngress(deps: IngressDeps): Ingress {
       else log.info({ code: error.code, detail: error.detail }, 'MESSAGE refused');
       const final = errorReply(error, host, extra);
       if (error.code === 'GW_ERR_ABUSE_RATE_LIMITED') {
-        return { ...final, headers: { ...final.headers, 'Retry-After': String(error.meta.retryAfterSeconds ?? RATE_WINDOW_SECONDS) } };
+        return { error, reply: { ...final, headers: { ...final.headers, 'Retry-After': String(error.meta.retryAfterSeconds ?? RATE_WINDOW_SECONDS) } } };
       }
       return error.code === 'GW_ERR_GATEWAY_OVERLOADED' || error.code === 'GW_ERR_DB_UNREACHABLE'
-        ? { ...final, headers: { ...final.headers, 'Retry-After': String(config.ingress.retryAfterSeconds) } }
-        : final;
+        ? { error, reply: { ...final, headers: { ...final.headers, 'Retry-After': String(config.ingress.retryAfterSeconds) } } }
+        : { error, reply: final };
     }
   }
 
@@ -417,13 +433,18 @@ export function createIngress(deps: IngressDeps): Ingress {
       const log = deps.log.child({ callId: request.callId });
       let final: SipReply;
       if (request.method === 'OPTIONS') final = reply(200, 'OK', { ...capabilities.options });
-      else if (request.method === 'MESSAGE') final = await handleMessage(request, log);
+      else if (request.method === 'MESSAGE') final = (await handleMessage(request, log)).reply;
       else {
         final = errorReply(heraldError('GW_ERR_SIP_METHOD', request.method), host, { Allow: ALLOWED_METHODS });
       }
       metrics.sipRequests.inc({ method: request.method, status: String(final.status) });
       metrics.ingressSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       return final;
+    },
+    async submit(request: SipIncomingRequest): Promise<IngressOutcome> {
+      const outcome = await handleMessage(request, deps.log.child({ callId: request.callId }), TRUSTED_PIPELINE);
+      metrics.sipRequests.inc({ method: 'API', status: String(outcome.reply.status) });
+      return outcome;
     },
   };
 }

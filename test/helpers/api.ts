@@ -17,6 +17,7 @@ import { JOB_NAMES } from '../../src/domain/jobs.js';
 import { createHttpServer, type ReadinessCheck } from '../../src/http/server.js';
 import { createLedger } from '../../src/ledger/index.js';
 import { createLogger } from '../../src/logger.js';
+import { createIngress } from '../../src/ingress/ingress.js';
 import { Metrics } from '../../src/metrics.js';
 import type { AdminStore } from '../../src/ports/admin-store.port.js';
 import type { Ledger } from '../../src/ports/ledger.port.js';
@@ -49,6 +50,8 @@ export interface ApiHarnessOptions {
   readonly checks?: readonly ReadinessCheck[];
   /** Mount Bull Board at /admin/queues behind admin auth, as main.ts does. */
   readonly bullBoard?: boolean;
+  /** Wire the real SIP ingress pipeline for POST /api/v1/messages. */
+  readonly ingress?: boolean;
 }
 
 /** Starts the API for a test file; call `close()` in afterAll. */
@@ -61,7 +64,9 @@ export async function startApiHarness(label: string, options: ApiHarnessOptions 
   const redis: Redis = createRedis(TEST_REDIS_URL);
   const jobs = new BullmqJobQueue(redis, `test-api-${randomBytes(6).toString('hex')}`);
   let offsetMs = 0;
-  const app = createHttpServer({ log, metrics: new Metrics(), checks: options.checks ?? [], isShuttingDown: () => false });
+  const metrics = new Metrics({ defaults: false });
+  const app = createHttpServer({ log, metrics, checks: options.checks ?? [], isShuttingDown: () => false });
+  const ingress = options.ingress === true ? createIngress({ config, ledger, jobs, metrics, log }) : undefined;
   const deps: ApiDeps = {
     ledger,
     admin: ledger.admin,
@@ -70,6 +75,7 @@ export async function startApiHarness(label: string, options: ApiHarnessOptions 
     settings: { ...config.api, ...options.api },
     log,
     sms: options.sms,
+    ingress,
     now: () => new Date(Date.now() + offsetMs),
   };
   await createApi(app, deps);

@@ -15,6 +15,7 @@ const ROUTES = [
   'get /api/v1/session',
   'delete /api/v1/session',
   'get /api/v1/messages',
+  'post /api/v1/messages',
   'get /api/v1/messages/{id}',
   'post /api/v1/deliveries/{id}/retry',
   'post /api/v1/deliveries/{id}/cancel',
