@@ -4,7 +4,8 @@
  * sent; receipts and MO must be read from exactly those. A Session reads each PDU as
  * `read(4)` (command_length) then `read(command_length - 4)` and emits 'pdu' synchronously
  * right after, so wrapping that one socket's `read` pairs every PDU with its body without
- * patching the package globally. (The same technique as the project's SMSC simulator.)
+ * patching the package globally. The SMSC simulator (test/sim) uses this module too:
+ * submit_sm and deliver_sm share one body layout.
  */
 import type smpp from 'smpp';
 
