@@ -11,11 +11,23 @@ import { QUEUE_DEFAULTS, queueName } from './queue-names.js';
 
 export class BullmqJobQueue implements JobQueue {
   private readonly queues = new Map<JobName, Queue>();
+  /**
+   * Set when the connection closes, cleared when it is ready again. Not the status itself:
+   * a fresh connection is still connecting while the gateway starts, and commands sent
+   * then only wait a moment; after a loss they would wait for as long as Redis is down.
+   */
+  private lost = false;
 
   constructor(
     private readonly connection: Redis,
-    private readonly prefix: string,
+    prefix: string,
   ) {
+    connection.on('close', () => {
+      this.lost = true;
+    });
+    connection.on('ready', () => {
+      this.lost = false;
+    });
     for (const name of JOB_NAMES) {
       this.queues.set(name, new Queue(queueName(name), { connection, prefix, defaultJobOptions: QUEUE_DEFAULTS[name] }));
     }
@@ -73,7 +85,7 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   isConnected(): boolean {
-    return this.connection.status === 'ready';
+    return !this.lost;
   }
 
   async ping(): Promise<void> {

@@ -12,7 +12,7 @@ import { createSmppGateway } from '../adapters/smpp/index.js';
 import { createSmtpTransport } from '../adapters/smtp/index.js';
 import { registerBullBoard } from '../queues/bull-board.js';
 import { BullmqJobQueue } from '../queues/job-queue.js';
-import { resolveRedis, type ResolvedRedis } from '../queues/private-redis.js';
+import { resolveRedis } from '../queues/private-redis.js';
 import { startQueueDepthSampler } from '../queues/queue-depth.js';
 import { createRedis } from '../queues/redis-connection.js';
 import { RedisRateLimiter } from '../queues/redis-rate-limiter.js';
@@ -32,7 +32,6 @@ import { createLedger } from './ledger/index.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import type { Ledger } from './ports/ledger.port.js';
-import type { SipEdge } from './ports/sip-edge.port.js';
 import { createSmsChannel, smsReadiness } from './sms/index.js';
 
 export interface Gateway {
@@ -72,9 +71,6 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
   };
 
   let shuttingDown = false;
-  let redis: ResolvedRedis | undefined;
-  let connection: ReturnType<typeof createRedis> | undefined;
-  let edge: SipEdge | undefined;
   try {
     const ledger = await createLedger(
       { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize },
@@ -83,11 +79,9 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     cleanups.push(() => ledger.close());
     await ledger.migrate();
 
-    redis = await resolveRedis(config.redisUrl, config.dataDir, log);
-    const resolved = redis;
-    cleanups.push(() => resolved.stop());
-    connection = createRedis(redis.url);
-    const redisClient = connection;
+    const redis = await resolveRedis(config.redisUrl, config.dataDir, log);
+    cleanups.push(() => redis.stop());
+    const redisClient = createRedis(redis.url);
     redisClient.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     cleanups.push(async () => {
       redisClient.disconnect();
@@ -113,8 +107,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
       concurrency: config.queues.concurrency,
       stalledIntervalMs: config.queues.stalledIntervalMs,
     });
-    edge = createSipEdge(config.sip, log);
-    const sipEdge = edge;
+    const sipEdge = createSipEdge(config.sip, log);
 
     // SMS: long-lived SMPP binds; with none configured, SMS deliveries wait and retry.
     const smsGateway = createSmppGateway(config.smpp, log);

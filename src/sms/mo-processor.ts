@@ -78,7 +78,7 @@ export class MoProcessor {
    * @throws GW_ERR_DB_UNREACHABLE and other ledger failures (the SMSC is asked to retry).
    */
   async handle(mo: IncomingMo): Promise<void> {
-    const { ledger, config, metrics } = this.#deps;
+    const { config, metrics } = this.#deps;
     const log = this.#deps.log.child({ connectionId: mo.connectionId, bindId: mo.bindId });
     const destination = e164OfSmsAddress(mo.destination, config.routing.defaultCountryCode);
     const source = this.#senderOf(mo.source);

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import sip from 'sip';
 import type { SipMessage, SipStack } from 'sip';
 import digest from 'sip/digest.js';
 import type { SipFinalResponse, SipOutgoingMessage } from '../../../src/ports/sip-edge.port.js';
