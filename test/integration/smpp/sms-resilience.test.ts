@@ -39,8 +39,9 @@ describe('SMS resilience', () => {
       expect(finals.filter((d) => d.state !== 'delivered')).toEqual([]);
       const { drops, duplicates } = harness.sim.counters;
       expect(drops).toBeGreaterThanOrEqual(1);
-      // At most the one part in flight at each drop whose acceptance was never acknowledged.
-      expect(duplicates).toBeLessThanOrEqual(drops);
+      // At most the parts in flight on the dropped bind (its window, 10 in the harness) at
+      // each drop: their acceptance may never have been acknowledged. Usually one per drop.
+      expect(duplicates).toBeLessThanOrEqual(drops * 10);
     });
   });
 
