@@ -86,7 +86,7 @@ describe('IMAP archive', () => {
     const { ledger: archiving } = archivingLedger(ledger, ledger.archive, jobs, config, log);
     worker = await startArchiveWorker(db.url, REDIS_URL, queuePrefix, config, log);
     for (const spec of specs) recorded.push({ spec, messageId: (await recordConversationMessage(archiving, spec)).messageId });
-    await waitFor(async () => ((await ledger.archive.lag()).count === 0 ? true : undefined), 30_000, 'archive drained');
+    await waitFor(async () => ((await ledger.archive.lag()).count === 0 ? true : undefined), 100_000, 'archive drained'); // generous: CI machines are slow
     mails = await readArchive(prefix);
     client = await imapClient(ARCHIVE_USER);
     await client.mailboxOpen(eveFolder);
