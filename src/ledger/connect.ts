@@ -85,6 +85,13 @@ function openPostgres(options: LedgerConnectOptions, url: string, log: Logger): 
   // An idle client losing its server emits here; unhandled, it would crash the process.
   // The pool drops the client, and the next query reports the outage to its caller.
   pool.on('error', (err) => log.warn({ err: oneLineReason(err), location }, 'ledger connection lost'));
+  // The pool listens only to idle clients. A client checked out (between the statements of
+  // a transaction, say) when the server goes away emits 'error' with no one listening, and
+  // that kills the process (a PostgreSQL restart under load did). Listening here keeps the
+  // process up; the client's next query fails, and the pool drops it on release.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log.warn({ err: oneLineReason(err), location }, 'ledger connection lost while in use'));
+  });
   return { db: new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres', location };
 }
 
