@@ -13,6 +13,7 @@ import { ensureMailServers, mailSettings, waitForMail } from '../helpers/mail.js
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { runSipp, type SippRun } from '../helpers/sipp.js';
 import { sippSend } from '../helpers/sipp-send.js';
+import { recipientList } from '../helpers/sip-bodies.js';
 import { waitFor } from '../helpers/wait.js';
 import { SmscSimulator } from '../sim/smsc-sim.js';
 import type { SubmitRecord } from '../sim/smsc-sim-types.js';
@@ -25,31 +26,6 @@ const CC = '+15554440002';
 /** The number group members reply to: the gateway's, owned by no IM user in the directory. */
 const GATEWAY_NUMBER = '+15554449999';
 
-function recipientList(entries: readonly (readonly [string, string])[], message: string): { body: string; contentType: string } {
-  const boundary = 'herald-group-7';
-  const list = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<resource-lists xmlns="urn:ietf:params:xml:ns:resource-lists" xmlns:cp="urn:ietf:params:xml:ns:copycontrol">',
-    '  <list>',
-    ...entries.map(([uri, cc]) => `    <entry uri="${uri}" cp:copyControl="${cc}"/>`),
-    '  </list>',
-    '</resource-lists>',
-  ].join('\r\n');
-  const body = [
-    `--${boundary}`,
-    'Content-Type: application/resource-lists+xml',
-    'Content-Disposition: recipient-list',
-    '',
-    list,
-    `--${boundary}`,
-    'Content-Type: message/cpim',
-    '',
-    message,
-    `--${boundary}--`,
-    '',
-  ].join('\r\n');
-  return { body, contentType: `multipart/mixed;boundary="${boundary}"` };
-}
 
 function cpim(from: string, imdnId: string, text: string): string {
   return [

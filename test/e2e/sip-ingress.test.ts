@@ -6,6 +6,7 @@ import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-pro
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { runSipp, type SippTransport } from '../helpers/sipp.js';
 import { sippSend } from '../helpers/sipp-send.js';
+import { recipientList } from '../helpers/sip-bodies.js';
 
 const MAX_BODY = 4096;
 
@@ -36,32 +37,6 @@ function deflatedWithoutNul(make: (salt: number) => string): Buffer {
 }
 
 
-function recipientList(uris: readonly (readonly [string, string])[], message: string): { body: string; contentType: string } {
-  const boundary = 'herald-boundary-42';
-  const entries = uris.map(([uri, cc]) => `    <entry uri="${uri}" cp:copyControl="${cc}"/>`).join('\r\n');
-  const list = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<resource-lists xmlns="urn:ietf:params:xml:ns:resource-lists" xmlns:cp="urn:ietf:params:xml:ns:copycontrol">',
-    '  <list>',
-    entries,
-    '  </list>',
-    '</resource-lists>',
-  ].join('\r\n');
-  const body = [
-    `--${boundary}`,
-    'Content-Type: application/resource-lists+xml',
-    'Content-Disposition: recipient-list',
-    '',
-    list,
-    `--${boundary}`,
-    'Content-Type: message/cpim',
-    '',
-    message,
-    `--${boundary}--`,
-    '',
-  ].join('\r\n');
-  return { body, contentType: `multipart/mixed;boundary="${boundary}"` };
-}
 
 describe('SIP ingress (gateway process driven by sipp)', () => {
   let db: TestDatabase;
