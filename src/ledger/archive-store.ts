@@ -9,7 +9,8 @@ import type { LedgerDatabase } from './schema.js';
 
 interface ArchiveDueTable {
   message_id: string;
-  generation: ColumnType<number, number | undefined, number>;
+  // pg returns int8 as a string, PGlite as a number.
+  generation: ColumnType<string | number, never, string>;
   due_since: ColumnType<Date, Date | undefined, Date>;
   claimed_by: string | null;
   claimed_until: Date | null;
@@ -45,11 +46,12 @@ export class KyselyArchiveStore implements ArchiveStore {
         const row = await this.#db
           .insertInto('archive_due')
           .values({ message_id: id })
-          // due_since stays: the lag is measured from the first unarchived change.
-          .onConflict((oc) => oc.column('message_id').doUpdateSet({ generation: sql<number>`archive_due.generation + 1` }))
+          // due_since stays: the lag is measured from the first unarchived change. The
+          // generation comes from a sequence, never repeating for a message (0008).
+          .onConflict((oc) => oc.column('message_id').doUpdateSet({ generation: sql<string>`nextval('archive_generation_seq')` }))
           .returning('generation')
           .executeTakeFirstOrThrow();
-        generations.push(row.generation);
+        generations.push(Number(row.generation));
       }
       return generations;
     });
@@ -65,7 +67,7 @@ export class KyselyArchiveStore implements ArchiveStore {
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', sql<Date>`now()`), eb('claimed_by', '=', owner)]))
         .returning('generation')
         .executeTakeFirst();
-      if (taken !== undefined) return { kind: 'claimed', generation: taken.generation };
+      if (taken !== undefined) return { kind: 'claimed', generation: Number(taken.generation) };
       const row = await this.#db.selectFrom('archive_due').select('claimed_until').where('message_id', '=', messageId).executeTakeFirst();
       if (row === undefined) return { kind: 'none' };
       return { kind: 'busy', until: row.claimed_until ?? new Date() };
@@ -80,7 +82,7 @@ export class KyselyArchiveStore implements ArchiveStore {
           .deleteFrom('archive_due')
           .where('message_id', '=', messageId)
           .where('claimed_by', '=', owner)
-          .where('generation', '=', generation)
+          .where('generation', '=', String(generation))
           .executeTakeFirst();
         if (deleted.numDeletedRows > 0n) return;
       }
@@ -132,7 +134,7 @@ export class KyselyArchiveStore implements ArchiveStore {
         .orderBy('due_since')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({ messageId: r.message_id, generation: r.generation }));
+      return rows.map((r) => ({ messageId: r.message_id, generation: Number(r.generation) }));
     });
   }
 

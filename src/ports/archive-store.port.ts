@@ -10,7 +10,7 @@ export type ArchiveClaim =
   | { readonly kind: 'none' }
   /** Another worker holds the message until `until`. */
   | { readonly kind: 'busy'; readonly until: Date }
-  /** Ours until released; `generation` is passed back to {@link ArchiveStore.release}. */
+  /** Ours until released; `generation` (never repeated for a message) is passed back to {@link ArchiveStore.release}. */
   | { readonly kind: 'claimed'; readonly generation: number };
 
 /** One appended copy, as recorded after the server confirmed it (or showed it already had it). */

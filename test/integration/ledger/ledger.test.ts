@@ -11,7 +11,6 @@ import type { NewDelivery, NewMessage, StoredDelivery } from '../../../src/domai
 import { isHeraldError } from '../../../src/errors.js';
 import { createLedger, type LedgerConnectOptions } from '../../../src/ledger/index.js';
 import { createLogger } from '../../../src/logger.js';
-import type { Ledger } from '../../../src/ports/ledger.port.js';
 import { createTempDataDir } from '../../helpers/pglite.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
 
@@ -61,7 +60,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe.each(['postgres', 'pglite'] as const)('Ledger on %s', (backend) => {
   let options: LedgerConnectOptions;
   let cleanup: (() => Promise<void>) | undefined;
-  let ledger: Ledger;
+  let ledger: Awaited<ReturnType<typeof createLedger>>;
 
   beforeAll(async () => {
     if (backend === 'postgres') {
@@ -436,6 +435,35 @@ describe.each(['postgres', 'pglite'] as const)('Ledger on %s', (backend) => {
       expect(await ledger.correlations.findCorrelation('email-message-id', key)).toEqual(stored);
       expect((await ledger.correlations.findCorrelation('email-envid', key))?.deliveryId).toBe(other.deliveryId);
       expect(await ledger.correlations.findCorrelation('reply-token', key)).toBeUndefined();
+    });
+  });
+
+  describe('when a message is marked for the archive again after its mark was cleared', () => {
+    it('gets a generation it never had, so its new job id is not that of a completed job', async () => {
+      const message = newMessage();
+      await ledger.recordMessage(message, [newDelivery()]);
+      const seen: number[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        const [first = 0] = await ledger.archive.markDue([message.id]);
+        const [second = 0] = await ledger.archive.markDue([message.id]);
+        expect(second).toBeGreaterThan(first);
+        const claim = await ledger.archive.claim(message.id, 'owner', 10_000);
+        expect(claim).toEqual({ kind: 'claimed', generation: second });
+        await ledger.archive.release(message.id, 'owner', second, true);
+        expect(await ledger.archive.claim(message.id, 'owner', 10_000)).toEqual({ kind: 'none' });
+        seen.push(first, second);
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+    });
+
+    it('keeps the row when a change came after the claim', async () => {
+      const message = newMessage();
+      await ledger.recordMessage(message, [newDelivery()]);
+      const [generation = 0] = await ledger.archive.markDue([message.id]);
+      await ledger.archive.claim(message.id, 'owner', 10_000);
+      await ledger.archive.markDue([message.id]);
+      await ledger.archive.release(message.id, 'owner', generation, true);
+      expect((await ledger.archive.listDue(new Date(Date.now() + 60_000), 1000)).map((d) => d.messageId)).toContain(message.id);
     });
   });
 
