@@ -5,11 +5,12 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobName, JobPayloads } from '../src/domain/jobs.js';
 import { JOB_NAMES } from '../src/domain/jobs.js';
-import type { EnqueueOptions, JobQueue } from '../src/ports/job-queue.port.js';
+import { heraldError } from '../src/errors.js';
+import type { EnqueueOptions, JobLookup, JobPresence, JobQueue } from '../src/ports/job-queue.port.js';
 import type { FailedJob } from '../src/ports/queue-stats.port.js';
 import { QUEUE_DEFAULTS, queueName } from './queue-names.js';
 
-export class BullmqJobQueue implements JobQueue {
+export class BullmqJobQueue implements JobQueue, JobLookup {
   private readonly queues = new Map<JobName, Queue>();
   /**
    * Set when the connection closes, cleared when it is ready again. Not the status itself:
@@ -84,6 +85,31 @@ export class BullmqJobQueue implements JobQueue {
     }));
   }
 
+  /**
+   * One HMGET of the job's hash per id, all in one pipeline. The hash decides `missing`
+   * because it is what BullMQ's add checks to treat an id as a duplicate: an id whose hash
+   * is gone is added again, whatever lists still name it. `name` is set on every job;
+   * `finishedOn` is set when it completes or fails for good, and cleared when it is retried.
+   * @throws GW_ERR_REDIS_UNREACHABLE when the pipeline fails or comes back short
+   */
+  async presence(name: JobName, jobIds: readonly string[]): Promise<readonly JobPresence[]> {
+    if (jobIds.length === 0) return [];
+    const queue = this.queue(name);
+    const pipeline = this.connection.pipeline();
+    for (const id of jobIds) pipeline.hmget(queue.toKey(id), 'name', 'finishedOn');
+    const replies = await pipeline.exec();
+    const failure = replies?.find(([err]) => err !== null)?.[0];
+    const rows = (replies ?? []).map(([, fields]) => fields);
+    if (failure || rows.length !== jobIds.length || !rows.every(isFieldPair)) {
+      // Never guess `missing`: the sweep would re-add jobs on the strength of no answer.
+      throw heraldError('GW_ERR_REDIS_UNREACHABLE', `job lookup in ${name}`, { cause: failure ?? undefined });
+    }
+    return rows.map(([jobName, finishedOn]): JobPresence => {
+      if (jobName === null) return 'missing';
+      return finishedOn === null ? 'pending' : 'ended';
+    });
+  }
+
   isConnected(): boolean {
     return !this.lost;
   }
@@ -95,6 +121,10 @@ export class BullmqJobQueue implements JobQueue {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
+}
+
+function isFieldPair(value: unknown): value is readonly [string | null, string | null] {
+  return Array.isArray(value) && value.length === 2 && value.every((v) => v === null || typeof v === 'string');
 }
 
 function toJobOptions(options: EnqueueOptions): JobsOptions {

@@ -75,7 +75,7 @@ async function run(): Promise<void> {
     return;
   }
   const config = loadConfig({ file: args.configFile });
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, { maxBufferBytes: config.logBufferBytes });
 
   switch (args.command) {
     case 'check-config':

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { heraldError } from './errors.js';
+import { DEFAULT_LOG_BUFFER_BYTES } from './logger.js';
 import { smppSchema } from './config-smpp.js';
 import { imapSchema, smtpSchema } from './config-email.js';
 import { archiveSchema } from './config-archive.js';
@@ -50,6 +51,14 @@ export const configSchema = z.strictObject({
       'Redis URL for the BullMQ queues. Unset: redis://127.0.0.1:6379 if it answers, else a private redis-server under dataDir.',
     ),
   logLevel: logLevel.default('info').describe('pino log level.'),
+  logBufferBytes: z
+    .number()
+    .int()
+    .min(65_536)
+    .default(DEFAULT_LOG_BUFFER_BYTES)
+    .describe(
+      'Most bytes of log lines held while stdout is blocked (a stuck log pipe); lines beyond are dropped, counted in herald_log_lines_dropped_total, and reported in one warning once stdout takes lines again.',
+    ),
   http: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP server (health, metrics, API) binds.'),
@@ -177,7 +186,9 @@ export const configSchema = z.strictObject({
         .describe('How often jobs of a crashed worker are looked for and retried.'),
       strandedSweepMs: durationMs
         .default(60_000)
-        .describe('How often deliveries persisted but never queued (a crash between the two) are re-queued.'),
+        .describe(
+          'How often deliveries waiting for a channel job (accepted or queued, older than 10 s) are checked against the queue; those whose job is missing (a crash before enqueuing, Redis data lost) or ended without moving them are queued again.',
+        ),
     })
     .prefault({}),
   abuse: z

@@ -22,16 +22,72 @@ const REDACT = [
   'redisUrl',
 ];
 
-export function createLogger(level: LevelWithSilent, destination?: NodeJS.WritableStream): Logger {
-  return pino(
+/** @defaultValue 4 MiB; also the default of `logBufferBytes` in src/config.ts. */
+export const DEFAULT_LOG_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export interface LoggerOptions {
+  /**
+   * Most bytes of log lines held in memory while stdout does not take them (a stuck log
+   * pipe or collector). Lines beyond it are dropped and counted: memory must not grow
+   * with the time stdout stays blocked, and losing log lines is the lesser harm.
+   * @defaultValue {@link DEFAULT_LOG_BUFFER_BYTES}
+   */
+  readonly maxBufferBytes?: number | undefined;
+}
+
+let droppedLines = 0;
+
+/**
+ * Log lines this process dropped because stdout was blocked, since it started. Process
+ * wide, as stdout is; read by the `herald_log_lines_dropped_total` metric.
+ */
+export function droppedLogLines(): number {
+  return droppedLines;
+}
+
+/**
+ * Counts the lines a destination drops ('drop', emitted by sonic-boom with the refused
+ * text) and, once it has written everything it held ('drain'), logs one warning with how
+ * many were lost since the last one. The warning waits for 'drain' so it has room.
+ */
+export function watchDroppedLines(destination: NodeJS.EventEmitter, log: Logger): void {
+  let lines = 0;
+  let bytes = 0;
+  destination.on('drop', (data: string | Buffer) => {
+    // pino writes one line per write, but count newlines in case a write carried several.
+    const text = typeof data === 'string' ? data : data.toString('utf8');
+    const count = Math.max(1, text.split('\n').length - 1);
+    lines += count;
+    bytes += Buffer.byteLength(text);
+    droppedLines += count;
+  });
+  destination.on('drain', () => {
+    if (lines === 0) return;
+    const report = { droppedLines: lines, droppedBytes: bytes };
+    lines = 0;
+    bytes = 0;
+    log.warn(report, 'log lines dropped while stdout was blocked');
+  });
+}
+
+/**
+ * The root logger. Without `destination` it writes to stdout asynchronously through a
+ * buffer bounded by `options.maxBufferBytes` (see {@link LoggerOptions}).
+ */
+export function createLogger(level: LevelWithSilent, destination?: NodeJS.WritableStream, options: LoggerOptions = {}): Logger {
+  const stdout =
+    destination === undefined ? pino.destination({ fd: 1, sync: false, maxLength: options.maxBufferBytes ?? DEFAULT_LOG_BUFFER_BYTES }) : undefined;
+  const log = pino(
     {
       level,
       base: { svc: 'herald' },
       redact: { paths: REDACT, censor: '[secret]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination ?? pino.destination({ fd: 1, sync: false }),
+    destination ?? stdout,
   );
+  if (stdout !== undefined) watchDroppedLines(stdout, log);
+  return log;
 }
 
 /** Child logger for everything about one message. */

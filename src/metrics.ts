@@ -2,6 +2,7 @@
  * Prometheus metrics. One registry per gateway (tests may run several in one process).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { droppedLogLines } from './logger.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -136,6 +137,18 @@ export class Metrics {
     name: 'herald_archive_oldest_seconds',
     help: 'Age of the oldest change not yet in the IMAP archive, in seconds (0 when none; sampled).',
     registers: [this.registry],
+  });
+
+  readonly logLinesDropped = new Counter({
+    name: 'herald_log_lines_dropped_total',
+    help: 'Log lines dropped because stdout did not take them and the log buffer (logBufferBytes) was full.',
+    registers: [this.registry],
+    // Read at scrape time from the logger, which exists before any registry and counts
+    // for the whole process (stdout is shared by every gateway in it).
+    collect() {
+      this.reset();
+      this.inc(droppedLogLines());
+    },
   });
 
   constructor(options: { defaults?: boolean } = {}) {

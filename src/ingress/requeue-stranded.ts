@@ -1,35 +1,147 @@
 /**
- * A delivery is persisted before its job is enqueued, so a crash between the two leaves
- * it `accepted` with no job. This sweep finds such deliveries and enqueues them again;
- * the job id is the delivery id, so a job that did get enqueued is not duplicated.
+ * A delivery needs a channel job in the queue until a worker moves it past `queued`. The
+ * job can go missing: a crash between persisting the delivery and enqueuing its job, or a
+ * Redis that lost its data. It can also end (completed, or failed after its attempts)
+ * without the delivery moving on, e.g. when the ledger was down for the last attempt.
+ * This sweep asks the queue about the job of every `accepted` or `queued` delivery and
+ * enqueues again exactly those whose job is missing or ended; a job still waiting,
+ * delayed or running is left alone however old the delivery.
+ *
+ * No duplicates: the id a delivery is re-queued under is a function of the delivery (its
+ * id and version) and of which of its ids the queue already holds, so two sweeps (or a
+ * sweep and ingress, or a sweep and an admin retry) that race add the same id, and the
+ * queue keeps one job. An id is never reused once the queue holds it: a second add
+ * would be a no-op, which is how a delivery whose job ended stayed stuck before.
  */
-import { jobForChannel } from '../domain/jobs.js';
-import { isHeraldError } from '../errors.js';
+import type { StoredDelivery } from '../domain/message.js';
+import { jobForChannel, type JobName } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
-import type { JobQueue } from '../ports/job-queue.port.js';
+import type { JobLookup, JobPresence, JobQueue } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
 
-/** Younger deliveries are probably being enqueued right now by ingress. */
-export const STRANDED_AFTER_MS = 30_000;
-const BATCH = 500;
+/** What the sweep reads of the ledger. */
+export type StrandedLedger = Pick<Ledger, 'listAwaitingJob' | 'getDelivery'>;
+/** What the sweep needs of the queue: adding, looking up, and whether it is reachable. */
+export type StrandedQueue = Pick<JobQueue, 'enqueue' | 'isConnected'> & JobLookup;
 
-export async function requeueStranded(ledger: Ledger, jobs: JobQueue, log: Logger, now = new Date()): Promise<number> {
+/**
+ * Younger deliveries are left to ingress. Not for correctness (ingress adds under the
+ * same id as the sweep's first choice), only to skip looking up jobs that were added
+ * milliseconds ago.
+ */
+export const STRANDED_AFTER_MS = 10_000;
+const BATCH = 500;
+/** Candidate ids looked up for every delivery; the rest only when these show no pending job. */
+const FIRST_LOOKUP = 2;
+/**
+ * How often one delivery, at one version, is re-queued after its job ended without
+ * moving it. Bounded so a job that ends that way every time (a handler bug) does not
+ * loop forever; the delivery is then reported for an admin to cancel and retry.
+ */
+export const MAX_REQUEUES_AFTER_END = 2;
+
+/** What the sweep decided for one delivery. */
+export type StrandedDecision =
+  | { readonly action: 'leave' }
+  | { readonly action: 'enqueue'; readonly jobId: string }
+  | { readonly action: 'exhausted'; readonly lastJobId: string };
+
+/**
+ * The ids a delivery's job may have, oldest first: the delivery id (what ingress uses),
+ * then `<id>-v<version>` (what an admin retry uses, and the sweep's first re-queue of a
+ * delivery whose first job ended), then the sweep's further re-queues. BullMQ refuses ':'
+ * in custom ids, hence '-'.
+ */
+export function candidateJobIds(delivery: Pick<StoredDelivery, 'id' | 'version'>): readonly string[] {
+  const versioned = `${delivery.id}-v${delivery.version}`;
+  const further = Array.from({ length: MAX_REQUEUES_AFTER_END }, (_, k) => `${versioned}-r${k + 1}`);
+  return [delivery.id, versioned, ...further];
+}
+
+/**
+ * Decides from where each candidate id stands. Any pending job means a worker will run
+ * the delivery: leave it. Otherwise the newest id the queue holds is the job that ended,
+ * and the next id is used. When the queue holds none of them the job is lost, and the
+ * first id is used again: it is the one ingress would be adding at that moment, so a
+ * race adds one job.
+ */
+export function decide(ids: readonly string[], presence: readonly JobPresence[]): StrandedDecision {
+  if (presence.includes('pending')) return { action: 'leave' };
+  const ended = presence.lastIndexOf('ended');
+  const next = ids[ended + 1];
+  return next === undefined ? { action: 'exhausted', lastJobId: ids[ended] ?? '' } : { action: 'enqueue', jobId: next };
+}
+
+/**
+ * One pass over every `accepted` or `queued` delivery older than {@link STRANDED_AFTER_MS}.
+ * Skipped while the queue store is disconnected: its answers are what the pass relies on,
+ * and commands would only pile up until it is back.
+ * @returns how many deliveries were enqueued again
+ * @throws GW_ERR_DB_UNREACHABLE, GW_ERR_REDIS_UNREACHABLE (the next pass tries again)
+ */
+export async function requeueStranded(ledger: StrandedLedger, jobs: StrandedQueue, log: Logger, now = new Date()): Promise<number> {
+  if (jobs.isConnected?.() === false) return 0;
   const before = new Date(now.getTime() - STRANDED_AFTER_MS);
   let total = 0;
-  for (;;) {
-    const stranded = await ledger.listStranded(before, BATCH);
-    if (stranded.length === 0) return total;
-    for (const delivery of stranded) {
-      await jobs.enqueue(jobForChannel(delivery.channel), { deliveryId: delivery.id }, { jobId: delivery.id });
-      try {
-        await ledger.transition({ deliveryId: delivery.id, to: 'queued', cause: 'requeue-stranded', expectedVersion: delivery.version });
-      } catch (err) {
-        // Someone moved it on meanwhile (a worker picked it up): nothing to fix.
-        if (!isHeraldError(err, 'GW_ERR_LEDGER_CONFLICT') && !isHeraldError(err, 'GW_ERR_STATE_ILLEGAL_TRANSITION')) throw err;
-      }
-      log.warn({ msgId: delivery.messageId, deliveryId: delivery.id }, 're-queued a stranded delivery');
-    }
-    total += stranded.length;
-    if (stranded.length < BATCH) return total;
+  for (const state of ['accepted', 'queued'] as const) {
+    let after: string | undefined;
+    do {
+      const page = await ledger.listAwaitingJob(state, before, BATCH, after);
+      for (const [name, deliveries] of byJob(page.deliveries)) total += await sweepQueue(ledger, jobs, log, name, deliveries);
+      after = page.next;
+    } while (after !== undefined);
   }
+  return total;
+}
+
+function byJob(deliveries: readonly StoredDelivery[]): Map<JobName, StoredDelivery[]> {
+  const out = new Map<JobName, StoredDelivery[]>();
+  for (const delivery of deliveries) {
+    const name = jobForChannel(delivery.channel);
+    const list = out.get(name) ?? [];
+    list.push(delivery);
+    out.set(name, list);
+  }
+  return out;
+}
+
+async function sweepQueue(ledger: StrandedLedger, jobs: StrandedQueue, log: Logger, name: JobName, deliveries: readonly StoredDelivery[]): Promise<number> {
+  const ids = deliveries.map(candidateJobIds);
+  // Nearly every delivery's job is pending under its first or second id (a backlog is the
+  // common reason to be old): look those up for all, the rest only where still needed.
+  const head = await lookUp(jobs, name, ids.map((own) => own.slice(0, FIRST_LOOKUP)));
+  const unsettled = [...deliveries.keys()].filter((i) => !head[i]?.includes('pending'));
+  const tail = await lookUp(jobs, name, unsettled.map((i) => ids[i]?.slice(FIRST_LOOKUP) ?? []));
+  const presence = head.map((own) => [...own]);
+  for (const [k, i] of unsettled.entries()) presence[i]?.push(...(tail[k] ?? []));
+  let requeued = 0;
+  for (const [i, delivery] of deliveries.entries()) {
+    const decision = decide(ids[i] ?? [], presence[i] ?? []);
+    if (decision.action === 'leave') continue;
+    // The ledger was read before the queue: a worker may have moved the delivery on and
+    // finished its job in between. Unchanged now means the job really ended without it.
+    const fresh = await ledger.getDelivery(delivery.id);
+    if (fresh === undefined || fresh.version !== delivery.version) continue;
+    const context = { msgId: delivery.messageId, deliveryId: delivery.id, state: delivery.state };
+    if (decision.action === 'exhausted') {
+      log.error({ ...context, jobId: decision.lastJobId }, 'stranded delivery not re-queued: its jobs keep ending without moving it; cancel and retry it');
+      continue;
+    }
+    await jobs.enqueue(name, { deliveryId: delivery.id }, { jobId: decision.jobId });
+    log.warn({ ...context, jobId: decision.jobId }, 're-queued a stranded delivery');
+    requeued += 1;
+  }
+  return requeued;
+}
+
+/** Presence of several groups of ids of one queue, in one round trip (none when empty). */
+async function lookUp(jobs: StrandedQueue, name: JobName, groups: readonly (readonly string[])[]): Promise<JobPresence[][]> {
+  const flat = groups.flat();
+  const answers = flat.length === 0 ? [] : await jobs.presence(name, flat);
+  let offset = 0;
+  return groups.map((group) => {
+    const own = answers.slice(offset, offset + group.length);
+    offset += group.length;
+    return own;
+  });
 }

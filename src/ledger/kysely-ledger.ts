@@ -25,6 +25,7 @@ import type { ArchiveStore } from '../ports/archive-store.port.js';
 import type { GroupStore } from '../ports/group-store.port.js';
 import type { MediaLinkStore } from '../ports/media-link-store.port.js';
 import type {
+  AwaitingJobPage,
   CorrelationStore,
   Ledger,
   LedgerBackend,
@@ -374,6 +375,32 @@ export class KyselyLedger implements Ledger {
         .limit(limit)
         .execute();
       return rows.map(toDelivery);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async listAwaitingJob(state: 'accepted' | 'queued', before: Date, limit: number, after?: string): Promise<AwaitingJobPage> {
+    return guarded('listAwaitingJob', async () => {
+      // Keyset on (updated_at, id), a range of the (state, updated_at) index, so a page
+      // costs the same however deep the backlog. The cursor carries updated_at as
+      // PostgreSQL prints it: a JS Date would drop the microseconds, and the deliveries of
+      // one message share one updated_at.
+      let query = this.#db
+        .selectFrom('deliveries')
+        .selectAll()
+        .select(sql<string>`updated_at::text`.as('cursor_at'))
+        .where('state', '=', state)
+        .where('updated_at', '<', before);
+      if (after !== undefined) {
+        const cut = after.lastIndexOf('|');
+        query = query.where(sql<boolean>`(updated_at, id) > (${after.slice(0, cut)}::timestamptz, ${after.slice(cut + 1)})`);
+      }
+      const rows = await query.orderBy('updated_at').orderBy('id').limit(limit).execute();
+      const last = rows.at(-1);
+      return {
+        deliveries: rows.map(toDelivery),
+        next: last === undefined || rows.length < limit ? undefined : `${last.cursor_at}|${last.id}`,
+      };
     });
   }
 }

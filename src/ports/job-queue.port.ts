@@ -27,6 +27,28 @@ export interface JobQueue {
   isConnected?(): boolean;
 }
 
+/**
+ * Where a job stands in the queue store: still to run or running (`pending`: waiting,
+ * delayed, prioritized or active, including between retries), run to its end (`ended`:
+ * completed, or failed with no attempt left), or `missing`: never added, removed after it
+ * ended, or lost with the store's data. `missing` is exactly the case in which adding a
+ * job under that id again is not a no-op.
+ */
+export type JobPresence = 'pending' | 'ended' | 'missing';
+
+/**
+ * Looking jobs up by id, for the sweep that re-queues deliveries whose job was lost. Kept
+ * apart from {@link JobQueue} so stand-in queues of tests that never sweep need not fake it.
+ */
+export interface JobLookup {
+  /**
+   * Where each job of one queue stands, in the order of `jobIds`, read in one round trip
+   * however many ids are asked.
+   * @throws GW_ERR_REDIS_UNREACHABLE when the store does not answer (never a guessed `missing`)
+   */
+  presence(name: JobName, jobIds: readonly string[]): Promise<readonly JobPresence[]>;
+}
+
 export interface JobContext {
   readonly jobId: string;
   /** 1 on the first run, 2 on the first retry, … */

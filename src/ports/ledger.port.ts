@@ -135,6 +135,13 @@ export interface NewEvent {
   readonly detail?: Readonly<Record<string, unknown>> | undefined;
 }
 
+/** One page of {@link Ledger.listAwaitingJob}. */
+export interface AwaitingJobPage {
+  readonly deliveries: readonly StoredDelivery[];
+  /** Opaque; pass it as `after` for the next page. Absent on the last page. */
+  readonly next?: string | undefined;
+}
+
 /**
  * The system of record. PostgreSQL in production, PGlite as the embedded default; both
  * behind this one port with the same schema and queries.
@@ -190,6 +197,13 @@ export interface Ledger {
    * `before`, oldest first.
    */
   listStranded(before: Date, limit: number): Promise<readonly StoredDelivery[]>;
+  /**
+   * Deliveries in `state` last updated before `before`, oldest first, after the cursor of
+   * the previous page: the stranded sweep pages through the deliveries that need a channel
+   * job (`accepted`: not taken yet; `queued`: taken, maybe waiting out a retry) and asks
+   * the queue which jobs exist.
+   */
+  listAwaitingJob(state: 'accepted' | 'queued', before: Date, limit: number, after?: string): Promise<AwaitingJobPage>;
 
   readonly directory: NumberDirectory;
   readonly correlations: CorrelationStore;

@@ -25,6 +25,7 @@ describe('Metrics', () => {
       ['herald_queue_depth', 'gauge'],
       ['herald_smpp_bind_state', 'gauge'],
       ['herald_imdn_sent_total', 'counter'],
+      ['herald_log_lines_dropped_total', 'counter'],
     ])('declares %s as a %s', async (name, type) => {
       const body = await scrape(new Metrics({ defaults: false }));
       expect(body).toContain(`# TYPE ${name} ${type}`);

@@ -41,8 +41,8 @@ export async function retryDelivery(ledger: Ledger, jobs: JobQueue, deliveryId: 
   try {
     await jobs.enqueue(jobForChannel(queued.channel), { deliveryId }, { jobId: `${deliveryId}-v${queued.version}` });
   } catch (err) {
-    // Queued without a job would sit forever (the stranded sweep only looks at
-    // `accepted`): say so in the ledger, so the admin can retry again.
+    // Queued without a job would wait for the stranded sweep; the admin asked now, so
+    // say in the ledger that it failed, and they can retry again.
     log.error({ err, deliveryId }, 'retry could not be queued');
     await ledger
       .transition({ deliveryId, to: 'failed', cause: 'admin-retry-not-queued', errorCode: 'GW_ERR_REDIS_UNREACHABLE' })
