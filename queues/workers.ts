@@ -16,9 +16,12 @@ import { queueName } from './queue-names.js';
  * Failures that mean "the far side cannot be reached at all, nothing was tried": the job
  * waits and tries again without spending one of its attempts. Spending them would fail
  * the job for good after a few minutes of SMSC outage (25 attempts of one submit timeout
- * each) and leave its delivery `queued` forever, with no final state and no IMDN.
+ * each) and leave its delivery `queued` forever, with no final state and no IMDN. The
+ * same for an SMTP relay that does not answer (or none configured): 25 backed-off
+ * attempts run out within about 90 minutes, long before `smtp.retryGiveUpMs` (a day), which
+ * is what bounds those (src/email/send-handler.ts).
  */
-const WAIT_WITHOUT_ATTEMPT: ReadonlySet<string> = new Set(['GW_ERR_SMPP_UNAVAILABLE']);
+const WAIT_WITHOUT_ATTEMPT: ReadonlySet<string> = new Set(['GW_ERR_SMPP_UNAVAILABLE', 'GW_ERR_SMTP_UNAVAILABLE']);
 
 export interface WorkerOptions {
   readonly prefix: string;

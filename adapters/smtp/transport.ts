@@ -70,7 +70,10 @@ export class SmtpMailTransport implements MailTransport {
     } catch (err) {
       const error = smtpError(err, host);
       // A reply to the message says nothing about the relay's health; no reply does.
-      if (error.meta.responseCode === undefined) this.#status = { state: 'failing', host, lastError: error.detail };
+      if (error.meta.responseCode === undefined) {
+        const since = this.#status.state === 'failing' ? this.#status.since : Date.now();
+        this.#status = { state: 'failing', host, lastError: error.detail, since };
+      }
       throw error;
     }
     this.#status = { state: 'up', host };

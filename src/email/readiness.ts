@@ -19,10 +19,15 @@ export function smtpReadiness(status: MailTransportStatus): string {
   }
 }
 
-/** @throws Error naming the watchers not connected. */
+/**
+ * A watcher connecting again after a failure (it still has its `lastError`) is down: in
+ * an outage it alternates between backoff and a reconnect attempt, and must not look up
+ * during the attempt. Only the first connection, at start, is "connecting".
+ * @throws Error naming the watchers not connected.
+ */
 export function imapReadiness(configured: boolean, watchers: readonly MailboxWatcherStatus[]): string {
   if (!configured) return 'none configured';
-  const down = watchers.filter((w) => w.state === 'backoff' || w.state === 'stopped');
+  const down = watchers.filter((w) => w.state === 'backoff' || w.state === 'stopped' || (w.state === 'connecting' && w.lastError !== undefined));
   if (down.length > 0) throw new Error(`not watching: ${down.map((w) => `${w.watcher}${w.lastError === undefined ? '' : ` (${w.lastError})`}`).join(', ')}`);
   const connecting = watchers.filter((w) => w.state === 'connecting');
   return connecting.length === 0 ? 'up' : `connecting (${connecting.map((w) => w.watcher).join(', ')})`;

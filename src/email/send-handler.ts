@@ -12,6 +12,12 @@
  * enhanced status (`5.1.1`) as errorCode and the reply as errorText; a 4xx, a lost
  * connection or no relay configured → retried by the queue, until `smtp.retryGiveUpMs`
  * after the delivery was created (no relay configured: retried without giving up).
+ *
+ * A relay that does not answer at all (GW_ERR_SMTP_UNAVAILABLE) costs a job none of its
+ * queue attempts (queues/workers.ts): an outage of any length up to `retryGiveUpMs` must
+ * not fail mail that was never refused. Such a job comes back after about as long as the
+ * relay has been down so far (1 s to 60 s, jittered), so a long outage is probed rarely
+ * and a short one ends quickly.
  */
 import { isFinal } from '../domain/delivery-state.js';
 import { newToken } from '../domain/ids.js';
@@ -22,7 +28,7 @@ import type { Metrics } from '../metrics.js';
 import type { EmailStore } from '../ports/email-store.port.js';
 import type { JobHandler } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
-import type { MailTransport } from '../ports/mail-transport.port.js';
+import type { MailTransport, MailTransportStatus } from '../ports/mail-transport.port.js';
 import { mailtoAddress } from './addresses.js';
 import { composeMail } from './compose.js';
 import type { EmailSettings } from './settings.js';
@@ -35,6 +41,22 @@ export interface EmailSendDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly now?: () => Date;
+}
+
+/** The shortest wait before a job tries an unreachable relay again. */
+export const RELAY_RETRY_MIN_MS = 1_000;
+/** The longest: a relay back from a long outage gets its mail within a minute. */
+export const RELAY_RETRY_MAX_MS = 60_000;
+
+/**
+ * How long a job waits before trying a relay that did not answer: about as long as the
+ * relay has been down (`since`), within [RELAY_RETRY_MIN_MS, RELAY_RETRY_MAX_MS], half of
+ * it jittered so jobs that failed together do not come back together.
+ */
+export function relayRetryMs(status: MailTransportStatus, nowMs: number, random: () => number = Math.random): number {
+  const downFor = status.state === 'failing' ? nowMs - status.since : 0;
+  const ceiling = Math.min(RELAY_RETRY_MAX_MS, Math.max(RELAY_RETRY_MIN_MS, downFor));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 /** The failure code a delivery keeps: the enhanced status when the relay gave one. */
@@ -61,6 +83,12 @@ export function createEmailSendHandler(deps: EmailSendDeps): JobHandler<'email-s
     });
     metrics.deliveriesFinal.inc({ channel: 'email', state: 'failed' });
     log.error({ err: error }, 'email delivery failed permanently');
+  }
+
+  /** Whether this delivery's newest event already says the relay was not answering. */
+  async function lastEventWasUnavailable(messageId: string, deliveryId: string): Promise<boolean> {
+    const last = (await ledger.listEvents(messageId)).filter((e) => e.deliveryId === deliveryId).at(-1);
+    return last?.type === 'smtp-attempt' && last.cause === 'GW_ERR_SMTP_UNAVAILABLE';
   }
 
   return async ({ deliveryId }, context) => {
@@ -112,7 +140,9 @@ export function createEmailSendHandler(deps: EmailSendDeps): JobHandler<'email-s
         return fail(delivery, err, log);
       }
       metrics.emailSent.inc({ outcome: err.code === 'GW_ERR_SMTP_DEFERRED' ? 'deferred' : 'unavailable' });
-      await ledger.appendEvent({
+      // A relay that stays away is tried every minute for up to a day: one event for the
+      // whole run of such tries keeps the timeline readable and the events table bounded.
+      if (!(err.code === 'GW_ERR_SMTP_UNAVAILABLE' && (await lastEventWasUnavailable(message.id, deliveryId)))) await ledger.appendEvent({
         messageId: message.id,
         deliveryId,
         type: 'smtp-attempt',
@@ -123,6 +153,11 @@ export function createEmailSendHandler(deps: EmailSendDeps): JobHandler<'email-s
         log.warn({ err }, 'giving up on email delivery');
         return fail(delivery, heraldError(err.code, `gave up after retries: ${err.detail}`, { meta: err.meta }), log);
       }
+      if (err.code === 'GW_ERR_SMTP_UNAVAILABLE') {
+        const retryAfterMs = relayRetryMs(transport.status(), now().getTime());
+        log.warn({ err, attempt: context.attempt, retryInMs: retryAfterMs }, 'email delivery waits: SMTP relay not answering');
+        throw heraldError(err.code, err.detail, { cause: err, meta: { ...err.meta, retryAfterMs } });
+      }
       log.warn({ err, attempt: context.attempt }, 'email delivery deferred; will retry');
       throw err;
     }
@@ -131,7 +166,8 @@ export function createEmailSendHandler(deps: EmailSendDeps): JobHandler<'email-s
       deliveryId,
       to: 'submitted',
       cause: 'smtp:250',
-      detail: { smtpResponse: response, emailMessageId: prepared.messageId, notify: mail.dsn.notify, mdnRequested: mail.dispositionNotificationTo !== undefined },
+      // The queue attempt it took: tries that found no relay at all do not count.
+      detail: { smtpResponse: response, emailMessageId: prepared.messageId, notify: mail.dsn.notify, mdnRequested: mail.dispositionNotificationTo !== undefined, attempt: context.attempt },
     });
     log.info({ emailMessageId: prepared.messageId, notify: mail.dsn.notify, response }, 'email accepted by the relay');
   };

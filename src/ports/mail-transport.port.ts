@@ -60,7 +60,8 @@ export interface MailSendResult {
 export type MailTransportStatus =
   | { readonly state: 'none-configured' }
   | { readonly state: 'idle' | 'up'; readonly host: string }
-  | { readonly state: 'failing'; readonly host: string; readonly lastError: string };
+  /** `since`: when the relay last stopped answering (epoch ms), kept across repeated failures. */
+  | { readonly state: 'failing'; readonly host: string; readonly lastError: string; readonly since: number };
 
 export interface MailTransport {
   /** False when no relay is configured: {@link send} then always fails transiently. */

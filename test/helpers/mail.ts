@@ -221,6 +221,24 @@ export async function clearMailbox(user: string, mailbox = 'INBOX'): Promise<voi
   }
 }
 
+/** Deletes the messages in `mailbox` of `user` that satisfy `predicate`; resolves how many. */
+export async function deleteMail(user: string, predicate: (mail: FetchedMail) => boolean, mailbox = 'INBOX'): Promise<number> {
+  const doomed = (await listMail(user, mailbox)).filter(predicate).map((mail) => mail.uid);
+  if (doomed.length === 0) return 0;
+  const client = await imapClient(user);
+  try {
+    const lock = await client.getMailboxLock(mailbox);
+    try {
+      await client.messageDelete(doomed.join(','), { uid: true });
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+  return doomed.length;
+}
+
 /** RFC 3461 parameters for one submission. */
 export interface DsnRequest {
   /** ENVID: comes back as Original-Envelope-Id. */

@@ -11,8 +11,15 @@ describe('email readiness', () => {
 
   describe('when the relay or a watcher is down', () => {
     it('is not ready, naming why', () => {
-      expect(() => smtpReadiness({ state: 'failing', host: 'smtp.x', lastError: 'ECONNREFUSED' })).toThrow(/smtp\.x.*ECONNREFUSED/);
+      expect(() => smtpReadiness({ state: 'failing', host: 'smtp.x', lastError: 'ECONNREFUSED', since: 0 })).toThrow(/smtp\.x.*ECONNREFUSED/);
       expect(() => imapReadiness(true, [{ watcher: 'u@h/INBOX', state: 'backoff', lastError: 'login failed' }])).toThrow(/u@h\/INBOX.*login failed/);
+    });
+  });
+
+  describe('when a watcher reconnects after losing its connection', () => {
+    it('is not ready while the attempt runs, but is while the first connection is made', () => {
+      expect(() => imapReadiness(true, [{ watcher: 'u@h/INBOX', state: 'connecting', lastError: 'ECONNRESET' }])).toThrow(/u@h\/INBOX.*ECONNRESET/);
+      expect(imapReadiness(true, [{ watcher: 'u@h/INBOX', state: 'connecting' }])).toBe('connecting (u@h/INBOX)');
     });
   });
 
