@@ -29,6 +29,7 @@ import { createImdnSendHandler, DispositionService, IncomingImdnRecorder, sweepD
 import { createIngress } from './ingress/ingress.js';
 import { requeueStranded } from './ingress/requeue-stranded.js';
 import { createLedger } from './ledger/index.js';
+import { runPeriodically } from './periodic.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import type { Ledger } from './ports/ledger.port.js';
@@ -157,21 +158,17 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     await sipEdge.start((request) => ingress.handle(request));
     cleanups.push(() => sipEdge.stop());
 
-    const sweep = setInterval(() => {
-      requeueStranded(ledger, jobs, log).catch((err: unknown) => log.warn({ err }, 'stranded sweep failed'));
-    }, Math.max(config.queues.strandedSweepMs, 1000));
-    sweep.unref();
-    cleanups.push(async () => clearInterval(sweep));
-    await requeueStranded(ledger, jobs, log);
-
-    const sweepImdns = (): Promise<unknown> =>
-      sweepDispositions({ config, ledger, store: ledger.dispositions, jobs, service: dispositions, log }).catch((err: unknown) =>
-        log.warn({ err }, 'dispositions sweep failed'),
-      );
-    const imdnSweep = setInterval(() => void sweepImdns(), Math.max(config.imdn.sweepMs, 1000));
-    imdnSweep.unref();
-    cleanups.push(async () => clearInterval(imdnSweep));
-    void sweepImdns();
+    // Sweeps run in the background (a deep backlog must not delay start) and never overlap.
+    const strandedSweep = runPeriodically(() => requeueStranded(ledger, jobs, log), Math.max(config.queues.strandedSweepMs, 1000), (err) =>
+      log.warn({ err }, 'stranded sweep failed'),
+    );
+    cleanups.push(() => strandedSweep.stop());
+    const imdnSweep = runPeriodically(
+      () => sweepDispositions({ config, ledger, store: ledger.dispositions, jobs, service: dispositions, log }),
+      Math.max(config.imdn.sweepMs, 1000),
+      (err) => log.warn({ err }, 'dispositions sweep failed'),
+    );
+    cleanups.push(() => imdnSweep.stop());
 
     const http = createHttpServer({
       log,
