@@ -2,7 +2,7 @@
  * The HTTP server: liveness, readiness and Prometheus metrics. The admin API registers
  * its plugins on the same instance.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
@@ -57,7 +57,7 @@ async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: bool
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
