@@ -9,7 +9,7 @@ import { runTokenCommand } from './api/tokens/token-command.js';
 import { loadConfig, type HeraldConfig } from './config.js';
 import { isHeraldError } from './errors.js';
 import { createLedger } from './ledger/index.js';
-import { createLogger } from './logger.js';
+import { captureConsole, createLogger } from './logger.js';
 import { startGateway } from './main.js';
 
 const USAGE = `usage: herald <command> [--config FILE]
@@ -95,6 +95,7 @@ async function run(): Promise<void> {
       return;
     }
     case 'start': {
+      captureConsole(log);
       const gateway = await startGateway(config, log);
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals): void => {

@@ -3,6 +3,7 @@
  * child with `msgId` (and `deliveryId`, `callId`, `jobId` where known) so every line about
  * a message carries its id.
  */
+import { format } from 'node:util';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger } from 'pino';
@@ -98,4 +99,19 @@ export function messageLogger(log: Logger, ids: { msgId: string; deliveryId?: st
 /** Masks the password of a connection URL for logs and error lines. */
 export function maskUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+}
+
+/**
+ * Routes console output into the log at warn. A library that prints (the `sip` package
+ * writes TCP connection errors with console.log) would otherwise put lines that are not
+ * JSON into the JSON log stream, which collectors reject or mangle.
+ */
+export function captureConsole(log: Logger): void {
+  const stray = log.child({ component: 'console' });
+  const toLog = (...args: unknown[]): void => stray.warn(format(...args));
+  console.log = toLog;
+  console.info = toLog;
+  console.warn = toLog;
+  console.error = toLog;
+  console.debug = toLog;
 }

@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, droppedLogLines, watchDroppedLines } from '../../src/logger.js';
+import { captureConsole, createLogger, droppedLogLines, watchDroppedLines } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
 
 interface Line {
@@ -70,6 +70,28 @@ describe('logger', () => {
       watchDroppedLines(stream, createLogger('info', stream));
       stream.emit('drain');
       expect(lines).toEqual([]);
+    });
+  });
+});
+
+describe('captureConsole', () => {
+  describe('when a library prints with console.log', () => {
+    it('turns it into one JSON warn line instead of raw text', () => {
+      const { stream, lines } = sink();
+      const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+      try {
+        captureConsole(createLogger('info', stream));
+        console.log('err: ', new Error('remote peer disconnected'));
+        console.error('plain %s', 'text');
+      } finally {
+        Object.assign(console, saved);
+      }
+      expect(lines.map((l) => ({ level: l.level, component: (l as Line & { component?: string }).component }))).toEqual([
+        { level: 40, component: 'console' },
+        { level: 40, component: 'console' },
+      ]);
+      expect(lines[0]?.msg).toMatch(/^err: {2}Error: remote peer disconnected/);
+      expect(lines[1]?.msg).toBe('plain text');
     });
   });
 });
