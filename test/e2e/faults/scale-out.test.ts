@@ -24,6 +24,9 @@ describe('scale-out: two gateways on one Redis and one PostgreSQL', () => {
     sim: {
       accounts: NODES.map((systemId) => ({ systemId, password: 'secret' })),
       receipts: { delayMs: 150, route: 'other-session', retryAfterErrorMs: 1000 },
+      // A loaded CI machine can take seconds to answer a receipt; the simulator would
+      // otherwise give up on it after 5 s (as no resp) while the node still applies it.
+      moResponseTimeoutMs: 30_000,
     },
     stopSignal: 'SIGTERM',
   });
@@ -65,7 +68,7 @@ describe('scale-out: two gateways on one Redis and one PostgreSQL', () => {
     const submitter = new Map(sim.submits.map((s) => [s.receiptMessageId, s.systemId]));
     expect(sim.receipts).toHaveLength(sent.length);
     // The ledger commits a receipt's state before the node answers the deliver_sm.
-    await waitFor(async () => (sim.receipts.every((r) => r.status !== undefined) ? true : undefined), 10_000, 'every receipt answered');
+    await waitFor(async () => (sim.receipts.every((r) => r.status !== undefined) ? true : undefined), 35_000, 'every receipt answered'); // up to the simulator's resp timeout
     for (const receipt of sim.receipts) {
       expect(receipt.sentToSystemId, receipt.messageId).not.toBe(submitter.get(receipt.messageId));
       expect(receipt.status, receipt.messageId).toBe(0);
