@@ -18,14 +18,14 @@ import { createRedis } from '../queues/redis-connection.js';
 import { RedisRateLimiter } from '../queues/redis-rate-limiter.js';
 import { JobWorkers } from '../queues/workers.js';
 import { createApi, protectedScope, type ApiDeps } from './api/index.js';
-import { archiveReadiness, archiveSettings, ArchiveTrigger, createArchiveHandler, startArchiveService, withArchive } from './archive/index.js';
+import { archiveEventHook, archiveReadiness, archiveSettings, ArchiveTrigger, createArchiveHandler, startArchiveService, withArchive } from './archive/index.js';
 import type { HeraldConfig } from './config.js';
 import { createSipDeliverHandler } from './egress/sip-deliver.js';
 import { createEmailSendHandler, createMailProcessor, emailSettings, imapReadiness, smtpReadiness } from './email/index.js';
 import { createHttpServer } from './http/server.js';
 import { registerMediaRoute } from './http/media-route.js';
 import { mediaBaseUrl } from './media/media-link.js';
-import { createImdnSendHandler, DispositionService, IncomingImdnRecorder, sweepDispositions, withDispositions } from './dispositions/index.js';
+import { createImdnSendHandler, DispositionService, IncomingImdnRecorder, InlineImdnSender, sweepDispositions, withDispositions } from './dispositions/index.js';
 import { createIngress } from './ingress/ingress.js';
 import { requeueStranded } from './ingress/requeue-stranded.js';
 import { createLedger } from './ledger/index.js';
@@ -94,13 +94,24 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
 
     // IMDNs: transitions through `tracked` tell the dispositions service; the channels
     // need not know IMDNs exist. The sweep catches what a crash in between left undone.
-    const dispositions = new DispositionService({ config, ledger, store: ledger.dispositions, jobs, log });
     // Archive (off without archive.host): a decorator of the same kind marks a message due
     // on hand-off, final states and IMDNs, so again no channel knows the archive exists.
     const archive = archiveSettings(config.archive, config.sip.domain);
     const archiveMailboxes = createImapArchive(config.archive, log);
     const archiveTrigger = archiveMailboxes === undefined ? undefined : new ArchiveTrigger({ settings: archive, store: ledger.archive, jobs });
     const archived = <L extends Ledger>(l: L): L => (archiveTrigger === undefined ? l : withArchive(l, archiveTrigger, log));
+    const sipEdge = createSipEdge(config.sip, log);
+    const imdnSend = createImdnSendHandler({
+      config,
+      store: ledger.dispositions,
+      edge: sipEdge,
+      metrics,
+      log,
+      afterEvent: archiveTrigger === undefined ? undefined : archiveEventHook(archiveTrigger, log),
+    });
+    // New IMDNs go out from here at once; the imdn-send queue keeps the retries.
+    const inline = new InlineImdnSender({ handler: imdnSend, jobs, maxInFlight: config.queues.concurrency, log });
+    const dispositions = new DispositionService({ config, ledger, store: ledger.dispositions, jobs, log, inline });
     const tracked = archived(withDispositions(ledger, dispositions, log));
 
     const workers = new JobWorkers(redisClient, log, {
@@ -108,7 +119,6 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
       concurrency: config.queues.concurrency,
       stalledIntervalMs: config.queues.stalledIntervalMs,
     });
-    const sipEdge = createSipEdge(config.sip, log);
 
     // SMS: long-lived SMPP binds; with none configured, SMS deliveries wait and retry.
     const smsGateway = createSmppGateway(config.smpp, log);
@@ -137,7 +147,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     workers.start({
       'sms-submit': sms.submitHandler,
       'sip-deliver': createSipDeliverHandler({ config, ledger: tracked, edge: sipEdge, metrics, log }),
-      'imdn-send': createImdnSendHandler({ config, ledger: archived(ledger), store: ledger.dispositions, edge: sipEdge, metrics, log }),
+      'imdn-send': imdnSend,
       'email-send': createEmailSendHandler({ settings: email, ledger: tracked, store: ledger.email, transport: mailTransport, metrics, log }),
     });
     cleanups.push(() => workers.close());

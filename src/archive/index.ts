@@ -14,4 +14,4 @@ export { itemKey, planItems, type ArchiveItem } from './plan.js';
 export { archiveReadiness, startArchiveService, type ArchiveServiceDeps } from './service.js';
 export { archiveSettings, domainOf, type ArchiveSettings } from './settings.js';
 export { describeLag, recordLag, sweepArchive } from './sweep.js';
-export { ArchiveTrigger, archiveJobId, ARCHIVED_EVENT_TYPES, triggersArchive, withArchive } from './trigger.js';
+export { archiveEventHook, ArchiveTrigger, archiveJobId, ARCHIVED_EVENT_TYPES, triggersArchive, withArchive } from './trigger.js';

@@ -42,19 +42,35 @@ export class ArchiveTrigger {
   }
 }
 
-/**
- * Wraps `ledger` so transitions into {@link triggersArchive} states and
- * {@link ARCHIVED_EVENT_TYPES} events also mark the message due. Every other member is
- * the wrapped ledger's own (bound to it, so private fields keep working).
- */
-export function withArchive<L extends Ledger>(ledger: L, trigger: Pick<ArchiveTrigger, 'due'>, log: Logger): L {
-  const mark = async (messageId: string, what: string): Promise<void> => {
+function marker(trigger: Pick<ArchiveTrigger, 'due'>, log: Logger): (messageId: string, what: string) => Promise<void> {
+  return async (messageId, what) => {
     try {
       await trigger.due(messageId);
     } catch (err) {
       log.warn({ err, msgId: messageId, what }, 'archive not queued; the sweep retries it');
     }
   };
+}
+
+/**
+ * What {@link withArchive} does for an event, for events a store writes itself (the IMDN
+ * outcome, written with its notification in one statement, never passes the ledger's
+ * appendEvent). Never throws.
+ */
+export function archiveEventHook(trigger: Pick<ArchiveTrigger, 'due'>, log: Logger): (event: Pick<NewEvent, 'messageId' | 'type'>) => Promise<void> {
+  const mark = marker(trigger, log);
+  return async (event) => {
+    if (ARCHIVED_EVENT_TYPES.has(event.type)) await mark(event.messageId, event.type);
+  };
+}
+
+/**
+ * Wraps `ledger` so transitions into {@link triggersArchive} states and
+ * {@link ARCHIVED_EVENT_TYPES} events also mark the message due. Every other member is
+ * the wrapped ledger's own (bound to it, so private fields keep working).
+ */
+export function withArchive<L extends Ledger>(ledger: L, trigger: Pick<ArchiveTrigger, 'due'>, log: Logger): L {
+  const mark = marker(trigger, log);
   const transition = async (request: TransitionRequest): Promise<StoredDelivery> => {
     const delivery = await ledger.transition(request);
     if (triggersArchive(delivery.state)) await mark(delivery.messageId, delivery.state);

@@ -22,20 +22,24 @@ import { heraldError } from '../errors.js';
 import { isRetryableStatus, retryAfterMs } from '../egress/sip-deliver.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { DispositionStore } from '../ports/disposition-store.port.js';
+import type { DispositionStore, NotificationSendFacts } from '../ports/disposition-store.port.js';
 import type { JobHandler } from '../ports/job-queue.port.js';
-import type { Ledger } from '../ports/ledger.port.js';
 import type { SipEdge, SipFinalResponse, SipOutgoingMessage } from '../ports/sip-edge.port.js';
 import { imdnDateTime } from './build-imdn.js';
 
 export interface ImdnSendDeps {
   readonly config: Pick<HeraldConfig, 'sip'>;
-  readonly ledger: Ledger;
   readonly store: DispositionStore;
   readonly edge: SipEdge;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly now?: () => Date;
+  /**
+   * Told of each outcome event after it committed (the archive marks `imdn-sent`). The
+   * store writes the event with the notification's new state in one statement, so a
+   * decorated ledger's appendEvent never sees it. Must not throw.
+   */
+  readonly afterEvent?: ((event: { readonly messageId: string; readonly type: string }) => Promise<void>) | undefined;
 }
 
 /**
@@ -75,30 +79,30 @@ export function imdnRequest(config: Pick<HeraldConfig, 'sip'>, message: StoredMe
 
 /** The `imdn-send` handler (see the module comment). */
 export function createImdnSendHandler(deps: ImdnSendDeps): JobHandler<'imdn-send'> {
-  const { config, ledger, store, edge, metrics } = deps;
+  const { config, store, edge, metrics } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function outcome(n: StoredNotification, type: 'imdn-sent' | 'imdn-failed', cause: string, detail: Record<string, unknown>): Promise<void> {
-    await ledger.appendEvent({ messageId: n.messageId, deliveryId: n.deliveryId, type, cause, detail: { kind: n.kind, status: n.status, notificationId: n.id, ...detail } });
-    metrics.imdnSent.inc({ outcome: type === 'imdn-sent' ? 'sent' : 'failed' });
-  }
-
-  async function waitForEarlier(n: StoredNotification, attempt: number): Promise<void> {
-    const earlier = await store.firstPendingBefore(n);
+  function waitForEarlier(earlier: NotificationSendFacts['earlierPending'], attempt: number): void {
     if (earlier === undefined || earlier.attempts > 0 || now().getTime() - earlier.createdAt.getTime() > ORDER_WAIT_WINDOW_MS) return;
     throw heraldError('GW_ERR_IMDN_WAITING', `${earlier.kind}/${earlier.status} ${earlier.id} goes first`, {
       meta: { retryAfterMs: Math.min(ORDER_WAIT_STEP_MS * attempt, ORDER_WAIT_MAX_STEP_MS) },
     });
   }
 
+  /** The outcome event's facts, as the delivery's timeline shows them. */
+  function outcomeEvent(n: StoredNotification, type: 'imdn-sent' | 'imdn-failed', cause: string, detail: Record<string, unknown>): { type: string; cause: string; detail: Record<string, unknown> } {
+    return { type, cause, detail: { kind: n.kind, status: n.status, notificationId: n.id, ...detail } };
+  }
+
   return async ({ notificationId }, context) => {
-    const n = await store.getNotification(notificationId);
+    // The notification, its message and the order check in one read; the attempt, the
+    // outcome and its event in one write: two round trips per IMDN (npm run bench).
+    const facts = await store.readForSend(notificationId);
     // Gone (retention, or its message deleted) or already finished by another run.
-    if (n === undefined || n.state !== 'pending') return;
-    const message = await ledger.getMessage(n.messageId);
-    if (message === undefined) return;
+    if (facts === undefined || facts.notification.state !== 'pending') return;
+    const { notification: n, message } = facts;
     const log = deps.log.child({ msgId: n.messageId, deliveryId: n.deliveryId, notificationId, jobId: context.jobId });
-    await waitForEarlier(n, context.attempt);
+    waitForEarlier(facts.earlierPending, context.attempt);
 
     const request = imdnRequest(config, message, n);
     let response: SipFinalResponse;
@@ -110,24 +114,31 @@ export function createImdnSendHandler(deps: ImdnSendDeps): JobHandler<'imdn-send
       response = { status: 503, reason: `transport: ${reason}`, headers: {} };
     }
     const answer = `${response.status} ${response.reason}`;
-    await store.recordAttempt(n.id, response.status < 300 ? undefined : answer);
-    log.info({ status: response.status, attempt: context.attempt, to: request.requestUri, imdn: `${n.kind}/${n.status}` }, 'IMDN answered');
+    // debug, not info: one line per IMDN at carrier rates is measurable CPU (npm run bench);
+    // failures stay at warn below.
+    log.debug({ status: response.status, attempt: context.attempt, to: request.requestUri, imdn: `${n.kind}/${n.status}` }, 'IMDN answered');
 
     if (response.status >= 200 && response.status < 300) {
-      if (await store.finish(n.id, 'sent', now())) {
-        await outcome(n, 'imdn-sent', `sip:${response.status}`, { sipStatus: response.status, to: request.requestUri, attempts: n.attempts + 1 });
+      const event = outcomeEvent(n, 'imdn-sent', `sip:${response.status}`, { sipStatus: response.status, to: request.requestUri, attempts: n.attempts + 1 });
+      if (await store.recordSendOutcome(n.id, { finish: { state: 'sent', at: now(), event } })) {
+        metrics.imdnSent.inc({ outcome: 'sent' });
+        await deps.afterEvent?.({ messageId: n.messageId, type: event.type });
       }
       return;
     }
     const givenUp = now().getTime() - n.createdAt.getTime() >= config.sip.retryGiveUpMs;
     if (!isRetryableStatus(response.status) || givenUp) {
       const reason = givenUp && isRetryableStatus(response.status) ? `gave up after retries: ${answer}` : answer;
-      if (await store.finish(n.id, 'failed', now(), reason)) {
+      const event = outcomeEvent(n, 'imdn-failed', givenUp ? 'imdn-give-up' : `sip:${response.status}`, { sipStatus: response.status, reason, to: request.requestUri });
+      if (await store.recordSendOutcome(n.id, { attemptError: answer, finish: { state: 'failed', at: now(), error: reason, event } })) {
         log.warn({ status: response.status, reason }, 'IMDN failed');
-        await outcome(n, 'imdn-failed', givenUp ? 'imdn-give-up' : `sip:${response.status}`, { sipStatus: response.status, reason, to: request.requestUri });
+        metrics.imdnSent.inc({ outcome: 'failed' });
+        await deps.afterEvent?.({ messageId: n.messageId, type: event.type });
       }
       return;
     }
+    await store.recordSendOutcome(n.id, { attemptError: answer });
+    log.info({ status: response.status, attempt: context.attempt, to: request.requestUri, imdn: `${n.kind}/${n.status}` }, 'IMDN not accepted yet; retried');
     throw heraldError('GW_ERR_SIP_SEND_FAILED', answer, { meta: { status: response.status, retryAfterMs: retryAfterMs(response) } });
   };
 }

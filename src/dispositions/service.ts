@@ -13,17 +13,18 @@ import type { ImdnNotification } from '../codecs/imdn.js';
 import { isFinal } from '../domain/delivery-state.js';
 import { newId, newToken } from '../domain/ids.js';
 import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../domain/message.js';
-import type { NotificationKind, StoredNotification } from '../domain/notification.js';
+import type { NewNotification, NotificationKind, StoredNotification } from '../domain/notification.js';
 import { heraldError } from '../errors.js';
-import { dueNotifications, isRequested } from '../interworking/index.js';
+import { dueNotifications, isRequested, TOKENS_DUE_BEFORE_FINAL } from '../interworking/index.js';
 import type { Logger } from '../logger.js';
 import type { DispositionStore } from '../ports/disposition-store.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
-import type { Ledger } from '../ports/ledger.port.js';
+import type { Ledger, TransitionHistory } from '../ports/ledger.port.js';
 import { buildImdnXml, type ImdnContent } from './build-imdn.js';
 import { finalAt, reachedAt, wasHandedOff } from './delivery-history.js';
 import { failureReason } from './failure-reason.js';
 import { groupSummary } from './group-summary.js';
+import type { InlineImdnSender } from './inline-send.js';
 
 export interface DispositionServiceDeps {
   readonly config: Pick<HeraldConfig, 'imdn'>;
@@ -33,6 +34,8 @@ export interface DispositionServiceDeps {
   readonly jobs: JobQueue;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** Sends new IMDNs at once (inline-send.ts); absent: every IMDN goes through the queue. */
+  readonly inline?: Pick<InlineImdnSender, 'dispatch'> | undefined;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -58,36 +61,43 @@ export class DispositionService {
    * @throws GW_ERR_DB_UNREACHABLE and other ledger failures; a failed enqueue is only
    *   logged (the sweep queues pending notifications later).
    */
-  async afterTransition(delivery: StoredDelivery): Promise<readonly StoredNotification[]> {
-    const { ledger, store } = this.#deps;
-    const message = await ledger.getMessage(delivery.messageId);
-    if (message === undefined) return [];
-    const log = this.#deps.log.child({ msgId: message.id, deliveryId: delivery.id });
+  async afterTransition(delivery: StoredDelivery, history?: TransitionHistory): Promise<readonly StoredNotification[]> {
+    const { store } = this.#deps;
+    // The message and this delivery's timeline (read by the transition itself when the
+    // ledger can, else in one read), and the notifications with the check mark in one
+    // write: one or two round trips per transition (npm run bench).
+    const facts = history ?? (await store.readDecisionFacts(delivery.messageId, delivery.id));
+    if (facts === undefined) return [];
+    const { message, events } = facts;
     // Messages that asked for nothing are never swept (the sweep's query skips them), so
     // they cost no write here; the others are marked so the sweep does not pick them again.
     if (message.direction !== 'mt' || message.imdnRequests.length === 0) return [];
+    const log = this.#deps.log.child({ msgId: message.id, deliveryId: delivery.id });
     if (!owesImdns(message) || this.#pastRetention(message, log)) {
       await store.markChecked(delivery.id, delivery.version);
       return [];
     }
-    const events = await ledger.listEvents(message.id);
-    const created: StoredNotification[] = [];
+    // Nothing can be due before the final state (see TOKENS_DUE_BEFORE_FINAL), so there is
+    // nothing to record as decided either: one write fewer per hand-off. The sweep skips
+    // these deliveries by the same rule (listUnchecked's tokensBeforeFinal).
+    if (!isFinal(delivery.state) && !message.imdnRequests.some((token) => TOKENS_DUE_BEFORE_FINAL.has(token))) return [];
+    const due: NewNotification[] = [];
     for (const notification of dueNotifications({
       state: delivery.state,
       channel: delivery.channel,
       handedOff: wasHandedOff(delivery, events),
       requests: message.imdnRequests,
     })) {
-      const content = this.#contentFor(message, delivery, events, notification);
-      const row = await this.#create(delivery.id, notification.type, content);
-      if (row !== undefined) created.push(row);
+      due.push(this.#notification(delivery.id, notification.type, this.#contentFor(message, delivery, events, notification)));
     }
     if (this.#deps.config.imdn.groupSummary && isFinal(delivery.state)) {
-      const row = await this.#summary(message, events);
-      if (row !== undefined) created.push(row);
+      const summary = await this.#summary(message);
+      if (summary !== undefined) due.push(summary);
     }
+    const created = await store.recordDecision(delivery.id, delivery.version, due);
+    // Marked checked before the enqueue: a failed enqueue leaves the rows pending, and the
+    // sweep queues pending notifications whatever the check says.
     await this.#enqueue(created, log);
-    await store.markChecked(delivery.id, delivery.version);
     if (created.length > 0) log.info({ imdns: created.map((n) => `${n.kind}/${n.status}`) }, 'IMDNs due');
     return created;
   }
@@ -141,20 +151,22 @@ export class DispositionService {
     return { message, delivery, notification, at };
   }
 
-  async #summary(message: StoredMessage, events: readonly DeliveryEvent[]): Promise<StoredNotification | undefined> {
-    const deliveries = await this.#deps.ledger.listDeliveries(message.id);
-    const summary = groupSummary(deliveries, events);
+  /** The group summary's row when it is due; it needs every recipient's timeline, read here. */
+  async #summary(message: StoredMessage): Promise<NewNotification | undefined> {
+    const { ledger } = this.#deps;
+    const deliveries = await ledger.listDeliveries(message.id);
+    if (deliveries.length < 2) return undefined;
+    const summary = groupSummary(deliveries, await ledger.listEvents(message.id));
     const first = deliveries[0];
     if (summary === undefined || first === undefined) return undefined;
     if (!message.imdnRequests.includes(summary.notification.status === 'delivered' ? 'positive-delivery' : 'negative-delivery')) return undefined;
     const content: ImdnContent = { message, notification: summary.notification, at: summary.at, reason: summary.reason, code: summary.code };
     // Kept on the first recipient's row: the unique key then makes it once per message.
-    return this.#create(first.id, 'summary', content);
+    return this.#notification(first.id, 'summary', content);
   }
 
-  /** @returns the row when this call created it; undefined when it already existed. */
-  async #create(deliveryId: string, kind: NotificationKind, content: ImdnContent): Promise<StoredNotification | undefined> {
-    const { notification, created } = await this.#deps.store.insertNotification({
+  #notification(deliveryId: string, kind: NotificationKind, content: ImdnContent): NewNotification {
+    return {
       id: newId(),
       deliveryId,
       messageId: content.message.id,
@@ -162,12 +174,18 @@ export class DispositionService {
       status: content.notification.status,
       imdnMessageId: newToken(),
       payload: buildImdnXml(content),
-    });
+    };
+  }
+
+  /** @returns the row when this call created it; undefined when it already existed. */
+  async #create(deliveryId: string, kind: NotificationKind, content: ImdnContent): Promise<StoredNotification | undefined> {
+    const { notification, created } = await this.#deps.store.insertNotification(this.#notification(deliveryId, kind, content));
     return created ? notification : undefined;
   }
 
   async #enqueue(rows: readonly StoredNotification[], log: Logger): Promise<void> {
     if (rows.length === 0) return;
+    if (this.#deps.inline?.dispatch(rows) === true) return;
     try {
       await this.#deps.jobs.enqueueBulk(
         'imdn-send',

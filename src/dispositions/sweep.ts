@@ -14,6 +14,7 @@
 import type { HeraldConfig } from '../config.js';
 import { FINAL_STATES } from '../domain/delivery-state.js';
 import { isHeraldError } from '../errors.js';
+import { TOKENS_DUE_BEFORE_FINAL } from '../interworking/index.js';
 import type { Logger } from '../logger.js';
 import type { DispositionStore } from '../ports/disposition-store.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
@@ -56,7 +57,7 @@ export async function sweepDispositions(deps: DispositionSweepDeps, now: Date = 
   const before = new Date(now.getTime() - SWEEP_GRACE_MS);
 
   let evaluated = 0;
-  for (const { deliveryId, messageId } of await store.listUnchecked(TRIGGER_STATES, before, BATCH)) {
+  for (const { deliveryId, messageId } of await store.listUnchecked(TRIGGER_STATES, before, BATCH, [...TOKENS_DUE_BEFORE_FINAL])) {
     try {
       const created = await service.evaluate(deliveryId);
       if (created.length > 0) log.warn({ msgId: messageId, deliveryId, created: created.length }, 'sweep created IMDNs a transition left undone');

@@ -10,7 +10,7 @@
 import { isFinal, type DeliveryState } from '../domain/delivery-state.js';
 import type { StoredDelivery } from '../domain/message.js';
 import type { Logger } from '../logger.js';
-import type { Ledger, TransitionRequest } from '../ports/ledger.port.js';
+import type { Ledger, TransitionHistory, TransitionRequest, TransitionsWithHistory } from '../ports/ledger.port.js';
 
 /** States after which an IMDN may be due: hand-off, held at the far side, and every final one. */
 export function triggersDispositions(state: DeliveryState): boolean {
@@ -19,7 +19,12 @@ export function triggersDispositions(state: DeliveryState): boolean {
 
 /** What the decorator needs of the service. */
 export interface TransitionListener {
-  afterTransition(delivery: StoredDelivery): Promise<unknown>;
+  /** @param history the delivery's message and timeline, when the transition read them. */
+  afterTransition(delivery: StoredDelivery, history?: TransitionHistory): Promise<unknown>;
+}
+
+function offersHistory(ledger: Ledger): ledger is Ledger & TransitionsWithHistory {
+  return typeof (ledger as Partial<TransitionsWithHistory>).transitionWithHistory === 'function';
 }
 
 /**
@@ -29,10 +34,13 @@ export interface TransitionListener {
  */
 export function withDispositions<L extends Ledger>(ledger: L, listener: TransitionListener, log: Logger): L {
   const transition = async (request: TransitionRequest): Promise<StoredDelivery> => {
-    const delivery = await ledger.transition(request);
+    // Where the ledger can, the transition also reads what the decision needs (one round
+    // trip instead of two per transition: npm run bench).
+    const { delivery, history } =
+      triggersDispositions(request.to) && offersHistory(ledger) ? await ledger.transitionWithHistory(request) : { delivery: await ledger.transition(request), history: undefined };
     if (triggersDispositions(delivery.state)) {
       try {
-        await listener.afterTransition(delivery);
+        await listener.afterTransition(delivery, history);
       } catch (err) {
         log.warn({ err, msgId: delivery.messageId, deliveryId: delivery.id, state: delivery.state }, 'IMDN decision failed; the sweep retries it');
       }

@@ -9,9 +9,9 @@
  * interworking function, says the message left as SMS (REQ-DELNOT-13).
  */
 import type { ImdnNotification } from '../codecs/imdn.js';
-import type { DeliveryState } from '../domain/delivery-state.js';
+import { isFinal, type DeliveryState } from '../domain/delivery-state.js';
 import type { Channel, ImdnRequestToken } from '../domain/message.js';
-import { isRequested } from './request-tokens.js';
+import { isRequested, tokenFor } from './request-tokens.js';
 
 /** One row of {@link DISPOSITION_RULES}. */
 export interface DispositionRule {
@@ -57,6 +57,15 @@ export const DISPOSITION_RULES: readonly DispositionRule[] = [
   { states: ['delivered'], notification: { type: 'delivery', status: 'delivered' }, why: 'the far side confirmed delivery' },
   { states: FAILED, notification: { type: 'delivery', status: 'failed' }, why: 'the far side or the gateway gave up' },
 ];
+
+/**
+ * Request tokens that can make an IMDN due before a delivery is final (the hand-off and
+ * held-at-the-far-side marks). A message that asked for none of them owes nothing until
+ * its delivery is final: nothing needs deciding, or recording as decided, before then.
+ */
+export const TOKENS_DUE_BEFORE_FINAL: ReadonlySet<ImdnRequestToken> = new Set(
+  DISPOSITION_RULES.filter((rule) => rule.states.some((state) => !isFinal(state))).map((rule) => tokenFor(rule.notification)),
+);
 
 /** What the rules look at. */
 export interface DeliveryFacts {

@@ -1,83 +1,44 @@
 /**
  * The dispositions module's tables (migration 0004) over Kysely, for PostgreSQL and PGlite.
- * Their row types live here rather than in schema.ts: only this file reads them.
  */
-import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
-import type { StoredMessage } from '../domain/message.js';
-import {
-  NOTIFICATION_KINDS,
-  NOTIFICATION_STATES,
-  type NewNotification,
-  type NotificationKind,
-  type NotificationState,
-  type StoredNotification,
-} from '../domain/notification.js';
+import { sql, type Kysely } from 'kysely';
+import { FINAL_STATES } from '../domain/delivery-state.js';
+import type { DeliveryEvent, StoredMessage } from '../domain/message.js';
+import type { NewNotification, StoredNotification } from '../domain/notification.js';
 import { heraldError } from '../errors.js';
-import type { DispositionStore, UncheckedDelivery } from '../ports/disposition-store.port.js';
+import type { DispositionStore, NotificationSendFacts, SendOutcome, UncheckedDelivery } from '../ports/disposition-store.port.js';
 import { guarded } from './db-errors.js';
+import { clip, toNotification, type DispositionChecksTable, type DispositionDb, type NotificationsTable } from './disposition-rows.js';
+import { readDecisionFacts, readForSend, recordDecision, recordSendOutcome } from './disposition-statements.js';
 import { toMessage } from './rows.js';
 import type { LedgerDatabase } from './schema.js';
 
-type DefaultedTimestamp = ColumnType<Date, Date | undefined, Date>;
-
-interface NotificationsTable {
-  id: string;
-  delivery_id: string;
-  message_id: string;
-  kind: string;
-  status: string;
-  imdn_message_id: string;
-  payload: string;
-  state: ColumnType<string, string | undefined, string>;
-  attempts: ColumnType<number, number | undefined, number>;
-  last_error: string | null;
-  created_at: DefaultedTimestamp;
-  sent_at: Date | null;
-}
-
-interface DispositionChecksTable {
-  delivery_id: string;
-  version: number;
-  checked_at: DefaultedTimestamp;
-}
-
-type Db = Kysely<LedgerDatabase & { notifications: NotificationsTable; disposition_checks: DispositionChecksTable }>;
-type NotificationRow = Selectable<NotificationsTable>;
-
-function oneOf<T extends string>(allowed: readonly T[], value: string, column: string): T {
-  const found = allowed.find((candidate) => candidate === value);
-  if (found === undefined) throw heraldError('GW_ERR_GATEWAY_INTERNAL', `ledger column ${column} holds unknown value ${value}`);
-  return found;
-}
-
-function toNotification(row: NotificationRow): StoredNotification {
-  return {
-    id: row.id,
-    deliveryId: row.delivery_id,
-    messageId: row.message_id,
-    kind: oneOf<NotificationKind>(NOTIFICATION_KINDS, row.kind, 'notifications.kind'),
-    status: row.status,
-    imdnMessageId: row.imdn_message_id,
-    payload: row.payload,
-    state: oneOf<NotificationState>(NOTIFICATION_STATES, row.state, 'notifications.state'),
-    attempts: row.attempts,
-    lastError: row.last_error ?? undefined,
-    createdAt: row.created_at,
-    sentAt: row.sent_at ?? undefined,
-  };
-}
-
-/** Keeps stored error texts bounded: a peer's reason phrase is not ours to store whole. */
-function clip(text: string | undefined): string | null {
-  return text === undefined ? null : text.slice(0, 1000);
-}
-
 /** {@link DispositionStore} over Kysely. */
 export class KyselyDispositionStore implements DispositionStore {
-  readonly #db: Db;
+  readonly #db: DispositionDb;
 
   constructor(db: Kysely<LedgerDatabase>) {
     this.#db = db.withTables<{ notifications: NotificationsTable; disposition_checks: DispositionChecksTable }>();
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async readDecisionFacts(messageId: string, deliveryId: string): Promise<{ readonly message: StoredMessage; readonly events: readonly DeliveryEvent[] } | undefined> {
+    return guarded(`readDecisionFacts ${deliveryId}`, () => readDecisionFacts(this.#db, messageId, deliveryId));
+  }
+
+  /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
+  async recordDecision(deliveryId: string, version: number, notifications: readonly NewNotification[]): Promise<readonly StoredNotification[]> {
+    return guarded(`recordDecision ${deliveryId}`, () => recordDecision(this.#db, deliveryId, version, notifications));
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async readForSend(notificationId: string): Promise<NotificationSendFacts | undefined> {
+    return guarded(`readForSend ${notificationId}`, () => readForSend(this.#db, notificationId));
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async recordSendOutcome(id: string, outcome: SendOutcome): Promise<boolean> {
+    return guarded(`recordSendOutcome ${id}`, () => recordSendOutcome(this.#db, id, outcome));
   }
 
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
@@ -184,10 +145,10 @@ export class KyselyDispositionStore implements DispositionStore {
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */
-  async listUnchecked(states: readonly string[], before: Date, limit: number): Promise<readonly UncheckedDelivery[]> {
+  async listUnchecked(states: readonly string[], before: Date, limit: number, tokensBeforeFinal?: readonly string[]): Promise<readonly UncheckedDelivery[]> {
     if (states.length === 0) return [];
     return guarded('listUnchecked', async () => {
-      const rows = await this.#db
+      let query = this.#db
         .selectFrom('deliveries as d')
         .innerJoin('messages as m', 'm.id', 'd.message_id')
         .leftJoin('disposition_checks as c', 'c.delivery_id', 'd.id')
@@ -197,11 +158,11 @@ export class KyselyDispositionStore implements DispositionStore {
         .where('m.imdn_message_id', 'is not', null)
         .where('d.state', 'in', [...states])
         .where('d.updated_at', '<', before)
-        .where((eb) => eb.or([eb('c.version', 'is', null), eb('c.version', '<', eb.ref('d.version'))]))
-        .orderBy('d.updated_at')
-        .limit(limit)
-        .execute();
-      return rows;
+        .where((eb) => eb.or([eb('c.version', 'is', null), eb('c.version', '<', eb.ref('d.version'))]));
+      if (tokensBeforeFinal !== undefined) {
+        query = query.where((eb) => eb.or([eb('d.state', 'in', [...FINAL_STATES]), sql<boolean>`m.imdn_requests && ${[...tokensBeforeFinal]}::text[]`]));
+      }
+      return query.orderBy('d.updated_at').limit(limit).execute();
     });
   }
 

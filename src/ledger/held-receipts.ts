@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { HeldReceiptStore, NewHeldReceipt, StoredHeldReceipt } from '../ports/held-receipts.port.js';
 import { guarded } from './db-errors.js';
+import { runFixed } from './fixed-sql.js';
 import { jsonText, toId } from './rows.js';
 import type { LedgerDatabase } from './schema.js';
 
@@ -58,13 +59,12 @@ export class KyselyHeldReceiptStore implements HeldReceiptStore {
   /** @throws GW_ERR_DB_UNREACHABLE */
   async forMessage(connectionId: string, smscMessageId: string): Promise<readonly StoredHeldReceipt[]> {
     return guarded(`heldReceipts ${connectionId}/${smscMessageId}`, async () => {
-      const rows = await this.#db
-        .selectFrom('held_receipts')
-        .selectAll()
-        .where('connection_id', '=', connectionId)
-        .where('smsc_message_id', '=', smscMessageId)
-        .orderBy('id')
-        .execute();
+      // Asked once per SMS part stored (fixed text: see fixed-sql.ts).
+      const rows = await runFixed<HeldRow>(
+        this.#db,
+        'select * from held_receipts where connection_id = $1 and smsc_message_id = $2 order by id',
+        [connectionId, smscMessageId],
+      );
       return rows.map(toHeld);
     });
   }

@@ -27,12 +27,15 @@ import type { MediaLinkStore } from '../ports/media-link-store.port.js';
 import type {
   AwaitingJobPage,
   CorrelationStore,
+  DeliveryWithMessage,
   Ledger,
   LedgerBackend,
   NewEvent,
   NumberDirectory,
   RecordMessageResult,
+  TransitionHistory,
   TransitionRequest,
+  TransitionsWithHistory,
 } from '../ports/ledger.port.js';
 import { KyselyAdminStore } from './admin-store.js';
 import type { LedgerConnection } from './connect.js';
@@ -47,9 +50,9 @@ import { KyselyNumberDirectory } from './directory.js';
 import { KyselyHeldReceiptStore } from './held-receipts.js';
 import { KyselyMoPartStore } from './mo-parts.js';
 import { migrationProvider } from './migrations/index.js';
-import { readDeliveryWithMessage } from './joined-reads.js';
+import { readDeliveryWithMessage, toPrefixedMessage } from './joined-reads.js';
 import { recordMessageOneStatement, transitionOneStatement } from './one-statement-writes.js';
-import { jsonText, toDelivery, toEvent, toMessage } from './rows.js';
+import { jsonText, toDelivery, toEvent, toEventFromJson, toMessage } from './rows.js';
 import type { DeliveryRow, LedgerDatabase, MessageRow, NewDeliveryRow } from './schema.js';
 
 /** Kysely's bookkeeping tables, prefixed so they read as the ledger's in a shared database. */
@@ -99,7 +102,7 @@ function transitionDetail(request: TransitionRequest): Record<string, unknown> {
 }
 
 /** {@link Ledger} over a Kysely instance of either backend. Build it with createLedger(). */
-export class KyselyLedger implements Ledger {
+export class KyselyLedger implements Ledger, TransitionsWithHistory {
   readonly backend: LedgerBackend;
   readonly directory: NumberDirectory;
   readonly correlations: CorrelationStore;
@@ -244,8 +247,17 @@ export class KyselyLedger implements Ledger {
 
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_STATE_ILLEGAL_TRANSITION, GW_ERR_LEDGER_CONFLICT, GW_ERR_DB_UNREACHABLE */
   async transition(request: TransitionRequest): Promise<StoredDelivery> {
+    return (await this.#transition(request, false)).delivery;
+  }
+
+  /** @throws as {@link transition} */
+  async transitionWithHistory(request: TransitionRequest): Promise<{ readonly delivery: StoredDelivery; readonly history?: TransitionHistory | undefined }> {
+    return this.#transition(request, true);
+  }
+
+  async #transition(request: TransitionRequest, withHistory: boolean): Promise<{ readonly delivery: StoredDelivery; readonly history?: TransitionHistory | undefined }> {
     const { deliveryId, to, expectedVersion } = request;
-    const { from, delivery } = await guarded(`transition ${deliveryId}`, async () => {
+    const { from, delivery, history } = await guarded(`transition ${deliveryId}`, async (): Promise<{ from: string; delivery: StoredDelivery; history?: TransitionHistory | undefined }> => {
       const moved = await transitionOneStatement(this.#db, {
         deliveryId,
         to,
@@ -256,8 +268,11 @@ export class KyselyLedger implements Ledger {
         at: request.at,
         cause: request.cause,
         detail: jsonText(transitionDetail(request)),
-      });
-      if (moved !== undefined) return { from: moved.from, delivery: toDelivery(moved.row) };
+      }, withHistory);
+      if (moved !== undefined) {
+        const history = moved.history === undefined ? undefined : { message: toPrefixedMessage(moved.history), events: (moved.history.history ?? []).map(toEventFromJson) };
+        return { from: moved.from, delivery: toDelivery(moved.row), history };
+      }
       // Nothing moved: read the row to refuse with the same error the checks below give.
       return this.#db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('deliveries').selectAll().where('id', '=', deliveryId).forUpdate().executeTakeFirst();
@@ -306,7 +321,7 @@ export class KyselyLedger implements Ledger {
       { msgId: delivery.messageId, deliveryId, from, to, cause: request.cause, version: delivery.version },
       'delivery state changed',
     );
-    return delivery;
+    return { delivery, history };
   }
 
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
@@ -345,7 +360,7 @@ export class KyselyLedger implements Ledger {
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */
-  async getDeliveryWithMessage(id: string): Promise<{ readonly delivery: StoredDelivery; readonly message: StoredMessage } | undefined> {
+  async getDeliveryWithMessage(id: string): Promise<DeliveryWithMessage | undefined> {
     return guarded(`getDeliveryWithMessage ${id}`, () => readDeliveryWithMessage(this.#db, id));
   }
 

@@ -13,7 +13,57 @@
 import { sql, type Kysely } from 'kysely';
 import { DELIVERY_STATES, canTransition, type DeliveryState } from '../domain/delivery-state.js';
 import type { NewDelivery } from '../domain/message.js';
+import { MESSAGE_COLUMNS_SQL, type PrefixedMessageRow } from './joined-reads.js';
+import type { EventJson } from './rows.js';
 import type { DeliveryRow, LedgerDatabase, NewMessageRow } from './schema.js';
+
+/** What a transition read with its history returns besides the delivery. */
+export type HistoryColumns = PrefixedMessageRow & { readonly history: EventJson[] | null };
+
+const DELIVERY_ROW_KEYS = [
+  'id',
+  'message_id',
+  'channel',
+  'original_recipient_uri',
+  'target_uri',
+  'copy_control',
+  'state',
+  'version',
+  'error_code',
+  'error_text',
+  'far_side_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof DeliveryRow)[];
+
+const PREFIXED_MESSAGE_KEYS = [
+  'm_id',
+  'm_direction',
+  'm_source_channel',
+  'm_sender_uri',
+  'm_sender_display_name',
+  'm_imdn_message_id',
+  'm_imdn_requests',
+  'm_imdn_route',
+  'm_subject',
+  'm_content_type',
+  'm_body',
+  'm_sent_at',
+  'm_dedupe_key',
+  'm_sip_call_id',
+  'm_created_at',
+] as const satisfies readonly (keyof PrefixedMessageRow)[];
+
+/** Whether the message columns came back (they always do when asked: the message is a foreign key). */
+function hasHistory(row: Partial<HistoryColumns>): row is HistoryColumns {
+  return PREFIXED_MESSAGE_KEYS.every((key) => row[key] !== undefined);
+}
+
+function pick<T, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) out[key] = row[key];
+  return out;
+}
 
 /** States from which `to` may be entered, by target state (the state machine, precomputed). */
 const ALLOWED_FROM: ReadonlyMap<DeliveryState, readonly DeliveryState[]> = new Map(
@@ -43,10 +93,23 @@ export interface TransitionWrite {
 export async function transitionOneStatement(
   db: Kysely<LedgerDatabase>,
   write: TransitionWrite,
-): Promise<{ readonly row: DeliveryRow; readonly from: string } | undefined> {
+  withHistory = false,
+): Promise<{ readonly row: DeliveryRow; readonly from: string; readonly history?: HistoryColumns | undefined } | undefined> {
   const allowedFrom = ALLOWED_FROM.get(write.to) ?? [];
   const expected = write.expectedVersion ?? null;
-  const result = await sql<DeliveryRow & { from_state: string }>`
+  // The history (for the dispositions module) is read in the same statement, so deciding
+  // IMDNs costs no read of its own. A CTE's writes are invisible to the statement's other
+  // reads, so the event inserted here joins the history through its RETURNING rows.
+  const history = withHistory
+    ? sql`, ${sql.raw(MESSAGE_COLUMNS_SQL)}, (
+        select json_agg(e order by e.id) from (
+          select * from events where delivery_id = upd.id and type in ('state', 'receipt')
+          union all select * from ev
+        ) e
+      ) as history
+      from upd join messages m on m.id = upd.message_id`
+    : sql`from upd`;
+  const result = await sql<DeliveryRow & { from_state: string } & Partial<HistoryColumns>>`
     with cur as (
       select id, message_id, state, version, far_side_at from deliveries where id = ${write.deliveryId} for update
     ), upd as (
@@ -67,12 +130,18 @@ export async function transitionOneStatement(
       insert into events (message_id, delivery_id, at, type, from_state, to_state, cause, detail)
       select message_id, id, coalesce(${write.at ?? null}::timestamptz, now()), 'state', from_state, ${write.to}, ${write.cause}, ${write.detail}::jsonb
       from upd
+      returning *
     )
-    select * from upd`.execute(db);
+    select upd.* ${history}`.execute(db);
   const row = result.rows[0];
   if (row === undefined) return undefined;
-  const { from_state: from, ...delivery } = row;
-  return { row: delivery, from };
+  if (!withHistory) {
+    const { from_state: from, ...delivery } = row;
+    return { row: delivery, from };
+  }
+  const { from_state: from, ...rest } = row;
+  const delivery = pick(rest, DELIVERY_ROW_KEYS);
+  return { row: delivery, from, history: hasHistory(rest) ? { ...pick(rest, PREFIXED_MESSAGE_KEYS), history: rest.history ?? null } : undefined };
 }
 
 /**

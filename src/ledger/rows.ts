@@ -116,6 +116,17 @@ export function toEvent(row: EventRow): DeliveryEvent {
   };
 }
 
+/** An event as json_agg spells it: timestamps as ISO text, bigserial ids as numbers. */
+export interface EventJson extends Omit<EventRow, 'at' | 'id'> {
+  readonly id: number | string;
+  readonly at: string;
+}
+
+/** An event of a json_agg'd timeline (read in the same statement as the rows around it). */
+export function toEventFromJson(e: EventJson): DeliveryEvent {
+  return toEvent({ ...e, at: new Date(e.at) });
+}
+
 export function toSegment(row: SegmentRow): StoredSegment {
   return {
     id: toId(row.id),

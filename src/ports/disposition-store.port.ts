@@ -1,10 +1,36 @@
-import type { StoredMessage } from '../domain/message.js';
-import type { NewNotification, StoredNotification } from '../domain/notification.js';
+import type { DeliveryEvent, StoredMessage } from '../domain/message.js';
+import type { NewNotification, NotificationKind, StoredNotification } from '../domain/notification.js';
 
 /** A delivery the sweep should look at again (see {@link DispositionStore.listUnchecked}). */
 export interface UncheckedDelivery {
   readonly deliveryId: string;
   readonly messageId: string;
+}
+
+/** What sending one IMDN needs, read together (see {@link DispositionStore.readForSend}). */
+export interface NotificationSendFacts {
+  readonly notification: StoredNotification;
+  readonly message: StoredMessage;
+  /** The oldest notification of the same delivery made before this one and still pending. */
+  readonly earlierPending?:
+    | Pick<StoredNotification, 'id' | 'attempts' | 'createdAt'> & { readonly kind: NotificationKind | string; readonly status: string }
+    | undefined;
+}
+
+/** How one send attempt went (see {@link DispositionStore.recordSendOutcome}). */
+export interface SendOutcome {
+  /** The attempt's error (kept as last_error); undefined for a 2xx. */
+  readonly attemptError?: string | undefined;
+  /** pending → sent or failed, with the event that says so; absent while retries go on. */
+  readonly finish?:
+    | {
+        readonly state: 'sent' | 'failed';
+        readonly at: Date;
+        /** Kept as last_error instead of the attempt's. */
+        readonly error?: string | undefined;
+        readonly event: { readonly type: string; readonly cause: string; readonly detail: Readonly<Record<string, unknown>> };
+      }
+    | undefined;
 }
 
 /**
@@ -19,6 +45,29 @@ export interface DispositionStore {
    * @throws GW_ERR_LEDGER_NOT_FOUND when the delivery does not exist; GW_ERR_DB_UNREACHABLE
    */
   insertNotification(notification: NewNotification): Promise<{ readonly notification: StoredNotification; readonly created: boolean }>;
+  /**
+   * The message and the state and receipt events of one of its deliveries, oldest first, in
+   * one read (what deciding a delivery's IMDNs needs); undefined when the message is gone.
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
+  readDecisionFacts(messageId: string, deliveryId: string): Promise<{ readonly message: StoredMessage; readonly events: readonly DeliveryEvent[] } | undefined>;
+  /**
+   * {@link insertNotification} for each of `notifications` and {@link markChecked}, in one
+   * write. @returns the notifications this call created (not those that existed), in order.
+   * @throws GW_ERR_LEDGER_NOT_FOUND when a delivery does not exist; GW_ERR_DB_UNREACHABLE
+   */
+  recordDecision(deliveryId: string, version: number, notifications: readonly NewNotification[]): Promise<readonly StoredNotification[]>;
+  /**
+   * A notification, its message and {@link firstPendingBefore}, in one read; undefined when
+   * the notification or its message is gone. @throws GW_ERR_DB_UNREACHABLE
+   */
+  readForSend(notificationId: string): Promise<NotificationSendFacts | undefined>;
+  /**
+   * {@link recordAttempt}, then (when `outcome.finish` is given) {@link finish} and the
+   * outcome event if that finished it, in one write.
+   * @returns whether this call finished the notification. @throws GW_ERR_DB_UNREACHABLE
+   */
+  recordSendOutcome(id: string, outcome: SendOutcome): Promise<boolean>;
   /** @throws GW_ERR_DB_UNREACHABLE (for every read below) */
   getNotification(id: string): Promise<StoredNotification | undefined>;
   /** Notifications of a delivery, oldest first. */
@@ -39,9 +88,11 @@ export interface DispositionStore {
   listPending(before: Date, limit: number): Promise<readonly StoredNotification[]>;
   /**
    * Deliveries of `mt` messages that asked for IMDNs, in `states`, last changed before
-   * `before`, whose current version the dispositions service has not looked at.
+   * `before`, whose current version the dispositions service has not looked at. With
+   * `tokensBeforeFinal`, a delivery not yet final is listed only when its message asked for
+   * one of those tokens (the service decides nothing for the others before the end).
    */
-  listUnchecked(states: readonly string[], before: Date, limit: number): Promise<readonly UncheckedDelivery[]>;
+  listUnchecked(states: readonly string[], before: Date, limit: number, tokensBeforeFinal?: readonly string[]): Promise<readonly UncheckedDelivery[]>;
   /** Records that the service decided the IMDNs of `deliveryId` at `version`. @throws GW_ERR_DB_UNREACHABLE */
   markChecked(deliveryId: string, version: number): Promise<void>;
   /**

@@ -17,6 +17,36 @@ export interface RecordMessageResult {
   readonly duplicate: boolean;
 }
 
+/** What a channel job reads first (see {@link Ledger.getDeliveryWithMessage}). */
+export interface DeliveryWithMessage {
+  readonly delivery: StoredDelivery;
+  readonly message: StoredMessage;
+  /** The sender's MSISDN in the number directory, when it has one. */
+  readonly senderMsisdn?: string | undefined;
+}
+
+/** A delivery's message and timeline (state changes and receipts), as a transition left them. */
+export interface TransitionHistory {
+  readonly message: StoredMessage;
+  /** This delivery's `state` and `receipt` events, oldest first, the transition's own included. */
+  readonly events: readonly DeliveryEvent[];
+}
+
+/**
+ * A transition that also reads what deciding the delivery's IMDNs needs, in the same round
+ * trip (the dispositions decorator uses it when the ledger offers it). Not part of
+ * {@link Ledger}: it bypasses any decorator of `transition`, so only the innermost
+ * decorator may call it.
+ */
+export interface TransitionsWithHistory {
+  /**
+   * {@link Ledger.transition}, plus the history when the one-statement path moved the
+   * delivery (undefined when a slower path did: read it then).
+   * @throws as {@link Ledger.transition}
+   */
+  transitionWithHistory(request: TransitionRequest): Promise<{ readonly delivery: StoredDelivery; readonly history?: TransitionHistory | undefined }>;
+}
+
 export interface TransitionRequest {
   readonly deliveryId: string;
   readonly to: DeliveryState;
@@ -117,6 +147,12 @@ export interface CorrelationStore {
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
   updateSegment(update: SegmentUpdate): Promise<StoredSegment>;
   /**
+   * {@link updateSegment} and appends `event` (what a receipt records), in one write:
+   * both or neither.
+   * @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE
+   */
+  updateSegmentWithEvent(update: SegmentUpdate, event: NewEvent): Promise<StoredSegment>;
+  /**
    * Records that `key` of `kind` belongs to a delivery. Idempotent for the same delivery.
    * @throws GW_ERR_LEDGER_CONFLICT when the key already belongs to another delivery;
    *   GW_ERR_LEDGER_NOT_FOUND when the delivery does not exist; GW_ERR_DB_UNREACHABLE
@@ -187,7 +223,7 @@ export interface Ledger {
   getMessage(id: string): Promise<StoredMessage | undefined>;
   getDelivery(id: string): Promise<StoredDelivery | undefined>;
   /** A delivery and its message in one read (what a channel job starts with); undefined when the delivery does not exist. */
-  getDeliveryWithMessage(id: string): Promise<{ readonly delivery: StoredDelivery; readonly message: StoredMessage } | undefined>;
+  getDeliveryWithMessage(id: string): Promise<DeliveryWithMessage | undefined>;
   /** Deliveries of a message in creation order. */
   listDeliveries(messageId: string): Promise<readonly StoredDelivery[]>;
   /** Events of a message (all its deliveries), oldest first (in the order they were written). */

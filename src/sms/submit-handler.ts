@@ -77,9 +77,9 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
   const { config, ledger, gateway, receipts, metrics } = deps;
   const smpp = config.smpp;
 
-  async function sourceFor(message: StoredMessage, route: SmsRoute): Promise<SmsAddress> {
-    const entry = await ledger.directory.byImUri(message.senderUri);
-    if (entry?.msisdn !== undefined) return smsAddressOf(entry.msisdn);
+  /** @param senderMsisdn the sender's number in the directory, read with the delivery. */
+  function sourceFor(senderMsisdn: string | undefined, route: SmsRoute): SmsAddress {
+    if (senderMsisdn !== undefined) return smsAddressOf(senderMsisdn);
     const configured = route.connection.sourceAddress;
     if (configured !== undefined) return configured;
     // Nothing to say who sent it: let the SMSC apply its default for this account.
@@ -122,8 +122,9 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
   }
 
   return async ({ deliveryId }, context) => {
-    // The delivery and its message in one read: each round trip to the database is CPU on
-    // both sides (npm run bench). A delivery never exists without its message (foreign key).
+    // The delivery, its message and the sender's directory number in one read: each round
+    // trip to the database is CPU on both sides (npm run bench). A delivery never exists
+    // without its message (foreign key).
     const found = await ledger.getDeliveryWithMessage(deliveryId);
     if (found === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`);
     const { delivery, message } = found;
@@ -156,7 +157,7 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
     const stored = first ? [] : await ledger.correlations.listSegments(deliveryId);
     const done = new Set(stored.filter((s) => s.total === plan.parts.length).map((s) => s.seq));
     const pending = plan.parts.filter((part) => !done.has(part.seq));
-    const source = await sourceFor(message, route);
+    const source = sourceFor(found.senderMsisdn, route);
     const destination = smsAddressOf(msisdnOfTarget(delivery.targetUri));
     const connectionId = route.connection.id;
     const sendRoute = route;

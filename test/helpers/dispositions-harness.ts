@@ -93,7 +93,7 @@ export async function startDispositionsHarness(label: string, env: Readonly<Reco
   const ingress = createIngress({ config, ledger, jobs, metrics, log, incomingImdns });
   await edge.start((request) => ingress.handle(request));
   const workers = new JobWorkers(redis, log, { prefix, concurrency: 4 });
-  workers.start({ 'imdn-send': createImdnSendHandler({ config, ledger: created, store, edge, metrics, log }) });
+  workers.start({ 'imdn-send': createImdnSendHandler({ config, store, edge, metrics, log }) });
 
   return {
     config,

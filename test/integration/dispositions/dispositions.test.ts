@@ -198,6 +198,20 @@ describe('dispositions', () => {
     });
   });
 
+  describe('when a handed-off delivery\'s sender asked only for delivery reports', () => {
+    it('records no decision before the final state, and the sweep does not pick the delivery', async () => {
+      const { deliveries } = await h.seed({ senderUri: 'sip:alice@127.0.0.1:5999', requests: ['positive-delivery', 'negative-delivery'] });
+      const d = deliveries[0]!;
+      await h.raw.transition({ deliveryId: d.id, to: 'queued', cause: 'test' });
+      const submitted = await h.raw.transition({ deliveryId: d.id, to: 'submitted', cause: 'test' });
+      expect(await h.service.afterTransition(submitted)).toEqual([]);
+      const unchecked = await h.store.listUnchecked(['submitted'], new Date(Date.now() + 60_000), 1000, ['interworking', 'processing']);
+      expect(unchecked.map((u) => u.deliveryId)).not.toContain(d.id);
+      const all = await h.store.listUnchecked(['submitted'], new Date(Date.now() + 60_000), 1000);
+      expect(all.map((u) => u.deliveryId)).toContain(d.id);
+    });
+  });
+
   describe('when the IMDN was recorded but its job was never queued', () => {
     it('the sweep queues it', async () => {
       const sipp = await sippAs(1);

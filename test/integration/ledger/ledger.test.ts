@@ -229,6 +229,27 @@ describe.each(['postgres', 'pglite'] as const)('Ledger on %s', (backend) => {
     });
   });
 
+  describe('when a transition reads the history with it', () => {
+    it('returns the message and this delivery\'s state and receipt events, its own included', async () => {
+      const { messageId, deliveryId } = await deliveryIn('submitted');
+      const other = await ledger.appendEvent({ messageId, deliveryId, type: 'imdn-sent', cause: 'sip:200' });
+      const receipt = await ledger.appendEvent({ messageId, deliveryId, type: 'receipt', cause: 'smpp:DELIVRD', detail: { stat: 'DELIVRD' } });
+      const at = new Date('2024-05-01T10:00:06.123Z');
+      const { delivery, history } = await ledger.transitionWithHistory({ deliveryId, to: 'delivered', cause: 'smpp:DELIVRD', at });
+      expect(delivery).toMatchObject({ state: 'delivered', version: 4 });
+      expect(history?.message).toEqual(await ledger.getMessage(messageId));
+      const expected = (await ledger.listEvents(messageId)).filter((e) => e.id !== other.id);
+      expect(history?.events).toEqual(expected);
+      expect(history?.events.at(-2)).toEqual(receipt);
+      expect(history?.events.at(-1)).toMatchObject({ type: 'state', fromState: 'submitted', toState: 'delivered', at });
+    });
+
+    it('refuses an illegal move as transition() does', async () => {
+      const { deliveryId } = await deliveryIn('delivered');
+      expect(await codeOf(ledger.transitionWithHistory({ deliveryId, to: 'queued', cause: 'test' }))).toBe('GW_ERR_STATE_ILLEGAL_TRANSITION');
+    });
+  });
+
   describe('when a transition is illegal', () => {
     it.each([
       ['delivered', 'queued'],

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DELIVERY_STATES, type DeliveryState } from '../../../src/domain/delivery-state.js';
 import type { Channel, ImdnRequestToken } from '../../../src/domain/message.js';
-import { applicableRules, DISPOSITION_RULES, dueNotifications } from '../../../src/interworking/delivery-dispositions.js';
+import { applicableRules, DISPOSITION_RULES, dueNotifications, TOKENS_DUE_BEFORE_FINAL } from '../../../src/interworking/delivery-dispositions.js';
+import { isFinal } from '../../../src/domain/delivery-state.js';
 
 const ALL: readonly ImdnRequestToken[] = ['positive-delivery', 'negative-delivery', 'display', 'processing', 'interworking'];
 
@@ -96,5 +97,17 @@ describe('delivery dispositions', () => {
 
   it('lists the applicable rows without looking at the request', () => {
     expect(applicableRules({ state: 'submitted', channel: 'sms', handedOff: true })).toHaveLength(2);
+  });
+
+  describe('when a message asked for none of TOKENS_DUE_BEFORE_FINAL', () => {
+    it('owes nothing in any state before the final one, on any channel, handed off or not', () => {
+      expect([...TOKENS_DUE_BEFORE_FINAL].sort()).toEqual(['interworking', 'processing']);
+      const requests: ImdnRequestToken[] = ['positive-delivery', 'negative-delivery', 'display'];
+      for (const state of DELIVERY_STATES.filter((s) => !isFinal(s))) {
+        for (const channel of ['sms', 'email', 'sip'] as Channel[]) {
+          for (const handedOff of [true, false]) expect(dueNotifications({ state, channel, handedOff, requests })).toEqual([]);
+        }
+      }
+    });
   });
 });
