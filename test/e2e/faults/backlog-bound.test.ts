@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { faultRig, runLoad, statusCounts, waitAllFinal } from '../../helpers/fault-load.js';
+import { runLoad, statusCounts, waitAllFinal } from '../../helpers/fault-load.js';
+import { faultRig } from '../../helpers/fault-rig.js';
 import { BullmqJobQueue } from '../../../queues/job-queue.js';
 import { createRedis } from '../../../queues/redis-connection.js';
 import { waitFor } from '../../helpers/wait.js';

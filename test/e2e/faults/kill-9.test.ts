@@ -11,7 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../../helpers/gateway-process.js';
-import { faultRig, notificationRows, runLoad, statusCounts, submitsPerText, waitAllFinal, waitEach } from '../../helpers/fault-load.js';
+import { notificationRows, runLoad, statusCounts, submitsPerText, waitAllFinal, waitEach } from '../../helpers/fault-load.js';
+import { faultRig } from '../../helpers/fault-rig.js';
 
 const KILLS = 3;
 const RATE_PER_SECOND = 25;

@@ -10,7 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { faultRig, ledgerRows, loadThroughOutage, statusCounts, waitAllFinal } from '../../helpers/fault-load.js';
+import { ledgerRows, loadThroughOutage, statusCounts, waitAllFinal } from '../../helpers/fault-load.js';
+import { faultRig } from '../../helpers/fault-rig.js';
 
 /** How long PostgreSQL stays down. */
 const OUTAGE_MS = 8_000;

@@ -10,7 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { faultRig, loadThroughOutage, statusCounts, waitAllFinal, type SentMessage } from '../../helpers/fault-load.js';
+import { loadThroughOutage, statusCounts, waitAllFinal, type SentMessage } from '../../helpers/fault-load.js';
+import { faultRig } from '../../helpers/fault-rig.js';
 
 /** How long Redis stays down. */
 const OUTAGE_MS = 8_000;

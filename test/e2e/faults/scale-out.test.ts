@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { faultRig, gatewayEnv, runLoad, statusCounts, waitAllFinal, waitEach } from '../../helpers/fault-load.js';
+import { gatewayEnv, runLoad, statusCounts, waitAllFinal, waitEach } from '../../helpers/fault-load.js';
+import { faultRig } from '../../helpers/fault-rig.js';
 import type { GatewayProcess } from '../../helpers/gateway-process.js';
 import { waitFor } from '../../helpers/wait.js';
 

@@ -14,7 +14,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { faultRig, loadThroughOutage, statusCounts, submitsPerText, waitAllFinal } from '../../helpers/fault-load.js';
+import { loadThroughOutage, statusCounts, submitsPerText, waitAllFinal } from '../../helpers/fault-load.js';
+import { faultRig } from '../../helpers/fault-rig.js';
 
 /** How long the SMSC is unreachable. */
 const SMSC_OUTAGE_MS = Number(process.env.HERALD_FAULT_SMSC_OUTAGE_MS ?? 40_000);
