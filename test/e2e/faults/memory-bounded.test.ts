@@ -5,6 +5,7 @@
  * SMSC for their receipts), and receipts for unknown ids must be held in the ledger and
  * expire.
  */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runMemoryInFlight } from '../../faults/memory-in-flight.js';
 
@@ -25,4 +26,12 @@ describe('fault: many messages in flight', () => {
     expect(result.heldPeak).toBe(300);
     expect(result.heldAfterTtl).toBe(0);
   }, 240_000);
+
+  it('has a long-run command that starts outside vitest (the README names it)', () => {
+    // A bad count stops it before any service starts; an import of vitest would fail first.
+    const run = spawnSync(process.execPath, ['dist/test/faults/memory-in-flight-cli.js', '--count', '0'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('usage: memory-in-flight-cli [--count N]');
+    expect(run.stderr).not.toContain('Vitest');
+  });
 });
