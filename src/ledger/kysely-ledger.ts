@@ -378,22 +378,6 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */
-  async listStranded(before: Date, limit: number): Promise<readonly StoredDelivery[]> {
-    return guarded('listStranded', async () => {
-      const rows = await this.#db
-        .selectFrom('deliveries')
-        .selectAll()
-        .where('state', '=', 'accepted')
-        .where('updated_at', '<', before)
-        .orderBy('updated_at')
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map(toDelivery);
-    });
-  }
-
-  /** @throws GW_ERR_DB_UNREACHABLE */
   async listAwaitingJob(state: 'accepted' | 'queued', before: Date, limit: number, after?: string): Promise<AwaitingJobPage> {
     return guarded('listAwaitingJob', async () => {
       // Keyset on (updated_at, id), a range of the (state, updated_at) index, so a page

@@ -229,11 +229,6 @@ export interface Ledger {
   /** Events of a message (all its deliveries), oldest first (in the order they were written). */
   listEvents(messageId: string): Promise<readonly DeliveryEvent[]>;
   /**
-   * Deliveries still `accepted` (persisted but maybe never enqueued) last updated before
-   * `before`, oldest first.
-   */
-  listStranded(before: Date, limit: number): Promise<readonly StoredDelivery[]>;
-  /**
    * Deliveries in `state` last updated before `before`, oldest first, after the cursor of
    * the previous page: the stranded sweep pages through the deliveries that need a channel
    * job (`accepted`: not taken yet; `queued`: taken, maybe waiting out a retry) and asks

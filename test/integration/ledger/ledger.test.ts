@@ -335,21 +335,29 @@ describe.each(['postgres', 'pglite'] as const)('Ledger on %s', (backend) => {
     });
   });
 
-  describe('when listing stranded deliveries', () => {
-    it('returns accepted deliveries older than the cut-off, oldest first, and nothing that moved on', async () => {
+  describe('when listing deliveries that await a channel job', () => {
+    it('returns those in the state asked older than the cut-off, oldest first, page by page', async () => {
       const cutOffBefore = new Date(Date.now() - 60_000);
       const stranded = await deliveryIn('accepted');
       const moved = await deliveryIn('queued');
-      const later = await ledger.listStranded(new Date(Date.now() + 60_000), 10_000);
-      const ids = later.map((d) => d.id);
-      expect(ids).toContain(stranded.deliveryId);
-      expect(ids).not.toContain(moved.deliveryId);
-      expect(later.every((d) => d.state === 'accepted')).toBe(true);
-      const times = later.map((d) => d.updatedAt.getTime());
-      expect(times).toEqual([...times].sort((a, b) => a - b));
-
-      expect((await ledger.listStranded(cutOffBefore, 10_000)).map((d) => d.id)).not.toContain(stranded.deliveryId);
-      expect(await ledger.listStranded(new Date(Date.now() + 60_000), 1)).toHaveLength(1);
+      const soon = new Date(Date.now() + 60_000);
+      const all: string[] = [];
+      const times: number[] = [];
+      let after: string | undefined;
+      do {
+        const page = await ledger.listAwaitingJob('accepted', soon, 2, after);
+        expect(page.deliveries.length).toBeLessThanOrEqual(2);
+        expect(page.deliveries.every((d) => d.state === 'accepted')).toBe(true);
+        all.push(...page.deliveries.map((d) => d.id));
+        times.push(...page.deliveries.map((d) => d.updatedAt.getTime()));
+        after = page.next;
+      } while (after !== undefined);
+      expect(all).toContain(stranded.deliveryId);
+      expect(all).not.toContain(moved.deliveryId);
+      expect(new Set(all).size).toBe(all.length);
+      expect(times).toEqual([...times].sort((x, y) => x - y));
+      expect((await ledger.listAwaitingJob('queued', soon, 10_000)).deliveries.map((d) => d.id)).toContain(moved.deliveryId);
+      expect((await ledger.listAwaitingJob('accepted', cutOffBefore, 10_000)).deliveries.map((d) => d.id)).not.toContain(stranded.deliveryId);
     });
   });
 
