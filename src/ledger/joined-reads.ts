@@ -15,49 +15,69 @@ import { toDelivery, toMessage, toSegment } from './rows.js';
 import { runFixed } from './fixed-sql.js';
 import type { DeliveryRow, LedgerDatabase, MessageRow, SegmentRow } from './schema.js';
 
-/** The message's columns under an `m_` prefix, for joins whose other side has the same names. */
-const MESSAGE_COLUMNS = [
-  'm.id as m_id',
-  'm.direction as m_direction',
-  'm.source_channel as m_source_channel',
-  'm.sender_uri as m_sender_uri',
-  'm.sender_display_name as m_sender_display_name',
-  'm.imdn_message_id as m_imdn_message_id',
-  'm.imdn_requests as m_imdn_requests',
-  'm.imdn_route as m_imdn_route',
-  'm.subject as m_subject',
-  'm.content_type as m_content_type',
-  'm.body as m_body',
-  'm.sent_at as m_sent_at',
-  'm.dedupe_key as m_dedupe_key',
-  'm.sip_call_id as m_sip_call_id',
-  'm.created_at as m_created_at',
-] as const;
+/** Every column of a message row: the joins' select lists and the mapping back both come from it. */
+export const MESSAGE_KEYS = [
+  'id',
+  'direction',
+  'source_channel',
+  'sender_uri',
+  'sender_display_name',
+  'imdn_message_id',
+  'imdn_requests',
+  'imdn_route',
+  'subject',
+  'content_type',
+  'body',
+  'sent_at',
+  'dedupe_key',
+  'sip_call_id',
+  'created_at',
+] as const satisfies readonly (keyof MessageRow)[];
 
-const DELIVERY_COLUMNS = [
-  'd.id as d_id',
-  'd.message_id as d_message_id',
-  'd.channel as d_channel',
-  'd.original_recipient_uri as d_original_recipient_uri',
-  'd.target_uri as d_target_uri',
-  'd.copy_control as d_copy_control',
-  'd.state as d_state',
-  'd.version as d_version',
-  'd.error_code as d_error_code',
-  'd.error_text as d_error_text',
-  'd.far_side_at as d_far_side_at',
-  'd.created_at as d_created_at',
-  'd.updated_at as d_updated_at',
-] as const;
+/** Every column of a delivery row. */
+export const DELIVERY_KEYS = [
+  'id',
+  'message_id',
+  'channel',
+  'original_recipient_uri',
+  'target_uri',
+  'copy_control',
+  'state',
+  'version',
+  'error_code',
+  'error_text',
+  'far_side_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof DeliveryRow)[];
 
-/** A delivery read through {@link DELIVERY_COLUMNS}. */
-type PrefixedDeliveryRow = { readonly [K in keyof DeliveryRow as `d_${K & string}`]: DeliveryRow[K] };
+// A column added to either table and not to its list fails to compile here.
+const EVERY_MESSAGE_COLUMN: [Exclude<keyof MessageRow, (typeof MESSAGE_KEYS)[number]>] extends [never] ? true : false = true;
+const EVERY_DELIVERY_COLUMN: [Exclude<keyof DeliveryRow, (typeof DELIVERY_KEYS)[number]>] extends [never] ? true : false = true;
+void EVERY_MESSAGE_COLUMN;
+void EVERY_DELIVERY_COLUMN;
+
+/** A row's columns under a prefix, for joins whose sides share column names. */
+type Prefixed<R, P extends string> = { readonly [K in keyof R as `${P}${K & string}`]: R[K] };
+/** A message selected with {@link MESSAGE_COLUMNS_SQL}. */
+export type PrefixedMessageRow = Prefixed<MessageRow, 'm_'>;
+/** A delivery selected with {@link DELIVERY_COLUMNS_SQL}. */
+type PrefixedDeliveryRow = Prefixed<DeliveryRow, 'd_'>;
 type DeliveryWithMessageRow = PrefixedDeliveryRow & PrefixedMessageRow & { readonly sender_msisdn: string | null };
 type SegmentWithDeliveryRow = SegmentRow & PrefixedDeliveryRow;
 
+/** The prefixed names of {@link MESSAGE_KEYS}, e.g. to pick them out of a wider row. */
+export const PREFIXED_MESSAGE_KEYS = MESSAGE_KEYS.map((key) => `m_${key}` as const);
+
+/** The row under `prefix`, back under its own column names. */
+function unprefixed<R, P extends string>(row: Prefixed<R, P>, prefix: P, keys: readonly (keyof R & string)[]): R {
+  const source = row as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(keys.map((key) => [key, source[`${prefix}${key}`]])) as R;
+}
+
 /** Column lists as SQL text, joined once (see fixed-sql.ts). */
-export const MESSAGE_COLUMNS_SQL = MESSAGE_COLUMNS.join(', ');
-const DELIVERY_COLUMNS_SQL = DELIVERY_COLUMNS.join(', ');
+export const MESSAGE_COLUMNS_SQL = MESSAGE_KEYS.map((key) => `m.${key} as m_${key}`).join(', ');
+const DELIVERY_COLUMNS_SQL = DELIVERY_KEYS.map((key) => `d.${key} as d_${key}`).join(', ');
 
 const DELIVERY_WITH_MESSAGE_SQL = `select ${DELIVERY_COLUMNS_SQL}, ${MESSAGE_COLUMNS_SQL}, dir.msisdn as sender_msisdn
   from deliveries d
@@ -70,28 +90,14 @@ const SEGMENT_WITH_DELIVERY_SQL = `select s.*, ${DELIVERY_COLUMNS_SQL}
   join deliveries d on d.id = s.delivery_id
   where s.connection_id = $1 and s.smsc_message_id = $2`;
 
-/** A message read through {@link MESSAGE_COLUMNS}. */
-export type PrefixedMessageRow = { readonly [K in keyof MessageRow as `m_${K & string}`]: MessageRow[K] };
-
-/** The message of a row selected with {@link MESSAGE_COLUMNS}. */
+/** The message of a row selected with {@link MESSAGE_COLUMNS_SQL}. */
 export function toPrefixedMessage(row: PrefixedMessageRow): StoredMessage {
-  return toMessage({
-    id: row.m_id,
-    direction: row.m_direction,
-    source_channel: row.m_source_channel,
-    sender_uri: row.m_sender_uri,
-    sender_display_name: row.m_sender_display_name,
-    imdn_message_id: row.m_imdn_message_id,
-    imdn_requests: row.m_imdn_requests,
-    imdn_route: row.m_imdn_route,
-    subject: row.m_subject,
-    content_type: row.m_content_type,
-    body: row.m_body,
-    sent_at: row.m_sent_at,
-    dedupe_key: row.m_dedupe_key,
-    sip_call_id: row.m_sip_call_id,
-    created_at: row.m_created_at,
-  });
+  return toMessage(unprefixed<MessageRow, 'm_'>(row, 'm_', MESSAGE_KEYS));
+}
+
+/** The delivery of a row selected with {@link DELIVERY_COLUMNS_SQL}. */
+function toPrefixedDelivery(row: PrefixedDeliveryRow): StoredDelivery {
+  return toDelivery(unprefixed<DeliveryRow, 'd_'>(row, 'd_', DELIVERY_KEYS));
 }
 
 /**
@@ -105,21 +111,7 @@ export async function readDeliveryWithMessage(
   const [row] = await runFixed<DeliveryWithMessageRow>(db, DELIVERY_WITH_MESSAGE_SQL, [deliveryId]);
   if (row === undefined) return undefined;
   return {
-    delivery: toDelivery({
-      id: row.d_id,
-      message_id: row.d_message_id,
-      channel: row.d_channel,
-      original_recipient_uri: row.d_original_recipient_uri,
-      target_uri: row.d_target_uri,
-      copy_control: row.d_copy_control,
-      state: row.d_state,
-      version: row.d_version,
-      error_code: row.d_error_code,
-      error_text: row.d_error_text,
-      far_side_at: row.d_far_side_at,
-      created_at: row.d_created_at,
-      updated_at: row.d_updated_at,
-    }),
+    delivery: toPrefixedDelivery(row),
     message: toPrefixedMessage(row),
     senderMsisdn: row.sender_msisdn ?? undefined,
   };
@@ -135,20 +127,6 @@ export async function readSegmentWithDelivery(
   if (row === undefined) return undefined;
   return {
     segment: toSegment(row),
-    delivery: toDelivery({
-      id: row.d_id,
-      message_id: row.d_message_id,
-      channel: row.d_channel,
-      original_recipient_uri: row.d_original_recipient_uri,
-      target_uri: row.d_target_uri,
-      copy_control: row.d_copy_control,
-      state: row.d_state,
-      version: row.d_version,
-      error_code: row.d_error_code,
-      error_text: row.d_error_text,
-      far_side_at: row.d_far_side_at,
-      created_at: row.d_created_at,
-      updated_at: row.d_updated_at,
-    }),
+    delivery: toPrefixedDelivery(row),
   };
 }

@@ -13,46 +13,12 @@
 import { sql, type Kysely } from 'kysely';
 import { DELIVERY_STATES, canTransition, type DeliveryState } from '../domain/delivery-state.js';
 import type { NewDelivery } from '../domain/message.js';
-import { MESSAGE_COLUMNS_SQL, type PrefixedMessageRow } from './joined-reads.js';
+import { DELIVERY_KEYS, MESSAGE_COLUMNS_SQL, PREFIXED_MESSAGE_KEYS, type PrefixedMessageRow } from './joined-reads.js';
 import type { EventJson } from './rows.js';
 import type { DeliveryRow, LedgerDatabase, NewMessageRow } from './schema.js';
 
 /** What a transition read with its history returns besides the delivery. */
 export type HistoryColumns = PrefixedMessageRow & { readonly history: EventJson[] | null };
-
-const DELIVERY_ROW_KEYS = [
-  'id',
-  'message_id',
-  'channel',
-  'original_recipient_uri',
-  'target_uri',
-  'copy_control',
-  'state',
-  'version',
-  'error_code',
-  'error_text',
-  'far_side_at',
-  'created_at',
-  'updated_at',
-] as const satisfies readonly (keyof DeliveryRow)[];
-
-const PREFIXED_MESSAGE_KEYS = [
-  'm_id',
-  'm_direction',
-  'm_source_channel',
-  'm_sender_uri',
-  'm_sender_display_name',
-  'm_imdn_message_id',
-  'm_imdn_requests',
-  'm_imdn_route',
-  'm_subject',
-  'm_content_type',
-  'm_body',
-  'm_sent_at',
-  'm_dedupe_key',
-  'm_sip_call_id',
-  'm_created_at',
-] as const satisfies readonly (keyof PrefixedMessageRow)[];
 
 /** Whether the message columns came back (they always do when asked: the message is a foreign key). */
 function hasHistory(row: Partial<HistoryColumns>): row is HistoryColumns {
@@ -140,7 +106,7 @@ export async function transitionOneStatement(
     return { row: delivery, from };
   }
   const { from_state: from, ...rest } = row;
-  const delivery = pick(rest, DELIVERY_ROW_KEYS);
+  const delivery = pick(rest, DELIVERY_KEYS);
   return { row: delivery, from, history: hasHistory(rest) ? { ...pick(rest, PREFIXED_MESSAGE_KEYS), history: rest.history ?? null } : undefined };
 }
 
