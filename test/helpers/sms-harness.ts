@@ -14,7 +14,6 @@ import { configSchema, type HeraldConfig } from '../../src/config.js';
 import type { SmppConnectionConfig } from '../../src/config-smpp.js';
 import { isFinal } from '../../src/domain/delivery-state.js';
 import { JOB_NAMES } from '../../src/domain/jobs.js';
-import { newId } from '../../src/domain/ids.js';
 import type { StoredDelivery } from '../../src/domain/message.js';
 import { createSipDeliverHandler } from '../../src/egress/sip-deliver.js';
 import { createLedger } from '../../src/ledger/index.js';
@@ -27,6 +26,7 @@ import type { SmsGateway } from '../../src/ports/sms-gateway.port.js';
 import { createSmsChannel, type SmsChannel } from '../../src/sms/index.js';
 import { SmscSimulator, type SmscSimulatorOptions } from '../sim/smsc-sim.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { recordSmsMessage } from './ledger-fixtures.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const SMSC_SYSTEM_ID = 'herald';
@@ -136,24 +136,8 @@ export async function startSmsHarness(options: SmsHarnessOptions): Promise<SmsHa
     const theRedis = redis;
     const theDb = db;
     const record = async (text: string, to: string): Promise<{ messageId: string; deliveryId: string }> => {
-      const messageId = newId();
-      const deliveryId = newId();
-      await theLedger.recordMessage(
-        {
-          id: messageId,
-          direction: 'mt',
-          sourceChannel: 'sip',
-          senderUri: IM_SENDER,
-          imdnRequests: [],
-          imdnRoute: [],
-          contentType: 'text/plain',
-          body: Buffer.from(text, 'utf8'),
-          sentAt: new Date(),
-          dedupeKey: `test:${messageId}`,
-        },
-        [{ id: deliveryId, channel: 'sms', originalRecipientUri: `tel:${to}`, targetUri: `tel:${to}` }],
-      );
-      return { messageId, deliveryId };
+      const { messageId, deliveryIds } = await recordSmsMessage(theLedger, { to: [to], text, senderUri: IM_SENDER });
+      return { messageId, deliveryId: deliveryIds[0] ?? '' };
     };
     return {
       sim,

@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqJobQueue } from '../../../queues/job-queue.js';
 import { createRedis } from '../../../queues/redis-connection.js';
-import { newId } from '../../../src/domain/ids.js';
 import { createLedger } from '../../../src/ledger/index.js';
 import { createLogger } from '../../../src/logger.js';
 import type { Ledger } from '../../../src/ports/ledger.port.js';
 import { startEffectWorkers } from '../../helpers/effect-once-worker.js';
+import { recordSmsMessage } from '../../helpers/ledger-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -33,23 +33,7 @@ describe('queue workers', () => {
   describe('when a worker process is killed mid-job', () => {
     it('retries the job on another worker and the effect happens once', async () => {
       const prefix = `test-${randomBytes(6).toString('hex')}`;
-      const messageId = newId();
-      const deliveryId = newId();
-      await ledger.recordMessage(
-        {
-          id: messageId,
-          direction: 'mt',
-          sourceChannel: 'sip',
-          senderUri: 'sip:alice@example.com',
-          imdnRequests: [],
-          imdnRoute: [],
-          contentType: 'text/plain',
-          body: Buffer.from('hi'),
-          sentAt: new Date(),
-          dedupeKey: `crash-${messageId}`,
-        },
-        [{ id: deliveryId, channel: 'sms', originalRecipientUri: 'tel:+15551230000', targetUri: 'tel:+15551230000' }],
-      );
+      const { messageId, deliveryIds: [deliveryId = ''] } = await recordSmsMessage(ledger);
       await ledger.transition({ deliveryId, to: 'queued', cause: 'ingress' });
 
       const redis = createRedis(REDIS_URL);

@@ -10,37 +10,21 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BullmqJobQueue } from '../../../queues/job-queue.js';
 import { createRedis } from '../../../queues/redis-connection.js';
-import { newId } from '../../../src/domain/ids.js';
 import { STRANDED_AFTER_MS, requeueStranded } from '../../../src/ingress/requeue-stranded.js';
 import { createLedger } from '../../../src/ledger/index.js';
 import { createLogger } from '../../../src/logger.js';
 import type { Ledger } from '../../../src/ports/ledger.port.js';
+import { recordSmsMessage } from '../../helpers/ledger-fixtures.js';
 import { createTempDataDir, type TempDataDir } from '../../helpers/pglite.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const log = createLogger('silent');
 
-/** Records a message with `count` SMS deliveries (one transaction: they share updated_at). */
+/** Records a message with `count` SMS deliveries (one statement: they share updated_at). */
 async function record(ledger: Ledger, count = 1): Promise<string[]> {
-  const messageId = newId();
-  const ids = Array.from({ length: count }, () => newId());
-  await ledger.recordMessage(
-    {
-      id: messageId,
-      direction: 'mt',
-      sourceChannel: 'sip',
-      senderUri: 'sip:alice@example.com',
-      imdnRequests: [],
-      imdnRoute: [],
-      contentType: 'text/plain',
-      body: Buffer.from('hi'),
-      sentAt: new Date(),
-      dedupeKey: `stranded-${messageId}`,
-    },
-    ids.map((id, i) => ({ id, channel: 'sms' as const, originalRecipientUri: `tel:+1555123000${i}`, targetUri: `tel:+1555123000${i}` })),
-  );
-  return ids;
+  const to = Array.from({ length: count }, (_, i) => `+1555123000${i}`);
+  return (await recordSmsMessage(ledger, { to })).deliveryIds;
 }
 
 /** As late as the sweep must be to see every delivery recorded so far as old enough. */
