@@ -14,6 +14,8 @@ import type { LedgerBackend } from '../ports/ledger.port.js';
 import { oneLineReason } from './db-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { LedgerDatabase } from './schema.js';
+import { runFixed } from './fixed-sql.js';
+import type { StatementRunner } from './writer.js';
 
 /** Where the ledger lives. */
 export interface LedgerConnectOptions {
@@ -36,6 +38,12 @@ export interface LedgerConnection {
   readonly backend: LedgerBackend;
   /** Where it is, safe for logs and error lines (password masked). */
   readonly location: string;
+  /**
+   * Runs the writer's fixed statements: on PostgreSQL as named prepared statements (parsed
+   * and planned once per connection), on PGlite through Kysely, whose driver keeps a
+   * statement out of another caller's transaction.
+   */
+  readonly run: StatementRunner;
 }
 
 /** The folder PGlite keeps the ledger in. */
@@ -92,7 +100,9 @@ function openPostgres(options: LedgerConnectOptions, url: string, log: Logger): 
   pool.on('connect', (client) => {
     client.on('error', (err) => log.warn({ err: oneLineReason(err), location }, 'ledger connection lost while in use'));
   });
-  return { db: new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres', location };
+  const run: StatementRunner = async <R>(name: string, text: string, parameters: readonly unknown[]) =>
+    (await pool.query({ name, text, values: [...parameters] })).rows as R[];
+  return { db: new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres', location, run };
 }
 
 async function openPglite(options: LedgerConnectOptions): Promise<LedgerConnection> {
@@ -104,5 +114,7 @@ async function openPglite(options: LedgerConnectOptions): Promise<LedgerConnecti
   } catch (err) {
     throw unreachable('pglite', location, err);
   }
-  return { db: new Kysely<LedgerDatabase>({ dialect: new PGliteDialect(pglite) }), backend: 'pglite', location };
+  const db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect(pglite) });
+  const run: StatementRunner = (_name, text, parameters) => runFixed(db, text, parameters);
+  return { db, backend: 'pglite', location, run };
 }

@@ -11,11 +11,11 @@ import type { GroupStore } from '../ports/group-store.port.js';
 import type { MediaLinkStore } from '../ports/media-link-store.port.js';
 import type { Ledger, TransitionsWithHistory } from '../ports/ledger.port.js';
 import { connectLedger, type LedgerConnectOptions } from './connect.js';
-import { KyselyLedger } from './kysely-ledger.js';
+import { KyselyLedger, type LedgerObserver } from './kysely-ledger.js';
 
 export type { LedgerConnectOptions } from './connect.js';
 export { pgliteDirectory } from './connect.js';
-export { KyselyLedger } from './kysely-ledger.js';
+export { KyselyLedger, type LedgerObserver } from './kysely-ledger.js';
 export { MIGRATIONS } from './migrations/index.js';
 
 /**
@@ -26,7 +26,7 @@ export { MIGRATIONS } from './migrations/index.js';
  * @throws GW_ERR_DB_UNREACHABLE with a one-line detail that starts with `DATABASE_URL`
  *   (or `dataDir` for PGlite), the location with its password masked, and the reason.
  */
-export async function createLedger(options: LedgerConnectOptions, log: Logger): Promise<Ledger & TransitionsWithHistory & { readonly admin: AdminStore; readonly dispositions: DispositionStore; readonly email: EmailStore; readonly archive: ArchiveStore; readonly media: MediaLinkStore; readonly groups: GroupStore }> {
+export async function createLedger(options: LedgerConnectOptions, log: Logger, observe?: LedgerObserver): Promise<Ledger & TransitionsWithHistory & { readonly admin: AdminStore; readonly dispositions: DispositionStore; readonly email: EmailStore; readonly archive: ArchiveStore; readonly media: MediaLinkStore; readonly groups: GroupStore }> {
   const connection = await connectLedger(options, log.child({ component: 'ledger' }));
-  return new KyselyLedger(connection, log);
+  return new KyselyLedger(connection, log, observe);
 }

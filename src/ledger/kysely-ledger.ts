@@ -45,13 +45,13 @@ import { KyselyEmailStore } from './email-store.js';
 import { KyselyArchiveStore } from './archive-store.js';
 import { KyselyGroupStore } from './group-store.js';
 import { KyselyMediaLinkStore } from './media-links.js';
-import { guarded, toLedgerError } from './db-errors.js';
+import { guarded, isUnreachable, toLedgerError } from './db-errors.js';
 import { KyselyNumberDirectory } from './directory.js';
 import { KyselyHeldReceiptStore } from './held-receipts.js';
 import { KyselyMoPartStore } from './mo-parts.js';
 import { migrationProvider } from './migrations/index.js';
 import { readDeliveryWithMessage, toPrefixedMessage } from './joined-reads.js';
-import { recordMessageOneStatement, transitionOneStatement } from './one-statement-writes.js';
+import { LedgerWriter } from './writer.js';
 import { jsonText, toDelivery, toEvent, toEventFromJson, toMessage } from './rows.js';
 import type { DeliveryRow, LedgerDatabase, MessageRow, NewDeliveryRow } from './schema.js';
 
@@ -101,6 +101,12 @@ function transitionDetail(request: TransitionRequest): Record<string, unknown> {
   return detail;
 }
 
+/** What the ledger reports about itself, e.g. to metrics. */
+export interface LedgerObserver {
+  /** One group commit of the hot-path writer, with the number of writes it carried. */
+  readonly onWriterFlush?: ((kind: 'transition' | 'record', size: number) => void) | undefined;
+}
+
 /** {@link Ledger} over a Kysely instance of either backend. Build it with createLedger(). */
 export class KyselyLedger implements Ledger, TransitionsWithHistory {
   readonly backend: LedgerBackend;
@@ -121,11 +127,13 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
   /** Group lookups for reply-to-all (not part of the Ledger port). */
   readonly groups: GroupStore;
   readonly #db: Kysely<LedgerDatabase>;
+  readonly #writer: LedgerWriter;
   readonly #log: Logger;
   #closing: Promise<void> | undefined;
 
-  constructor(connection: LedgerConnection, log: Logger) {
+  constructor(connection: LedgerConnection, log: Logger, observe?: LedgerObserver) {
     this.#db = connection.db;
+    this.#writer = new LedgerWriter(connection.run, observe?.onWriterFlush);
     this.backend = connection.backend;
     this.#log = log.child({ component: 'ledger', backend: connection.backend });
     this.directory = new KyselyNumberDirectory(connection.db);
@@ -174,7 +182,10 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
   }
 
   async close(): Promise<void> {
-    this.#closing ??= this.#db.destroy().then(() => this.#log.info({}, 'ledger closed'));
+    this.#closing ??= this.#writer
+      .idle()
+      .then(() => this.#db.destroy())
+      .then(() => this.#log.info({}, 'ledger closed'));
     return this.#closing;
   }
 
@@ -184,7 +195,7 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
     // message without deliveries takes the transaction below, which says what exists.
     if (deliveries.length > 0) {
       const row = messageRow(message);
-      const fast = await guarded(`recordMessage ${message.id}`, () => recordMessageOneStatement(this.#db, row, deliveries));
+      const fast = await this.#batched(`recordMessage ${message.id}`, () => this.#writer.recordMessage({ message: row, deliveries }));
       if (fast !== undefined) {
         const byId = new Map(fast.rows.map((r) => [r.id, r]));
         const ordered = deliveries.map((delivery) => byId.get(delivery.id)).filter((r): r is DeliveryRow => r !== undefined);
@@ -258,7 +269,7 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
   async #transition(request: TransitionRequest, withHistory: boolean): Promise<{ readonly delivery: StoredDelivery; readonly history?: TransitionHistory | undefined }> {
     const { deliveryId, to, expectedVersion } = request;
     const { from, delivery, history } = await guarded(`transition ${deliveryId}`, async (): Promise<{ from: string; delivery: StoredDelivery; history?: TransitionHistory | undefined }> => {
-      const moved = await transitionOneStatement(this.#db, {
+      const moved = await this.#batched(`transition ${deliveryId}`, () => this.#writer.transition({
         deliveryId,
         to,
         expectedVersion,
@@ -268,7 +279,8 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
         at: request.at,
         cause: request.cause,
         detail: jsonText(transitionDetail(request)),
-      }, withHistory);
+        withHistory,
+      }));
       if (moved !== undefined) {
         const history = moved.history === undefined ? undefined : { message: toPrefixedMessage(moved.history), events: (moved.history.history ?? []).map(toEventFromJson) };
         return { from: moved.from, delivery: toDelivery(moved.row), history };
@@ -322,6 +334,22 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
       'delivery state changed',
     );
     return { delivery, history };
+  }
+
+  /**
+   * A write through the group-committing writer. A batch that failed for any reason but
+   * an unreachable database gives undefined, so the caller's per-write path runs and
+   * answers for this write alone: one bad write never fails the others of its batch.
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
+  async #batched<T>(context: string, write: () => Promise<T | undefined>): Promise<T | undefined> {
+    try {
+      return await write();
+    } catch (err) {
+      if (isUnreachable(err)) throw toLedgerError(err, context);
+      this.#log.debug({ err: toLedgerError(err, context) }, 'batched write failed; writing it alone');
+      return undefined;
+    }
   }
 
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */

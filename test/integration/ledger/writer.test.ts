@@ -1,0 +1,149 @@
+/**
+ * The group-committing writer under the ledger, on both backends: writes in flight at
+ * one moment share a statement, and batching changes no outcome (one bad write fails
+ * alone, with the error the per-write path gives; a delivery's moves keep their order).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewDelivery, NewMessage } from '../../../src/domain/message.js';
+import { isHeraldError } from '../../../src/errors.js';
+import { createLedger, type LedgerConnectOptions } from '../../../src/ledger/index.js';
+import { createLogger } from '../../../src/logger.js';
+import { createTempDataDir } from '../../helpers/pglite.js';
+import { createTestDatabase } from '../../helpers/postgres.js';
+
+const log = createLogger('silent');
+
+function message(): NewMessage {
+  const id = randomUUID();
+  return {
+    id,
+    direction: 'mt',
+    sourceChannel: 'sip',
+    senderUri: 'sip:alice@example.com',
+    imdnMessageId: `imdn-${id}`,
+    imdnRequests: ['positive-delivery'],
+    imdnRoute: [],
+    contentType: 'text/plain;charset=utf-8',
+    body: Buffer.from('hi \u0000 \u20ac'),
+    sentAt: new Date('2024-05-01T10:00:00.123Z'),
+    dedupeKey: `dedupe-${id}`,
+  };
+}
+
+function delivery(): NewDelivery {
+  return { id: randomUUID(), channel: 'sms', originalRecipientUri: 'tel:+15551234567', targetUri: 'tel:+15551234567' };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'resolved';
+  } catch (err) {
+    return isHeraldError(err) ? err.code : `not a HeraldError: ${String(err)}`;
+  }
+}
+
+describe.each(['postgres', 'pglite'] as const)('Ledger writer on %s', (backend) => {
+  let cleanup: (() => Promise<void>) | undefined;
+  let ledger: Awaited<ReturnType<typeof createLedger>>;
+  const flushes: { kind: string; size: number }[] = [];
+
+  beforeAll(async () => {
+    let options: LedgerConnectOptions;
+    if (backend === 'postgres') {
+      const database = await createTestDatabase('ledger-writer');
+      cleanup = () => database.drop();
+      options = { databaseUrl: database.url, dataDir: '/nonexistent-never-used', poolSize: 5 };
+    } else {
+      const folder = await createTempDataDir('herald-writer');
+      cleanup = () => folder.remove();
+      options = { dataDir: folder.dir, poolSize: 1 };
+    }
+    ledger = await createLedger(options, log, { onWriterFlush: (kind, size) => flushes.push({ kind, size }) });
+    await ledger.migrate();
+  });
+
+  afterAll(async () => {
+    await ledger?.close();
+    await cleanup?.();
+  });
+
+  it('records 100 messages submitted together in one statement, each with its deliveries and event', async () => {
+    flushes.length = 0;
+    const inputs = Array.from({ length: 100 }, () => ({ message: message(), deliveries: [delivery(), delivery()] }));
+    const results = await Promise.all(inputs.map((input) => ledger.recordMessage(input.message, input.deliveries)));
+    expect(flushes.filter((f) => f.kind === 'record')).toEqual([{ kind: 'record', size: 100 }]);
+    results.forEach((result, i) => {
+      const input = inputs[i]!;
+      expect(result.duplicate).toBe(false);
+      expect(result.message.body.equals(input.message.body)).toBe(true);
+      expect(result.message.imdnRequests).toEqual(['positive-delivery']);
+      expect(result.deliveries.map((d) => d.id)).toEqual(input.deliveries.map((d) => d.id));
+      expect(result.deliveries.every((d) => d.state === 'accepted' && d.version === 1)).toBe(true);
+    });
+    const stored = await ledger.getMessage(inputs[42]!.message.id);
+    expect(stored?.body.equals(inputs[42]!.message.body)).toBe(true);
+    expect((await ledger.listEvents(inputs[42]!.message.id)).map((e) => e.toState)).toEqual(['accepted', 'accepted']);
+  });
+
+  it('moves 100 deliveries submitted together in one statement', async () => {
+    const recorded = await ledger.recordMessage(message(), Array.from({ length: 100 }, delivery));
+    flushes.length = 0;
+    const moved = await Promise.all(recorded.deliveries.map((d) => ledger.transition({ deliveryId: d.id, to: 'queued', cause: 'worker', expectedVersion: 1 })));
+    expect(flushes).toEqual([{ kind: 'transition', size: 100 }]);
+    expect(moved.every((d) => d.state === 'queued' && d.version === 2)).toBe(true);
+  });
+
+  it('fails only the bad writes of a batch, each with the per-write error', async () => {
+    const recorded = await ledger.recordMessage(message(), [delivery(), delivery(), delivery()]);
+    const [a, b, c] = recorded.deliveries.map((d) => d.id) as [string, string, string];
+    flushes.length = 0;
+    const outcomes = await Promise.all([
+      codeOf(ledger.transition({ deliveryId: a, to: 'queued', cause: 'worker' })),
+      codeOf(ledger.transition({ deliveryId: b, to: 'delivered', cause: 'illegal from accepted' })),
+      codeOf(ledger.transition({ deliveryId: c, to: 'queued', cause: 'stale', expectedVersion: 7 })),
+      codeOf(ledger.transition({ deliveryId: randomUUID(), to: 'queued', cause: 'unknown' })),
+    ]);
+    expect(outcomes).toEqual(['resolved', 'GW_ERR_STATE_ILLEGAL_TRANSITION', 'GW_ERR_LEDGER_CONFLICT', 'GW_ERR_LEDGER_NOT_FOUND']);
+    expect(flushes[0]).toEqual({ kind: 'transition', size: 4 });
+    expect((await ledger.getDelivery(b))?.state).toBe('accepted');
+    expect((await ledger.getDelivery(c))?.version).toBe(1);
+  });
+
+  it('keeps a recorded message whose batch neighbour takes a used id, and refuses only that one', async () => {
+    const first = await ledger.recordMessage(message(), [delivery()]);
+    const clash = { ...message(), id: first.message.id };
+    const good = message();
+    const [bad, ok] = await Promise.all([codeOf(ledger.recordMessage(clash, [delivery()])), ledger.recordMessage(good, [delivery()])]);
+    expect(bad).toBe('GW_ERR_LEDGER_CONFLICT');
+    expect(ok.duplicate).toBe(false);
+    expect((await ledger.listDeliveries(good.id)).length).toBe(1);
+  });
+
+  it('gives a copy sent twice at once one row, and the second answer says duplicate', async () => {
+    const original = message();
+    const copy = { ...original, id: randomUUID() };
+    const [one, two] = await Promise.all([ledger.recordMessage(original, [delivery()]), ledger.recordMessage(copy, [delivery()])]);
+    expect([one.duplicate, two.duplicate]).toEqual([false, true]);
+    expect(two.message.id).toBe(original.id);
+    expect(two.deliveries.map((d) => d.id)).toEqual(one.deliveries.map((d) => d.id));
+  });
+
+  it('applies moves of one delivery submitted together in order, in separate statements', async () => {
+    const recorded = await ledger.recordMessage(message(), [delivery()]);
+    const id = recorded.deliveries[0]!.id;
+    flushes.length = 0;
+    const steps = await Promise.all([
+      ledger.transition({ deliveryId: id, to: 'queued', cause: 'one' }),
+      ledger.transition({ deliveryId: id, to: 'submitted', cause: 'two' }),
+      ledger.transitionWithHistory({ deliveryId: id, to: 'delivered', cause: 'three' }),
+    ]);
+    expect(steps.map((s) => ('delivery' in s ? s.delivery.version : s.version))).toEqual([2, 3, 4]);
+    expect(flushes.filter((f) => f.kind === 'transition').length).toBe(3);
+    const last = steps[2];
+    expect(last.history?.message.id).toBe(recorded.message.id);
+    expect(last.history?.events.map((e) => e.cause)).toEqual(['ingress', 'one', 'two', 'three']);
+    expect((await ledger.listEvents(recorded.message.id)).map((e) => e.toState)).toEqual(['accepted', 'queued', 'submitted', 'delivered']);
+  });
+});
