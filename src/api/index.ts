@@ -27,6 +27,7 @@ import { healthRoutes } from './health/routes.js';
 import { messageRoutes } from './messages/routes.js';
 import { sendRoutes } from './messages/send-route.js';
 import { registerOpenApi } from './openapi.js';
+import { rejectNul } from './reject-nul.js';
 import { queueRoutes } from './queues/routes.js';
 import { sessionRoutes } from './session/routes.js';
 import { statsRoutes } from './stats/routes.js';
@@ -43,6 +44,7 @@ async function secure(scope: FastifyInstance, deps: ApiDeps): Promise<void> {
   installErrorHandling(scope);
   scope.decorateRequest('principal', null);
   scope.addHook('onRequest', authenticate(deps));
+  scope.addHook('preValidation', rejectNul);
 }
 
 /** /api/v1: the resources, and the document that describes them. */
