@@ -153,8 +153,11 @@ export const configSchema = z.strictObject({
             .enum(['inbound', 'outbound'])
             .default('inbound')
             .describe('inbound: Herald connects to drachtio-server\'s admin port; outbound: drachtio-server connects to Herald.'),
-          host: z.string().default('127.0.0.1').describe('drachtio-server admin host (inbound mode).'),
+          host: z.string().default('127.0.0.1').describe('drachtio-server admin host (inbound mode; outbound mode sends through it).'),
           port: port.default(9022).describe('drachtio-server admin port (inbound), or the port Herald listens on (outbound).'),
+          adminPort: port
+            .default(9022)
+            .describe('Outbound mode: drachtio-server admin port Herald keeps a connection to for the MESSAGEs it sends (drachtio-server connects to Herald only when a request arrives).'),
           secret: z.string().default('cymru').describe('Shared secret of the drachtio-server admin connection.'),
         })
         .prefault({}),

@@ -32,6 +32,7 @@ import { createLedger } from './ledger/index.js';
 import { runPeriodically } from './periodic.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { sipStartFacts } from './sip-start-facts.js';
 import type { Ledger } from './ports/ledger.port.js';
 import { createSmsChannel, smsReadiness } from './sms/index.js';
 
@@ -208,8 +209,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     listeningAt = httpAddress;
     cleanups.push(() => http.close());
 
-    const sipAddress = sipEdge.address?.() ?? { host: config.sip.host, port: config.sip.port };
-    log.info({ http: httpAddress, sip: `${sipAddress.host}:${sipAddress.port}`, edge: config.sip.edge }, 'herald started');
+    log.info({ http: httpAddress, edge: config.sip.edge, ...sipStartFacts(config.sip, sipEdge) }, 'herald started');
 
     let stopping: Promise<void> | undefined;
     return {

@@ -12,9 +12,15 @@
  *   echoing the request as "sent", then answered with scripted far-end responses
  *   delivered as `sip|network|…|<txnId>|…` frames.
  * Both drachtio modes: listen() for inbound (srf connects here), connectTo() for outbound.
+ *
+ * Like the real server, it refuses what drachtio-server refuses before any application sees
+ * it (adapters/sip/drachtio/limits.ts): a request larger than 8 KB or whose body holds a
+ * NUL byte is answered 400 by the "server" itself and never reaches the app. Pass
+ * `limits: null` only to test the edge beyond what a real deployment can carry.
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { DRACHTIO_MAX_MESSAGE_BYTES, DRACHTIO_REFUSED_BODY_BYTE } from '../../adapters/sip/drachtio/limits.js';
 
 const CRLF = '\r\n';
 
@@ -24,7 +30,20 @@ export interface CapturedSip {
   /** The SIP message bytes exactly as framed. */
   readonly raw: Buffer;
   readonly text: string;
+  /** For the answer to an injected request: who gave it (drachtio-server itself at its limits). */
+  readonly answeredBy?: 'app' | 'drachtio-server';
 }
+
+/** What the double refuses before the app sees it; see the module comment. */
+export interface DrachtioLimits {
+  /** Largest whole request (start line, headers, body) passed to the app. */
+  readonly maxMessageBytes: number;
+  /** Whether a NUL byte in the body gets 400 from drachtio-server. */
+  readonly refuseNulInBody: boolean;
+}
+
+/** The limits of the real drachtio-server. */
+export const REAL_DRACHTIO_LIMITS: DrachtioLimits = { maxMessageBytes: DRACHTIO_MAX_MESSAGE_BYTES, refuseNulInBody: true };
 
 export interface ScriptedResponse {
   readonly status: number;
@@ -55,22 +74,34 @@ export class DrachtioServerDouble {
   /** Far-end answer to requests the app sends; default 200 OK. */
   script: RequestScript = () => ({ status: 200, reason: 'OK' });
   authentications = 0;
+  /** drachtio-server's log lines for requests it refused at its limits. */
+  readonly refusals: string[] = [];
 
   readonly #secret: string;
   readonly #sockets = new Set<net.Socket>();
   #authenticated: net.Socket | undefined;
+  /** Per app connection: routed methods; an outbound one (drachtio connected to the app) takes every method. */
+  readonly #apps = new Map<net.Socket, { readonly outbound: boolean; readonly routes: Set<string> }>();
+  readonly #outbound = new WeakSet<net.Socket>();
   #server: net.Server | undefined;
   readonly #waiters = new Map<string, (sip: CapturedSip) => void>();
   #authWaiters: Array<() => void> = [];
 
-  constructor(secret = 'cymru') {
+  readonly #limits: DrachtioLimits | null;
+
+  /** `limits: null` passes everything on (the edge's own behaviour beyond the real server's limits). */
+  constructor(secret = 'cymru', limits: DrachtioLimits | null = REAL_DRACHTIO_LIMITS) {
     this.#secret = secret;
+    this.#limits = limits;
   }
 
-  /** Inbound mode: listen for srf.connect(). */
-  async listen(): Promise<number> {
+  /** Inbound mode: listen for srf.connect() (on `port`, to come back where it was after a restart). */
+  async listen(port = 0): Promise<number> {
     this.#server = net.createServer((socket) => this.#attach(socket));
-    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.#server?.once('error', reject);
+      this.#server?.listen(port, '127.0.0.1', resolve);
+    });
     const address = this.#server.address();
     if (address === null || typeof address === 'string') throw new Error('no port');
     return address.port;
@@ -83,7 +114,7 @@ export class DrachtioServerDouble {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
-    this.#attach(socket);
+    this.#attach(socket, true);
   }
 
   /** Resolves once an app has authenticated (and, inbound, sent its routes). */
@@ -92,10 +123,20 @@ export class DrachtioServerDouble {
     return new Promise((resolve) => this.#authWaiters.push(resolve));
   }
 
+  /** Resolves once an authenticated app takes `method` (routed it, or is an outbound connection). */
+  async whenRouted(method: string, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#appFor(method.toUpperCase()) === undefined) {
+      if (Date.now() > deadline) throw new Error(`no app took ${method} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** Drops every app connection (to test reconnects). */
   dropConnections(): void {
     for (const socket of this.#sockets) socket.destroy();
     this.#authenticated = undefined;
+    this.#apps.clear();
   }
 
   /**
@@ -103,14 +144,27 @@ export class DrachtioServerDouble {
    * response as drachtio-srf framed it.
    */
   inject(raw: Buffer, source: { protocol?: string; address?: string; port?: number } = {}): Promise<CapturedSip> {
-    const socket = this.#authenticated;
-    if (!socket) return Promise.reject(new Error('no authenticated drachtio client'));
+    const refusal = this.#refusalOf(raw);
+    if (refusal !== undefined) {
+      // sofia-sip refuses it inside drachtio-server: the app never hears of it.
+      this.refusals.push(refusal);
+      const answer = this.#responseTo(raw.toString('latin1'), { status: 400, reason: 'Bad Request' });
+      return Promise.resolve({ tokens: [], raw: answer, text: answer.toString('latin1'), answeredBy: 'drachtio-server' });
+    }
+    const method = raw.toString('latin1', 0, Math.max(raw.indexOf(' '), 0)).toUpperCase();
+    const socket = this.#appFor(method);
+    if (!socket) {
+      // No application takes the method: drachtio-server answers it itself.
+      this.refusals.push(`No providers available for ${method}`);
+      const answer = this.#responseTo(raw.toString('latin1'), { status: 503, reason: 'Service Unavailable' });
+      return Promise.resolve({ tokens: [], raw: answer, text: answer.toString('latin1'), answeredBy: 'drachtio-server' });
+    }
     const txnId = randomUUID();
     const leader = [
       'sip', 'network', String(raw.length), source.protocol ?? 'udp', source.address ?? '127.0.0.1',
       String(source.port ?? 5062), String(Date.now()), txnId, '', '127.0.0.1', '5060',
     ].join('|');
-    const response = new Promise<CapturedSip>((resolve) => this.#waiters.set(txnId, resolve));
+    const response = new Promise<CapturedSip>((resolve) => this.#waiters.set(txnId, (sip) => resolve({ ...sip, answeredBy: 'app' })));
     this.#send(socket, leader, raw);
     return response;
   }
@@ -120,13 +174,31 @@ export class DrachtioServerDouble {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
 
-  #attach(socket: net.Socket): void {
+  /** drachtio-server's reason for refusing `raw` itself, or undefined when it passes it on. */
+  #refusalOf(raw: Buffer): string | undefined {
+    if (this.#limits === null) return undefined;
+    const bodyStart = raw.indexOf('\r\n\r\n');
+    const nul = bodyStart === -1 ? -1 : raw.indexOf(DRACHTIO_REFUSED_BODY_BYTE, bodyStart + 4);
+    if (this.#limits.refuseNulInBody && nul !== -1) return `message truncated at ${nul}`;
+    if (raw.length > this.#limits.maxMessageBytes) return `message truncated at ${this.#limits.maxMessageBytes}`;
+    return undefined;
+  }
+
+  /** The newest authenticated app connection that takes `method`, as drachtio-server picks one. */
+  #appFor(method: string): net.Socket | undefined {
+    const candidates = [...this.#apps].filter(([, app]) => app.outbound || app.routes.has(method));
+    return candidates.at(-1)?.[0];
+  }
+
+  #attach(socket: net.Socket, outbound = false): void {
     this.#sockets.add(socket);
+    if (outbound) this.#outbound.add(socket);
     let buffer = Buffer.alloc(0);
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.#sockets.delete(socket);
       if (this.#authenticated === socket) this.#authenticated = undefined;
+      this.#apps.delete(socket);
     });
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
@@ -162,6 +234,7 @@ export class DrachtioServerDouble {
         if (ok) {
           this.authentications++;
           this.#authenticated = socket;
+          this.#apps.set(socket, { outbound: this.#outbound.has(socket), routes: new Set() });
           // Let srf send its route frames before a test injects traffic.
           setTimeout(() => {
             const waiters = this.#authWaiters;
@@ -173,6 +246,7 @@ export class DrachtioServerDouble {
       }
       case 'route':
         this.routes.add((tokens[0] ?? '').toUpperCase());
+        this.#apps.get(socket)?.routes.add((tokens[0] ?? '').toUpperCase());
         this.#send(socket, `response|${msgId}|OK`);
         break;
       case 'ping':

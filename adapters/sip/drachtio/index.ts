@@ -20,20 +20,28 @@ import type { Srf, SrfRequest, SrfResponse } from '../types/drachtio-srf.js';
 import { useBinarySafeWire } from './binary-wire.js';
 import { connectInbound, listenOutbound, type DrachtioConnection } from './connection.js';
 import { fromSrfRequest } from './incoming.js';
+import { DRACHTIO_MAX_MESSAGE_BYTES } from './limits.js';
 import { loadSrf } from './load-srf.js';
+import { routeMethods } from './routes.js';
 import { sendMessage } from './send-message.js';
 
 /**
+ * How long send() waits for drachtio-server to be (re)connected before failing the attempt
+ * (the queue retries it): a restart of drachtio-server takes a few backoff steps to notice.
+ */
+const SEND_CONNECT_WAIT_MS = 5_000;
+
+/**
  * Creates the drachtio edge from the `sip` section of the config (`config.sip`); its
- * `drachtio.mode` picks inbound (connect to drachtio-server) or outbound (listen).
- * @throws GW_ERR_SIP_LISTEN_FAILED from start() when drachtio-server refuses the secret or
- *   the outbound listener cannot bind.
+ * `drachtio.mode` picks inbound (connect to drachtio-server) or outbound (listen on
+ * `sip.host:drachtio.port`, and send through a connection to `drachtio.host:adminPort`).
+ * @throws GW_ERR_SIP_LISTEN_FAILED from start() when no secret is configured,
+ *   drachtio-server refuses the secret or the outbound listener cannot bind.
  * @throws GW_ERR_SIP_SEND_FAILED from send() when not connected or drachtio-server refuses.
  */
 export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
   const edgeLog = log.child({ component: 'sip-edge', edge: 'drachtio', mode: sipConfig.drachtio.mode });
   let state: EdgeState = 'idle';
-  let srf: Srf | undefined;
   let connection: DrachtioConnection | undefined;
 
   async function answer(handler: SipRequestHandler, req: SrfRequest, res: SrfResponse): Promise<void> {
@@ -55,34 +63,44 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
       assertState(state, ['idle'], 'start');
       state = 'starting';
       try {
+        const { mode, host, port, adminPort, secret } = sipConfig.drachtio;
+        if (secret === undefined) throw sipEdgeError('GW_ERR_SIP_LISTEN_FAILED', 'the drachtio edge needs sip.drachtio.secret');
         useBinarySafeWire();
-        const Srf = loadSrf();
-        const instance = new Srf();
-        srf = instance;
-        const onRequest = (req: SrfRequest, res: SrfResponse): void => void answer(handler, req, res);
-        instance.message(onRequest);
-        instance.options(onRequest);
-        // Without an 'error' listener srf's socket errors are thrown; with one it reconnects.
-        instance.on('error', (err) => edgeLog.warn({ err }, 'drachtio connection error'));
+        const SrfClass = loadSrf();
+        const newSrf = (role: string): Srf => {
+          const instance = new SrfClass();
+          // Without an 'error' listener srf's socket errors are thrown; with one it reconnects.
+          instance.on('error', (err) => edgeLog.warn({ err, role }, 'drachtio connection error'));
+          return instance;
+        };
+        const instance = newSrf('requests');
+        routeMethods(instance, (req: SrfRequest, res: SrfResponse): void => void answer(handler, req, res));
+        if (sipConfig.maxBodyBytes > DRACHTIO_MAX_MESSAGE_BYTES) {
+          // Larger requests get drachtio-server's own 400 before Herald could answer 413.
+          edgeLog.warn(
+            { maxBodyBytes: sipConfig.maxBodyBytes, drachtioLimitBytes: DRACHTIO_MAX_MESSAGE_BYTES },
+            'drachtio-server answers requests over 8 KB (and bodies with a NUL byte) 400 itself, before Herald sees them: set sip.maxBodyBytes to about 7000 so OPTIONS advertises what fits',
+          );
+        }
         connection =
-          sipConfig.drachtio.mode === 'inbound'
-            ? await connectInbound(instance, sipConfig.drachtio, edgeLog)
-            : await listenOutbound(instance, sipConfig.drachtio, sipConfig.host, edgeLog);
+          mode === 'inbound'
+            ? await connectInbound(instance, { host, port, secret }, edgeLog)
+            : await listenOutbound(instance, newSrf('sender'), { host: sipConfig.host, port, secret }, { host, port: adminPort, secret }, edgeLog);
         state = 'ready';
       } catch (err) {
         state = 'idle';
-        srf = undefined;
         throw err;
       }
     },
 
-    send(message: SipOutgoingMessage): Promise<SipFinalResponse> {
+    async send(message: SipOutgoingMessage): Promise<SipFinalResponse> {
       assertState(state, ['ready'], 'send', 'GW_ERR_SIP_SEND_FAILED');
-      if (srf === undefined || !connection?.isUp()) {
-        return Promise.reject(sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'not connected to drachtio-server'));
+      const link = connection;
+      if (link === undefined || !(await link.whenUp(Math.min(SEND_CONNECT_WAIT_MS, sipConfig.sendTimeoutMs)))) {
+        throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'not connected to drachtio-server');
       }
       return sendMessage(message, {
-        srf,
+        srf: link.sender,
         log: edgeLog,
         domain: sipConfig.domain,
         outboundProxy: sipConfig.outboundProxy,
@@ -101,7 +119,6 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
         edgeLog.info({}, 'SIP edge stopped');
       }
       connection = undefined;
-      srf = undefined;
       state = 'stopped';
     },
   };

@@ -67,6 +67,8 @@ export interface Srf extends EventEmitter {
   disconnect(): void;
   message(handler: SrfMiddleware): void;
   options(handler: SrfMiddleware): void;
+  /** Routes requests of `method` (lower case) to `handler`; srf tells drachtio-server once connected. */
+  use(method: string, handler: SrfMiddleware): void;
   request(uri: string, options: SrfRequestOptions, callback: (err: unknown, req?: SrfRequest) => void): void;
   on(event: 'connect', listener: (err: Error | null, hostport?: string) => void): this;
   on(event: 'error' | 'close' | 'reconnecting' | 'listening', listener: (...args: unknown[]) => void): this;
