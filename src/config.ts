@@ -118,8 +118,12 @@ export const configSchema = z.strictObject({
       outboundProxy: sipUri.optional().describe('Send every outgoing MESSAGE through this proxy (e.g. sip:proxy.example.com:5060).'),
       identity: sipUri
         .default('sip:herald@localhost')
-        .describe('The gateway\'s own SIP identity: From of the IMDNs and MO messages it sends.'),
-      domain: z.string().min(1).default('localhost').describe('SIP domain of the gateway (host part of its URIs).'),
+        .describe('The gateway\'s own SIP identity: the Sender header of the IMDNs and MO messages it sends (their From is whom it speaks for).'),
+      domain: z
+        .string()
+        .min(1)
+        .default('localhost')
+        .describe('SIP domain of the gateway (host part of its URIs): IM users address numbers as sip:+E164@this domain, and SMS replies come from there.'),
       allowedNetworks: z
         .array(cidr)
         .default(['127.0.0.0/8', '::1/128'])

@@ -46,3 +46,23 @@ export function buildImdnXml(content: ImdnContent): string {
     errorCode: failure ? content.code : undefined,
   });
 }
+
+const XML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function elementText(xml: string, name: string): string | undefined {
+  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return match?.[1]?.replace(/&(amp|lt|gt|quot|apos);/g, (_, entity: string) => XML_ENTITIES[entity] ?? '');
+}
+
+/**
+ * Who an IMDN speaks as: the recipient of the message it reports on, by the URI the sender
+ * addressed (`<original-recipient-uri>`, i.e. the delivery's originalRecipientUri), else the
+ * one reached. RFC 5438 makes the recipient the notifier, and clients match an IMDN to the
+ * chat with whoever sent it: liblinphone looks the message up in the chat room of the IMDN's
+ * From and logs "Received IMDN for unknown message" for any other From. Undefined for a
+ * group summary, which names no single recipient: Herald speaks for itself there.
+ * Reads the document buildImdnXml wrote (compact, escaped by the codec), so a pattern does.
+ */
+export function imdnSpeakerUri(payload: string): string | undefined {
+  return elementText(payload, 'original-recipient-uri') ?? elementText(payload, 'recipient-uri');
+}

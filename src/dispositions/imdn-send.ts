@@ -4,8 +4,10 @@
  * The IMDN travels in CPIM (RFC 5438 §7.1.1: a fresh imdn.Message-ID, Content-Type
  * message/imdn+xml, Content-Disposition: notification) to the topmost IMDN-Record-Route
  * entry the sender's IM carried (copied into IMDN-Route, RFC 5438 §9.3), else to the
- * sender (the CPIM From, else the SIP From: message.senderUri). Herald speaks as its own
- * identity (sip.identity), answering its outbound proxy's digest challenge (REQ-DISNOT-8).
+ * sender (the CPIM From, else the SIP From: message.senderUri). It speaks as the recipient
+ * it reports on (SIP and CPIM From: the URI the sender addressed; see imdnSpeakerUri), as an
+ * OMA CPM interworking function does, with Herald's own identity (sip.identity) in `Sender`;
+ * it answers its outbound proxy's digest challenge (REQ-DISNOT-8).
  *
  * One attempt per job run, with the retry policy of sip-deliver (same helpers): 408, 480,
  * 5xx and transport errors are retried with backoff (Retry-After honoured) until
@@ -20,12 +22,13 @@ import type { StoredMessage } from '../domain/message.js';
 import type { StoredNotification } from '../domain/notification.js';
 import { heraldError } from '../errors.js';
 import { isRetryableStatus, retryAfterMs } from '../egress/sip-deliver.js';
+import { GATEWAY_IDENTITY_HEADER } from '../egress/sender-uri.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DispositionStore, NotificationSendFacts } from '../ports/disposition-store.port.js';
 import type { JobHandler } from '../ports/job-queue.port.js';
 import type { SipEdge, SipFinalResponse, SipOutgoingMessage } from '../ports/sip-edge.port.js';
-import { imdnDateTime } from './build-imdn.js';
+import { imdnDateTime, imdnSpeakerUri } from './build-imdn.js';
 
 export interface ImdnSendDeps {
   readonly config: Pick<HeraldConfig, 'sip'>;
@@ -59,17 +62,20 @@ export function imdnDestination(message: Pick<StoredMessage, 'imdnRoute' | 'send
 /** The SIP MESSAGE carrying a notification (see the module comment). */
 export function imdnRequest(config: Pick<HeraldConfig, 'sip'>, message: StoredMessage, notification: StoredNotification): SipOutgoingMessage {
   const { identity, outboundUsername, outboundPassword } = config.sip;
+  const speaker = imdnSpeakerUri(notification.payload) ?? identity;
   const wrapper = buildImdnCpimWrapper({
     messageId: notification.imdnMessageId,
     dateTime: imdnDateTime(notification.createdAt),
-    from: { uri: identity },
+    from: { uri: speaker },
     to: { uri: message.senderUri },
     route: message.imdnRoute,
   });
   return {
     requestUri: imdnDestination(message),
-    from: { uri: identity },
+    from: { uri: speaker },
     to: { uri: message.senderUri },
+    // From: the author (the recipient); Sender: the agent that sent it (see sender-uri.ts).
+    headers: { [GATEWAY_IDENTITY_HEADER]: `<${identity}>` },
     contentType: 'message/cpim',
     body: serializeCpim({ ...wrapper, body: Buffer.from(notification.payload, 'utf8') }),
     credentials:

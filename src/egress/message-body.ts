@@ -30,9 +30,9 @@ export function moImdnMessageId(message: Pick<StoredMessage, 'id' | 'imdnMessage
 /**
  * @throws GW_ERR_CPIM_MALFORMED when a URI cannot be written in a CPIM header.
  */
-export function buildMessageBody(message: StoredMessage, delivery: StoredDelivery, domain: string): OutgoingBody {
+export function buildMessageBody(message: StoredMessage, delivery: StoredDelivery, domain: string, emailDomains: readonly string[] = []): OutgoingBody {
   const body = serializeCpim({
-    from: { uri: senderAsSipUri(message.senderUri, domain), displayName: message.senderDisplayName },
+    from: { uri: senderAsSipUri(message.senderUri, domain, emailDomains), displayName: message.senderDisplayName },
     to: [{ uri: delivery.targetUri }],
     cc: [],
     dateTime: message.sentAt.toISOString().replace(/\.000Z$/, 'Z'),

@@ -18,7 +18,7 @@ import type { JobHandler } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
 import type { SipEdge, SipFinalResponse, SipOutgoingMessage } from '../ports/sip-edge.port.js';
 import { buildMessageBody } from './message-body.js';
-import { senderAsSipUri } from './sender-uri.js';
+import { GATEWAY_IDENTITY_HEADER, senderAsSipUri } from './sender-uri.js';
 
 // Kept importable from here, where it was first defined.
 export { senderAsSipUri } from './sender-uri.js';
@@ -49,11 +49,14 @@ export function createSipDeliverHandler(deps: SipDeliverDeps): JobHandler<'sip-d
   const now = deps.now ?? (() => new Date());
 
   function outgoing(message: StoredMessage, delivery: StoredDelivery): SipOutgoingMessage {
-    const body = buildMessageBody(message, delivery, config.sip.domain);
+    const { domain, identity } = config.sip;
+    const body = buildMessageBody(message, delivery, domain, config.routing.emailDomains);
     return {
       requestUri: delivery.targetUri,
-      from: { uri: senderAsSipUri(message.senderUri, config.sip.domain), displayName: message.senderDisplayName },
+      // From: the SMS/email user as the IM client knows them; Herald itself in Sender.
+      from: { uri: senderAsSipUri(message.senderUri, domain, config.routing.emailDomains), displayName: message.senderDisplayName },
       to: { uri: delivery.targetUri },
+      headers: { [GATEWAY_IDENTITY_HEADER]: `<${identity}>` },
       contentType: body.contentType,
       body: body.body,
       credentials:

@@ -86,7 +86,9 @@ describe('dispositions (gateway process, SMSC simulator, sipp as the IM user)', 
       for (const g of got) {
         expect(g.imdn.messageId).toBe(imdnId);
         expect(g.imdn.recipientUri).toBe('tel:+15551230001');
-        expect(g.raw).toMatch(/^From: <sip:herald@127\.0\.0\.1>/m);
+        expect(g.raw).toMatch(/^From: <sip:\+15551230001@127\.0\.0\.1>;tag=/m);
+        expect(g.raw).toMatch(/^From: <sip:\+15551230001@127\.0\.0\.1>\r?$/m);
+        expect(g.raw).toMatch(/^Sender: <sip:herald@127\.0\.0\.1>\r?$/m);
       }
     });
   });

@@ -53,7 +53,10 @@ describe('dispositions', () => {
         expect(g.imdn.recipientUri).toBe('tel:+15551234567');
         expect(g.imdn.originalRecipientUri).toBe('sip:+15551234567@gw.example.com');
         expect(g.imdn.subject).toBe('Lunch?');
-        expect(g.raw).toMatch(/^From: <sip:herald@127\.0\.0\.1>;tag=/m);
+        // SIP From and CPIM From: the recipient, as the sender addressed it; Herald in Sender.
+        expect(g.raw).toMatch(/^From: <sip:\+15551234567@gw\.example\.com>;tag=/m);
+        expect(g.raw).toMatch(/^From: <sip:\+15551234567@gw\.example\.com>\r?$/m);
+        expect(g.raw).toMatch(/^Sender: <sip:herald@127\.0\.0\.1>\r?$/m);
         expect(g.raw).toMatch(/Content-Disposition: notification/);
         expect(g.raw).toMatch(/imdn\.Message-ID: \S+/);
       }

@@ -90,6 +90,9 @@ describe('sip-deliver job', () => {
         const result = await uas.done;
         expect(result.messages).toMatch(/MESSAGE sip:bob@127\.0\.0\.1:\d+ SIP\/2\.0[\s\S]*reply from a phone/);
         expect(result.messages).toMatch(/From: <sip:\+15551234567@localhost;user=phone>/);
+        // The SMS user as the IM client knows them in SIP and CPIM From; Herald in Sender.
+        expect(result.messages).toMatch(/^From: <sip:\+15551234567@localhost;user=phone>\r?$/m);
+        expect(result.messages).toMatch(/^Sender: <sip:herald@localhost>\r?$/m);
       } finally {
         uas.kill();
       }
