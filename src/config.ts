@@ -148,6 +148,16 @@ export const configSchema = z.strictObject({
         .default(262_144)
         .describe('Cap on the inflated size of a deflate/gzip body (a compression bomb guard).'),
       sendTimeoutMs: durationMs.default(32_000).describe('How long one outgoing MESSAGE transaction may take (Timer F).'),
+      tcpHeaderTimeoutMs: durationMs
+        .min(100)
+        .default(5_000)
+        .describe('Standalone edge over TCP: time from a message\'s first byte to its last; slower connections are closed.'),
+      tcpMaxConnectionsPerSource: z
+        .number()
+        .int()
+        .min(1)
+        .default(16)
+        .describe('Standalone edge: open inbound TCP connections allowed per source address; more are closed at once.'),
       retryGiveUpMs: durationMs
         .default(3_600_000)
         .describe('Give up re-sending an outgoing MESSAGE (IMDN, MO relay) after this long.'),

@@ -101,7 +101,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     const archiveMailboxes = createImapArchive(config.archive, log);
     const archiveTrigger = archiveMailboxes === undefined ? undefined : new ArchiveTrigger({ settings: archive, store: ledger.archive, jobs });
     const archived = <L extends Ledger>(l: L): L => (archiveTrigger === undefined ? l : withArchive(l, archiveTrigger, log));
-    const sipEdge = createSipEdge(config.sip, log);
+    const sipEdge = createSipEdge(config.sip, log, { dropped: (reason) => metrics.sipDropped.inc({ reason }) });
     const imdnSend = createImdnSendHandler({
       config,
       store: ledger.dispositions,

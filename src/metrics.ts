@@ -34,6 +34,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sipDropped = new Counter({
+    name: 'herald_sip_dropped_total',
+    help: 'SIP inputs an edge dropped without answering (limits, strangers, unanswerable, internal errors), by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly sipSent = new Counter({
     name: 'herald_sip_sent_total',
     help: 'MESSAGEs Herald sent, by purpose and outcome (final status class).',

@@ -57,7 +57,7 @@ export interface SipFinalResponse {
 
 /**
  * Herald's SIP front door. Adapters: `drachtio` (production, drachtio-srf) and
- * `standalone` (the `sip` package). Both hand the core the same typed request and put the
+ * `standalone` (Herald's own parser and transactions). Both hand the core the same typed request and put the
  * same reply on the wire.
  */
 export interface SipEdge {

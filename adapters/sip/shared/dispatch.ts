@@ -2,9 +2,12 @@ import type { Logger } from 'pino';
 import { isHeraldError } from '../../../src/errors.js';
 import type { SipIncomingRequest, SipReply, SipRequestHandler } from '../../../src/ports/sip-edge.port.js';
 import { ALLOW_HEADER, HANDLED_METHODS } from './constants.js';
+import { edgeRefusal } from './refusal.js';
+import { validateRequest } from './validate-request.js';
 
 /**
- * Runs the core's handler for one request and always yields a final reply: methods the
+ * Runs the core's handler for one request and always yields a final reply: a request that
+ * fails the strict RFC 3261 checks (validate-request.ts) gets 400 with the reason; methods the
  * gateway does not serve get 405 with Allow (RFC 3261 §8.2.1), and a handler that throws
  * gets the SIP status of its error (500 when it is not a HeraldError), so no transaction
  * is ever left unanswered.
@@ -13,10 +16,19 @@ export async function dispatchRequest(
   handler: SipRequestHandler,
   request: SipIncomingRequest,
   log: Logger,
+  /** Host named in the Warning of the edge's own refusals (`sip.domain`). */
+  domain = 'localhost',
 ): Promise<SipReply> {
+  const invalid = validateRequest(request);
+  if (invalid !== undefined) {
+    log.info({ method: request.method, detail: invalid.detail, source: request.source.address }, 'SIP request refused as malformed');
+    return edgeRefusal(invalid.status, invalid.detail, domain);
+  }
   if (!HANDLED_METHODS.includes(request.method)) {
     log.info({ method: request.method, callId: request.callId }, 'SIP method not allowed');
-    return { status: 405, reason: 'Method Not Allowed', headers: { Allow: ALLOW_HEADER } };
+    const refusal = edgeRefusal(405, request.method, domain, 'GW_ERR_SIP_METHOD', { Allow: ALLOW_HEADER });
+    // The standard phrase: clients match on it, and the Warning names the method.
+    return { ...refusal, reason: 'Method Not Allowed' };
   }
   try {
     const reply = await handler(request);

@@ -9,7 +9,8 @@ export type HeaderMap = Record<string, string[]>;
  * Folded lines (RFC 3261 §7.3.1) are unfolded; lines without a colon are skipped.
  */
 export function parseHeaderBlock(block: string): HeaderMap {
-  const headers: HeaderMap = {};
+  // No prototype: a header named `__proto__` or `constructor` is just another name.
+  const headers = Object.create(null) as HeaderMap;
   for (const line of block.split(/\r?\n(?![ \t])/)) {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;

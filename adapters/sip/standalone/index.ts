@@ -1,111 +1,170 @@
 /**
- * The standalone SIP edge: kirm's `sip` package (transport and transaction layer) listening
- * on UDP and TCP. It serves the embedded default and the tests; production runs drachtio.
+ * The standalone SIP edge: Herald's own parser (../shared/wire-parser.ts), transport and
+ * non-INVITE transactions on UDP and TCP. It serves the embedded default and the tests;
+ * production may run drachtio. Why Herald carries its own small stack rather than a
+ * library's is in the README ("SIP edges"), with the measurements.
  */
 import type { Logger } from 'pino';
-import sip from 'sip';
-import type { SipMessage, SipRemote, SipStack } from 'sip';
-import type { SipConfig } from '../shared/sip-config.js';
 import type {
   SipEdge,
   SipFinalResponse,
   SipOutgoingMessage,
   SipRequestHandler,
 } from '../../../src/ports/sip-edge.port.js';
-import { TRYING_AFTER_MS } from '../shared/constants.js';
+import { inNetworks, parseNetwork } from '../../../src/ingress/cidr.js';
+import { HANDLED_METHODS, TRYING_AFTER_MS } from '../shared/constants.js';
 import { dispatchRequest } from '../shared/dispatch.js';
 import { sipEdgeError } from '../shared/edge-error.js';
+import { NO_OBSERVER, type SipEdgeObserver } from '../shared/edge-observer.js';
 import { assertState, type EdgeState } from '../shared/edge-state.js';
 import { randomToken } from '../shared/ids.js';
-import { captureListeners, whenListening } from './capture-listeners.js';
+import { toIncomingRequest } from '../shared/incoming-request.js';
+import { edgeRefusal } from '../shared/refusal.js';
+import type { SipConfig } from '../shared/sip-config.js';
+import { headerValue, headerValues, type ParsedRequest, type WireHeader } from '../shared/wire-parser.js';
+import { ClientTransactions } from './client-transactions.js';
 import { findFreeSipPort } from './free-port.js';
-import { fromStackRequest } from './incoming.js';
-import { ResponseTap } from './response-tap.js';
-import { toStackResponse, tryingResponse } from './reply.js';
+import { buildResponse } from './response.js';
 import { sendMessage } from './send-message.js';
-import { stackHooks } from './wire-trace.js';
+import { ServerTransactions, transactionKey } from './server-transactions.js';
+import { SipSockets, type Inbound, type StreamRefusal } from './transport.js';
+import { parseTopVia } from './via.js';
 
 export interface StandaloneSipEdge extends SipEdge {
   /** Where the edge listens; `port` is the real one when the config asked for 0. */
   address(): { readonly host: string; readonly port: number };
 }
 
+/** An inbound TCP connection with nothing in flight is closed after this long. */
+const TCP_IDLE_TIMEOUT_MS = 300_000;
+
 function splitHostPort(value: string, defaultPort: number): { host: string; port: number } {
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(value);
   return match ? { host: match[1] ?? value, port: match[2] ? Number(match[2]) : defaultPort } : { host: value, port: defaultPort };
 }
 
-/** Adds `;lr` so the stack loose-routes (RFC 3261 §16.12) instead of rewriting the Request-URI. */
-function routeFor(proxy: string | undefined): string | undefined {
-  if (proxy === undefined) return undefined;
-  return /;lr(?:[;=>]|$)/i.test(proxy) ? `<${proxy}>` : `<${proxy};lr>`;
-}
-
 /**
  * Creates the standalone edge from the `sip` section of the config (`config.sip`).
+ * `observer` is told of every input dropped without an answer.
  * @throws GW_ERR_SIP_LISTEN_FAILED from start() when a listener cannot bind (port in use).
  * @throws GW_ERR_SIP_SEND_FAILED from send() on a transport failure or when not started.
  */
-export function createStandaloneEdge(sipConfig: SipConfig, log: Logger): StandaloneSipEdge {
+export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer: SipEdgeObserver = NO_OBSERVER): StandaloneSipEdge {
   const edgeLog = log.child({ component: 'sip-edge', edge: 'standalone' });
+  const networks = sipConfig.allowedNetworks.flatMap((cidr) => parseNetwork(cidr) ?? []);
+  const peerAllowed = (address: string): boolean => networks.length === 0 || inNetworks(address, networks);
+  const servers = new ServerTransactions();
+  const clients = new ClientTransactions();
   let state: EdgeState = 'idle';
-  let stack: SipStack | undefined;
+  let sockets: SipSockets | undefined;
   let port = sipConfig.port;
-  const tap = new ResponseTap();
+  let handler: SipRequestHandler | undefined;
 
-  function answer(request: SipMessage, remote: SipRemote, handler: SipRequestHandler): void {
-    if (request.method === 'ACK') return; // ACKs of our 405s to INVITE end there.
-    const current = stack;
-    if (current === undefined) return;
-    const typed = fromStackRequest(request, remote);
+  function refuse(headers: readonly WireHeader[], status: number, detail: string, reply: (bytes: Buffer) => void): void {
+    // Without a Via a response cannot be matched by the client (RFC 3261 §8.2.6.2).
+    if (headerValues(headers, 'via').length === 0) {
+      observer.dropped('unanswerable');
+      return;
+    }
+    const extra: Record<string, string> = status === 413 ? { Warning: `399 ${sipConfig.domain} "max-size=${sipConfig.maxBodyBytes}"` } : {};
+    const code = status === 413 ? 'GW_ERR_CONTENT_TOO_LARGE' : 'GW_ERR_SIP_MALFORMED';
+    edgeLog.info({ status, detail }, 'SIP request refused before parsing completed');
+    reply(buildResponse(headers, edgeRefusal(status, detail, sipConfig.domain, code, extra), randomToken()));
+  }
+
+  function onRequest(head: ParsedRequest, rawBody: Buffer, inbound: Inbound, current: SipRequestHandler): void {
+    const { source, reply } = inbound;
+    const via = parseTopVia(headerValue(head.headers, 'via'));
+    if (via === undefined) return observer.dropped('unanswerable');
+    if (head.method === 'ACK') return observer.dropped('ack'); // ACKs of our 405s to INVITE end here.
+    // Strangers learn nothing of what Herald does not serve: peer check before any 405
+    // (MESSAGE and OPTIONS get the core's 403 with its reason).
+    if (!HANDLED_METHODS.includes(head.method) && !peerAllowed(source.address)) return observer.dropped('peer-refused');
+    // RFC 3261 §18.3: bytes past Content-Length in a datagram are ignored; fewer is an error
+    // the shared validator answers with 400.
+    const declared = Number(headerValue(head.headers, 'content-length') ?? Number.NaN);
+    const body = Number.isSafeInteger(declared) && declared >= 0 && declared < rawBody.length ? rawBody.subarray(0, declared) : rawBody;
+    const typed = toIncomingRequest({ method: head.method, requestUri: head.requestUri, headerBlock: head.headerBlock, headerLines: head.headers, body, source });
     const reqLog = edgeLog.child({ callId: typed.callId });
     const tag = randomToken();
-    // A retransmission of this request is absorbed by the server transaction the stack
-    // created before calling us, so this runs once per transaction.
-    const trying = setTimeout(() => current.send(tryingResponse(request)), TRYING_AFTER_MS);
-    void dispatchRequest(handler, typed, reqLog).then((reply) => {
-      clearTimeout(trying);
-      if (stack !== current) return;
-      reqLog.debug({ method: typed.method, status: reply.status }, 'SIP reply');
-      current.send(toStackResponse(request, reply, tag));
-    });
+    const reliable = source.transport !== 'udp';
+    if (head.method === 'INVITE') {
+      // No INVITE server transaction: the final answer goes out once, never retransmitted
+      // (no amplification toward a spoofed source); the client's retransmissions each get one.
+      void dispatchRequest(current, typed, reqLog, sipConfig.domain).then((final) => reply(buildResponse(head.headers, final, tag)));
+      return;
+    }
+    const key = transactionKey(head, via);
+    if (servers.absorb(key)) return;
+    const tracked = servers.begin(key, reply);
+    if (!tracked) observer.dropped('transaction-table-full');
+    const trying = setTimeout(() => servers.provisional(key, buildResponse(head.headers, { status: 100, reason: 'Trying' }, undefined)), TRYING_AFTER_MS);
+    dispatchRequest(current, typed, reqLog, sipConfig.domain)
+      .catch((err: unknown) => {
+        reqLog.error({ err }, 'SIP request failed outside the handler');
+        return { status: 500, reason: 'Server Internal Error' };
+      })
+      .then((final) => {
+        clearTimeout(trying);
+        if (sockets === undefined) return;
+        reqLog.debug({ method: typed.method, status: final.status }, 'SIP reply');
+        const bytes = buildResponse(head.headers, final, tag);
+        if (tracked) servers.final(key, bytes, reliable);
+        else reply(bytes);
+      })
+      .catch((err: unknown) => {
+        observer.dropped('internal-error');
+        reqLog.error({ err }, 'SIP reply could not be sent');
+      });
+  }
+
+  function onInbound(inbound: Inbound): void {
+    const current = handler;
+    if (current === undefined) return;
+    const { head } = inbound;
+    if (head.kind === 'invalid') {
+      if (!head.isRequest) return observer.dropped('unanswerable');
+      return refuse(head.headers, head.status, head.detail, inbound.reply);
+    }
+    if (head.kind === 'response') {
+      if (!clients.receive({ head, body: inbound.body })) observer.dropped('stray-response');
+      return;
+    }
+    onRequest(head, inbound.body, inbound, current);
+  }
+
+  function onRefusal(refusal: StreamRefusal): void {
+    refuse(refusal.headers, refusal.status, refusal.detail, refusal.reply);
   }
 
   return {
-    async start(handler: SipRequestHandler): Promise<void> {
+    async start(requestHandler: SipRequestHandler): Promise<void> {
       assertState(state, ['idle'], 'start');
       state = 'starting';
       try {
         if (port === 0) port = await findFreeSipPort(sipConfig.host);
-        const publicVia = splitHostPort(sipConfig.publicAddress ?? sipConfig.host, port);
-        const { result, sockets, servers } = captureListeners(() =>
-          sip.create(
-            {
-              address: sipConfig.host,
-              port,
-              // Never equal to a URI host: the stack treats a request to its own hostname as
-              // an encoded flow token and drops it, which would break sending to a peer on
-              // the same address. The real Via host and port are set by the send hook.
-              publicAddress: `${publicVia.host}:${publicVia.port}`,
-              udp: sipConfig.transports.includes('udp'),
-              tcp: sipConfig.transports.includes('tcp'),
-              logger: stackHooks(edgeLog, publicVia, (response) => tap.record(response)),
-            },
-            (request, remote) => answer(request, remote, handler),
-          ),
-        );
-        stack = result;
-        const handles = [...sockets, ...servers];
+        const created = new SipSockets({
+          host: sipConfig.host,
+          port,
+          udp: sipConfig.transports.includes('udp'),
+          tcp: sipConfig.transports.includes('tcp'),
+          maxBodyBytes: sipConfig.maxBodyBytes,
+          tcpHeaderTimeoutMs: sipConfig.tcpHeaderTimeoutMs,
+          tcpMaxConnectionsPerSource: sipConfig.tcpMaxConnectionsPerSource,
+          tcpIdleTimeoutMs: TCP_IDLE_TIMEOUT_MS,
+          log: edgeLog,
+          observer,
+          onInbound,
+          onRefusal,
+        });
         try {
-          await Promise.all(handles.map(whenListening));
+          await created.listen();
         } catch (err) {
-          result.destroy();
-          stack = undefined;
+          await created.close();
           throw sipEdgeError('GW_ERR_SIP_LISTEN_FAILED', `SIP edge cannot listen on ${sipConfig.host}:${port}`, { cause: err });
         }
-        for (const handle of handles) {
-          handle.on('error', (err: Error) => edgeLog.warn({ err }, 'SIP socket error'));
-        }
+        sockets = created;
+        handler = requestHandler;
         state = 'ready';
         edgeLog.info({ host: sipConfig.host, port, transports: sipConfig.transports }, 'SIP edge listening');
       } catch (err) {
@@ -116,13 +175,14 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger): Standal
 
     send(message: SipOutgoingMessage): Promise<SipFinalResponse> {
       assertState(state, ['ready'], 'send', 'GW_ERR_SIP_SEND_FAILED');
-      if (stack === undefined) throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'SIP edge not started');
+      if (sockets === undefined) throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'SIP edge not started');
       return sendMessage(message, {
-        stack,
-        tap,
+        sockets,
+        transactions: clients,
         log: edgeLog,
         domain: sipConfig.domain,
-        route: routeFor(sipConfig.outboundProxy),
+        via: splitHostPort(sipConfig.publicAddress ?? sipConfig.host, port),
+        outboundProxy: sipConfig.outboundProxy,
         timeoutMs: sipConfig.sendTimeoutMs,
       });
     },
@@ -141,9 +201,12 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger): Standal
         return;
       }
       state = 'stopping';
-      const current = stack;
-      stack = undefined;
-      current?.destroy();
+      const current = sockets;
+      sockets = undefined;
+      handler = undefined;
+      clients.failAll(sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'SIP edge stopped'));
+      servers.clear();
+      await current?.close();
       state = 'stopped';
       edgeLog.info({}, 'SIP edge stopped');
     },

@@ -1,6 +1,4 @@
 import type { Logger } from 'pino';
-import type { SipMessage, SipStack } from 'sip';
-import digest from 'sip/digest.js';
 import type { SipFinalResponse, SipOutgoingMessage } from '../../../src/ports/sip-edge.port.js';
 import { MAX_FORWARDS } from '../shared/constants.js';
 import { sipEdgeError } from '../shared/edge-error.js';
@@ -8,16 +6,21 @@ import { parseHeaderBlock } from '../shared/header-block.js';
 import { initialCSeq, newCallId, randomToken } from '../shared/ids.js';
 import { formatNameAddr } from '../shared/name-addr.js';
 import { bytesToWire, headerToWire, textFromWire } from '../shared/wire-text.js';
-import { headerBlockOf } from './incoming.js';
-import type { ResponseTap } from './response-tap.js';
+import { headerValues } from '../shared/wire-parser.js';
+import type { ClientResponse, ClientTransactions } from './client-transactions.js';
+import { authorization, parseChallenge, supported } from './digest-client.js';
+import { resolveTarget, type SipTarget } from './target.js';
+import type { SipSockets } from './transport.js';
 
 export interface SendContext {
-  readonly stack: SipStack;
-  readonly tap: ResponseTap;
+  readonly sockets: SipSockets;
+  readonly transactions: ClientTransactions;
   readonly log: Logger;
   readonly domain: string;
-  /** `<sip:proxy;lr>` Route value, when every request goes through an outbound proxy. */
-  readonly route: string | undefined;
+  /** host and port put in Via (sip.publicAddress, else where the edge listens). */
+  readonly via: { readonly host: string; readonly port: number };
+  /** Outbound proxy URI, when every request goes through one (sent with a loose Route). */
+  readonly outboundProxy: string | undefined;
   readonly timeoutMs: number;
 }
 
@@ -28,72 +31,93 @@ interface RequestIdentity {
   readonly cseq: number;
 }
 
-function buildRequest(message: SipOutgoingMessage, identity: RequestIdentity, route: string | undefined): SipMessage {
-  const headers: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) headers[name.toLowerCase()] = headerToWire(value);
-  Object.assign(headers, {
-    via: [],
-    to: headerToWire(formatNameAddr({ ...message.to, tag: undefined })),
-    from: headerToWire(formatNameAddr({ ...message.from, tag: identity.fromTag })),
-    'call-id': identity.callId,
-    cseq: { seq: identity.cseq, method: 'MESSAGE' },
-    'max-forwards': String(MAX_FORWARDS),
-    'content-type': headerToWire(message.contentType),
-  });
-  if (route !== undefined) headers.route = route;
-  return { method: 'MESSAGE', uri: headerToWire(message.requestUri), headers, content: bytesToWire(message.body) };
+function routeFor(proxy: string): string {
+  return /;lr(?:[;=>]|$)/i.test(proxy) ? `<${proxy}>` : `<${proxy};lr>`;
 }
 
-function finalResponse(response: SipMessage): SipFinalResponse {
+function buildRequest(
+  message: SipOutgoingMessage,
+  identity: RequestIdentity,
+  context: SendContext,
+  target: SipTarget,
+  branch: string,
+  auth: string | undefined,
+): Buffer {
+  const uri = headerToWire(message.requestUri);
+  const body = bytesToWire(message.body);
+  const lines = [
+    `MESSAGE ${uri} SIP/2.0`,
+    `Via: SIP/2.0/${target.transport.toUpperCase()} ${context.via.host}:${context.via.port};rport;branch=${branch}`,
+    `Max-Forwards: ${MAX_FORWARDS}`,
+    `To: ${headerToWire(formatNameAddr({ ...message.to, tag: undefined }))}`,
+    `From: ${headerToWire(formatNameAddr({ ...message.from, tag: identity.fromTag }))}`,
+    `Call-ID: ${identity.callId}`,
+    `CSeq: ${identity.cseq} MESSAGE`,
+  ];
+  if (context.outboundProxy !== undefined) lines.push(`Route: ${routeFor(context.outboundProxy)}`);
+  const managed = new Set(['via', 'max-forwards', 'to', 'from', 'call-id', 'cseq', 'route', 'content-type', 'content-length']);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (!managed.has(name.toLowerCase()) && /^[A-Za-z0-9!%*_+`'~.-]+$/.test(name)) lines.push(`${name}: ${headerToWire(value)}`);
+  }
+  if (auth !== undefined) lines.push(auth);
+  lines.push(`Content-Type: ${headerToWire(message.contentType)}`, `Content-Length: ${Buffer.byteLength(body, 'latin1')}`, '', '');
+  return Buffer.from(lines.join('\r\n') + body, 'latin1');
+}
+
+function finalResponse(response: ClientResponse): SipFinalResponse {
   return {
-    status: response.status ?? 0,
-    reason: textFromWire(response.reason ?? ''),
-    headers: parseHeaderBlock(headerBlockOf(response)),
+    status: response.head.status,
+    reason: textFromWire(response.head.reason),
+    headers: parseHeaderBlock(response.head.headerBlock),
   };
 }
 
-/**
- * Runs one client transaction and resolves with its final response. The stack answers
- * some failures itself with a response it made up (it shares the request's Via array);
- * unless the tap saw a real answer from the peer behind it, that is a transport failure
- * (refused connection, unresolvable host) and rejects. A made-up 408 is Timer F.
- */
-function transact(context: SendContext, request: SipMessage): Promise<SipMessage> {
-  context.tap.watch(request);
-  return new Promise((resolve, reject) => {
-    context.stack.send(request, (response) => {
-      if ((response.status ?? 0) < 200) return;
-      const received = context.tap.take(request);
-      const local = response.headers.via === request.headers.via;
-      if (!local || response.status === 408) return resolve(response);
-      if (received !== undefined) return resolve(received);
-      const detail =
-        response.status === 404
-          ? `cannot resolve ${String(request.uri)}`
-          : `transport failure sending to ${String(request.uri)}`;
-      reject(sipEdgeError('GW_ERR_SIP_SEND_FAILED', detail, { status: response.status, reason: 'generated locally' }));
+async function transact(
+  message: SipOutgoingMessage,
+  identity: RequestIdentity,
+  context: SendContext,
+  target: SipTarget,
+  auth: string | undefined,
+): Promise<ClientResponse> {
+  const branch = `z9hG4bK${randomToken()}`;
+  const bytes = buildRequest(message, identity, context, target, branch, auth);
+  const send = (): Promise<void> =>
+    target.transport === 'tcp'
+      ? context.sockets.sendTcp(bytes, target.address, target.port)
+      : context.sockets.sendUdp(bytes, target.address, target.port);
+  try {
+    return await context.transactions.run(branch, 'MESSAGE', send, target.transport === 'tcp');
+  } catch (err) {
+    throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', `transport failure sending to ${message.requestUri}`, {
+      cause: err,
+      status: 503,
+      reason: 'generated locally',
     });
-  });
+  }
 }
 
-function challengeRealm(response: SipMessage): string | undefined {
-  const list = response.status === 407 ? response.headers['proxy-authenticate'] : response.headers['www-authenticate'];
-  const realm = list?.find((c) => c.scheme?.toLowerCase() === 'digest')?.realm;
-  return realm?.replace(/^"(.*)"$/, '$1');
+/** The Authorization (or Proxy-Authorization) line answering a 401/407, if Herald can. */
+function answerChallenge(message: SipOutgoingMessage, response: ClientResponse): string | undefined {
+  const credentials = message.credentials;
+  const status = response.head.status;
+  if ((status !== 401 && status !== 407) || credentials === undefined) return undefined;
+  const [challengeHeader, answerHeader] = status === 407 ? ['proxy-authenticate', 'Proxy-Authorization'] : ['www-authenticate', 'Authorization'];
+  const challenge = headerValues(response.head.headers, challengeHeader)
+    .map(parseChallenge)
+    .find((c) => c !== undefined && supported(c));
+  if (challenge === undefined) return undefined;
+  return `${answerHeader}: ${authorization(challenge, { method: 'MESSAGE', uri: headerToWire(message.requestUri) }, credentials)}`;
 }
 
 async function sendWithAuth(message: SipOutgoingMessage, context: SendContext): Promise<SipFinalResponse> {
+  const target = await resolveTarget(context.outboundProxy ?? message.requestUri);
   const identity: RequestIdentity = { callId: newCallId(context.domain), fromTag: randomToken(), cseq: initialCSeq() };
-  const first = await transact(context, buildRequest(message, identity, context.route));
-  const credentials = message.credentials;
-  if ((first.status !== 401 && first.status !== 407) || credentials === undefined) return finalResponse(first);
-  const realm = challengeRealm(first);
-  if (realm === undefined) return finalResponse(first);
+  const first = await transact(message, identity, context, target, undefined);
+  const auth = answerChallenge(message, first);
+  if (auth === undefined) return finalResponse(first);
   // One answer only: a second challenge means the credentials are wrong, and the caller sees it.
-  const retry = buildRequest(message, { ...identity, cseq: identity.cseq + 1 }, context.route);
-  digest.signRequest({}, retry, first, { user: credentials.username, password: credentials.password, realm });
-  context.log.debug({ callId: identity.callId, status: first.status, realm }, 'SIP MESSAGE challenged, answering once');
-  return finalResponse(await transact(context, retry));
+  context.log.debug({ callId: identity.callId, status: first.head.status }, 'SIP MESSAGE challenged, answering once');
+  return finalResponse(await transact(message, { ...identity, cseq: identity.cseq + 1 }, context, target, auth));
 }
 
 /**
