@@ -82,6 +82,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     await ledger.migrate();
 
     const redis = await resolveRedis(config.redisUrl, config.dataDir, log);
+      { onWriterFlush: (statement, size) => metrics.ledgerFlushSize.observe({ statement }, size) },
     cleanups.push(() => redis.stop());
     const redisClient = createRedis(redis.url);
     redisClient.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));

@@ -61,6 +61,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly ledgerFlushSize = new Histogram({
+    name: 'herald_ledger_flush_writes',
+    help: 'Ops carried by one group commit of the ledger writer, by statement (herald_transitions, herald_record_messages, …).',
+    labelNames: ['statement'] as const,
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [this.registry],
+  });
+
   readonly smsSubmits = new Counter({
     name: 'herald_sms_submits_total',
     help: 'SMS parts offered to an SMSC, by connection and outcome (accepted, throttled, rejected, failed).',

@@ -18,39 +18,34 @@ import type {
   StoredSegment,
 } from '../ports/ledger.port.js';
 import { guarded } from './db-errors.js';
-import { runFixed } from './fixed-sql.js';
-import { readSegmentWithDelivery } from './joined-reads.js';
+import type { LedgerWriter } from './writer.js';
 import { jsonText, toCorrelation, toSegment } from './rows.js';
-import type { LedgerDatabase, SegmentRow } from './schema.js';
-
-/** One per SMS part on the message path: fixed text, not rebuilt per call (fixed-sql.ts). */
-const INSERT_SEGMENT_SQL = `insert into segments (delivery_id, seq, total, connection_id, smsc_message_id, state, error_code, submitted_at)
-  values ($1, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz, now()))
-  on conflict (connection_id, smsc_message_id) do nothing
-  returning *`;
+import type { LedgerDatabase } from './schema.js';
 
 /** {@link CorrelationStore} over the `segments` and `correlations` tables. */
 export class KyselyCorrelationStore implements CorrelationStore {
   readonly #db: Kysely<LedgerDatabase>;
+  readonly #writer: LedgerWriter;
 
-  constructor(db: Kysely<LedgerDatabase>) {
+  constructor(db: Kysely<LedgerDatabase>, writer: LedgerWriter) {
     this.#db = db;
+    this.#writer = writer;
   }
 
   /** @throws GW_ERR_LEDGER_CONFLICT, GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
   async insertSegment(segment: NewSegment): Promise<StoredSegment> {
     const { connectionId, smscMessageId } = segment;
     return guarded(`insertSegment ${connectionId}/${smscMessageId}`, async () => {
-      const [inserted] = await runFixed<SegmentRow>(this.#db, INSERT_SEGMENT_SQL, [
-        segment.deliveryId,
-        segment.seq,
-        segment.total,
+      const inserted = await this.#writer.insertSegment({
+        deliveryId: segment.deliveryId,
+        seq: segment.seq,
+        total: segment.total,
         connectionId,
         smscMessageId,
-        segment.state ?? 'submitted',
-        segment.errorCode ?? null,
-        segment.submittedAt ?? null,
-      ]);
+        state: segment.state ?? 'submitted',
+        errorCode: segment.errorCode ?? null,
+        submittedAt: segment.submittedAt ?? null,
+      });
       if (inserted !== undefined) return toSegment(inserted);
       const existing = await this.findSegmentBySmscId(connectionId, smscMessageId);
       if (existing !== undefined && existing.deliveryId === segment.deliveryId && existing.seq === segment.seq) return existing;
@@ -77,7 +72,7 @@ export class KyselyCorrelationStore implements CorrelationStore {
 
   /** @throws GW_ERR_DB_UNREACHABLE */
   async findSegmentWithDelivery(connectionId: string, smscMessageId: string): Promise<{ readonly segment: StoredSegment; readonly delivery: StoredDelivery } | undefined> {
-    return guarded(`findSegmentWithDelivery ${connectionId}/${smscMessageId}`, () => readSegmentWithDelivery(this.#db, connectionId, smscMessageId));
+    return guarded(`findSegmentWithDelivery ${connectionId}/${smscMessageId}`, () => this.#writer.segmentWithDelivery({ connectionId, smscMessageId }));
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */
@@ -116,21 +111,22 @@ export class KyselyCorrelationStore implements CorrelationStore {
   async updateSegmentWithEvent(update: SegmentUpdate, event: NewEvent): Promise<StoredSegment> {
     return guarded(`updateSegmentWithEvent ${update.segmentId}`, async () => {
       if (!/^\d{1,18}$/.test(update.segmentId)) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `segment ${update.segmentId}`);
-      // One statement instead of an event insert and a segment update: a receipt is one
-      // write fewer per message (npm run bench), and the two can no longer come apart.
-      const finalAt = isFinal(update.state) ? sql`coalesce(${update.at ?? null}::timestamptz, now())` : sql`null::timestamptz`;
-      const result = await sql<SegmentRow>`
-        with upd as (
-          update segments set state = ${update.state}, error_code = ${update.errorCode ?? null}::text, final_at = ${finalAt}
-          where id = ${update.segmentId}::bigint
-          returning *
-        ), ev as (
-          insert into events (message_id, delivery_id, at, type, cause, detail)
-          select ${event.messageId}, ${event.deliveryId ?? null}::text, coalesce(${event.at ?? null}::timestamptz, now()), ${event.type}, ${event.cause}, ${jsonText(event.detail)}::jsonb
-          from upd
-        )
-        select * from upd`.execute(this.#db);
-      const row = result.rows[0];
+      // The part and its event in one statement, batched with other receipts' (writer.ts).
+      const row = await this.#writer.updateSegment({
+        segmentId: update.segmentId,
+        state: update.state,
+        errorCode: update.errorCode ?? null,
+        final: isFinal(update.state),
+        finalAt: update.at ?? null,
+        event: {
+          messageId: event.messageId,
+          deliveryId: event.deliveryId ?? null,
+          at: event.at ?? null,
+          type: event.type,
+          cause: event.cause,
+          detail: jsonText(event.detail),
+        },
+      });
       if (row === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `segment ${update.segmentId}`);
       return toSegment(row);
     });

@@ -13,7 +13,8 @@ import type { DeliveryEvent, StoredMessage } from '../domain/message.js';
 import type { NewNotification, StoredNotification } from '../domain/notification.js';
 import type { NotificationSendFacts, SendOutcome } from '../ports/disposition-store.port.js';
 import { clip, toNotification, type DispositionDb, type NotificationRow } from './disposition-rows.js';
-import { runFixed } from './fixed-sql.js';
+import { rowsPerOp, type BatchStatement } from './batch-statement.js';
+import type { LedgerWriter } from './writer.js';
 import { MESSAGE_COLUMNS_SQL, toPrefixedMessage, type PrefixedMessageRow } from './joined-reads.js';
 import { jsonText, toEventFromJson, toMessage, type EventJson } from './rows.js';
 import type { MessageRow } from './schema.js';
@@ -43,44 +44,56 @@ export async function readDecisionFacts(
   };
 }
 
+export interface DecisionWrite {
+  readonly deliveryId: string;
+  readonly version: number;
+  readonly notifications: readonly NewNotification[];
+}
+
 /**
  * Creates the notifications not yet there (the unique key keeps each once) and records
- * that the delivery was decided at `version`, in one statement.
- * @returns the notifications this call created, in the order given.
+ * that each delivery was decided at its version. Results: the notifications each decision
+ * created, in the order given.
  */
-export async function recordDecision(
-  db: DispositionDb,
-  deliveryId: string,
-  version: number,
-  notifications: readonly NewNotification[],
-): Promise<readonly StoredNotification[]> {
-  const check = sql`
-    insert into disposition_checks (delivery_id, version) values (${deliveryId}, ${version}::integer)
-    on conflict (delivery_id) do update set version = greatest(disposition_checks.version, excluded.version), checked_at = now()`;
-  if (notifications.length === 0) {
-    await check.execute(db);
-    return [];
-  }
-  const values = sql.join(
-    notifications.map(
-      (n) =>
-        sql`(${n.id}::text, ${n.deliveryId}::text, ${n.messageId}::text, ${n.kind}::text, ${n.status}::text, ${n.imdnMessageId}::text, ${n.payload}::text)`,
-    ),
-  );
-  const result = await sql<NotificationRow>`
-    with ins as (
-      insert into notifications (id, delivery_id, message_id, kind, status, imdn_message_id, payload)
-      values ${values}
-      on conflict (delivery_id, kind, status) do nothing
-      returning *
-    ), chk as (${check})
-    select * from ins`.execute(db);
-  const created = new Map(result.rows.map((row) => [row.id, toNotification(row)]));
-  return notifications.flatMap((n) => created.get(n.id) ?? []);
-}
+export const RECORD_DECISIONS: BatchStatement<DecisionWrite, NotificationRow, readonly StoredNotification[]> = {
+  name: 'herald_record_decisions',
+  text: `
+with ins as (
+  insert into notifications (id, delivery_id, message_id, kind, status, imdn_message_id, payload)
+  select * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+  on conflict (delivery_id, kind, status) do nothing
+  returning *
+), chk as (
+  insert into disposition_checks (delivery_id, version)
+  select * from unnest($1::text[], $2::int4[])
+  on conflict (delivery_id) do update set version = greatest(disposition_checks.version, excluded.version), checked_at = now()
+)
+select * from ins`,
+  // One check row per delivery per statement: ON CONFLICT DO UPDATE may touch a row once.
+  keyOf: (op) => op.deliveryId,
+  parameters: (ops) => {
+    const notifications = ops.flatMap((op) => op.notifications);
+    return [
+      ops.map((op) => op.deliveryId),
+      ops.map((op) => op.version),
+      notifications.map((n) => n.id),
+      notifications.map((n) => n.deliveryId),
+      notifications.map((n) => n.messageId),
+      notifications.map((n) => n.kind),
+      notifications.map((n) => n.status),
+      notifications.map((n) => n.imdnMessageId),
+      notifications.map((n) => n.payload),
+    ];
+  },
+  results: (rows, ops) => {
+    const created = new Map(rows.map((row) => [row.id, toNotification(row)]));
+    return ops.map((op) => op.notifications.flatMap((n) => created.get(n.id) ?? []));
+  },
+};
 
 type SendFactsRow = NotificationRow &
   PrefixedMessageRow & {
+    readonly ord: string | number;
     readonly p_id: string | null;
     readonly p_kind: string | null;
     readonly p_status: string | null;
@@ -88,64 +101,98 @@ type SendFactsRow = NotificationRow &
     readonly p_created_at: Date | null;
   };
 
-// Ids are UUIDv7, made in the order the notifications became due: `p.id < n.id` is "older".
-const READ_FOR_SEND_SQL = `select n.*, ${MESSAGE_COLUMNS_SQL},
+/**
+ * A notification with the message it reports on and the oldest notification of the same
+ * delivery still pending before it (IMDNs go out in order), or undefined when either the
+ * notification or its message is gone. Ids are UUIDv7, made in the order the
+ * notifications became due: `p.id < n.id` is "older".
+ */
+export const READ_FOR_SEND: BatchStatement<string, SendFactsRow, NotificationSendFacts | undefined> = {
+  name: 'herald_read_for_send',
+  text: `select r.ord, n.*, ${MESSAGE_COLUMNS_SQL},
     p.id as p_id, p.kind as p_kind, p.status as p_status, p.attempts as p_attempts, p.created_at as p_created_at
-  from notifications n
+  from unnest($1::text[]) with ordinality as r (id, ord)
+  join notifications n on n.id = r.id
   join messages m on m.id = n.message_id
   left join lateral (
     select id, kind, status, attempts, created_at from notifications
     where delivery_id = n.delivery_id and state = 'pending' and id < n.id
     order by id limit 1
-  ) p on true
-  where n.id = $1`;
+  ) p on true`,
+  keyOf: (id) => id,
+  parameters: (ids) => [[...ids]],
+  results: (rows, ids) =>
+    rowsPerOp(rows, ids.length).map(([row]) => {
+      if (row === undefined) return undefined;
+      const earlier =
+        row.p_id === null || row.p_kind === null || row.p_status === null || row.p_attempts === null || row.p_created_at === null
+          ? undefined
+          : { id: row.p_id, kind: row.p_kind, status: row.p_status, attempts: row.p_attempts, createdAt: row.p_created_at };
+      return { notification: toNotification(row), message: toPrefixedMessage(row), earlierPending: earlier };
+    }),
+};
 
-/**
- * A notification with the message it reports on and the oldest notification of the same
- * delivery still pending before it (IMDNs go out in order), or undefined when either the
- * notification or its message is gone.
- */
-export async function readForSend(db: DispositionDb, notificationId: string): Promise<NotificationSendFacts | undefined> {
-  const [row] = await runFixed<SendFactsRow>(db, READ_FOR_SEND_SQL, [notificationId]);
-  if (row === undefined) return undefined;
-  const notification = toNotification(row);
-  const earlier =
-    row.p_id === null || row.p_kind === null || row.p_status === null || row.p_attempts === null || row.p_created_at === null
-      ? undefined
-      : { id: row.p_id, kind: row.p_kind, status: row.p_status, attempts: row.p_attempts, createdAt: row.p_created_at };
-  return { notification, message: toPrefixedMessage(row), earlierPending: earlier };
+export interface FinishWrite {
+  readonly id: string;
+  readonly attemptError: string | null;
+  readonly finish: NonNullable<SendOutcome['finish']>;
 }
 
 /**
- * Counts one send attempt and, when `outcome.finish` is given, moves the notification out
- * of `pending` and appends its outcome event, in one statement. The attempt is counted
- * even when another run finished the notification first, as a separate update would.
+ * Counts one send attempt and moves each notification out of `pending`, appending its
+ * outcome event. The attempt is counted even when another run finished the notification
+ * first, as a separate update would. Results: whether this write finished it.
+ */
+export const FINISH_SENDS: BatchStatement<FinishWrite, { readonly ord: string | number; readonly was: string }, boolean> = {
+  name: 'herald_finish_sends',
+  text: `
+with req as (
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[])
+    with ordinality as r (id, attempt_error, finish_error, finish_state, sent_at, ev_type, ev_cause, ev_detail, ord)
+), cur as (
+  select id, state from notifications where id in (select id from req) order by id for update
+), upd as (
+  update notifications n set
+    attempts = n.attempts + 1,
+    last_error = coalesce(case when cur.state = 'pending' then req.finish_error end, req.attempt_error),
+    state = case when cur.state = 'pending' then req.finish_state else n.state end,
+    sent_at = case when cur.state = 'pending' then req.sent_at else n.sent_at end
+  from cur join req on req.id = cur.id
+  where n.id = cur.id
+  returning n.message_id, n.delivery_id, cur.state as was, req.ord as ord
+), ev as (
+  insert into events (message_id, delivery_id, type, cause, detail)
+  select upd.message_id, upd.delivery_id, req.ev_type, req.ev_cause, req.ev_detail::jsonb
+  from upd join req on req.ord = upd.ord
+  where upd.was = 'pending'
+  order by upd.ord
+)
+select ord, was from upd`,
+  keyOf: (op) => op.id,
+  parameters: (ops) => [
+    ops.map((op) => op.id),
+    ops.map((op) => op.attemptError),
+    ops.map((op) => clip(op.finish.error)),
+    ops.map((op) => op.finish.state),
+    ops.map((op) => (op.finish.state === 'sent' ? op.finish.at : null)),
+    ops.map((op) => op.finish.event.type),
+    ops.map((op) => op.finish.event.cause),
+    ops.map((op) => jsonText(op.finish.event.detail)),
+  ],
+  results: (rows, ops) => rowsPerOp(rows, ops.length).map(([row]) => row?.was === 'pending'),
+};
+
+/**
+ * Counts one send attempt and, when `outcome.finish` is given, finishes the notification
+ * through the writer ({@link FINISH_SENDS}).
  * @returns whether this call finished it (false: no longer pending, or no finish asked).
  */
-export async function recordSendOutcome(db: DispositionDb, id: string, outcome: SendOutcome): Promise<boolean> {
+export async function recordSendOutcome(db: DispositionDb, writer: LedgerWriter, id: string, outcome: SendOutcome): Promise<boolean> {
   const attemptError = clip(outcome.attemptError);
   const finish = outcome.finish;
   if (finish === undefined) {
     await sql`update notifications set attempts = attempts + 1, last_error = ${attemptError}::text where id = ${id}`.execute(db);
     return false;
   }
-  const result = await sql<{ was: string }>`
-    with cur as (
-      select id, state from notifications where id = ${id} for update
-    ), upd as (
-      update notifications n set
-        attempts = n.attempts + 1,
-        last_error = coalesce(case when cur.state = 'pending' then ${clip(finish.error)}::text end, ${attemptError}::text),
-        state = case when cur.state = 'pending' then ${finish.state}::text else n.state end,
-        sent_at = case when cur.state = 'pending' then ${finish.state === 'sent' ? finish.at : null}::timestamptz else n.sent_at end
-      from cur
-      where n.id = cur.id
-      returning n.message_id, n.delivery_id, cur.state as was
-    ), ev as (
-      insert into events (message_id, delivery_id, type, cause, detail)
-      select message_id, delivery_id, ${finish.event.type}, ${finish.event.cause}, ${jsonText(finish.event.detail)}::jsonb
-      from upd where was = 'pending'
-    )
-    select was from upd`.execute(db);
-  return result.rows[0]?.was === 'pending';
+  return writer.finishSend({ id, attemptError, finish });
 }

@@ -9,16 +9,19 @@ import { heraldError } from '../errors.js';
 import type { DispositionStore, NotificationSendFacts, SendOutcome, UncheckedDelivery } from '../ports/disposition-store.port.js';
 import { guarded } from './db-errors.js';
 import { clip, toNotification, type DispositionChecksTable, type DispositionDb, type NotificationsTable } from './disposition-rows.js';
-import { readDecisionFacts, readForSend, recordDecision, recordSendOutcome } from './disposition-statements.js';
+import { readDecisionFacts, recordSendOutcome } from './disposition-statements.js';
+import type { LedgerWriter } from './writer.js';
 import { toMessage } from './rows.js';
 import type { LedgerDatabase } from './schema.js';
 
 /** {@link DispositionStore} over Kysely. */
 export class KyselyDispositionStore implements DispositionStore {
   readonly #db: DispositionDb;
+  readonly #writer: LedgerWriter;
 
-  constructor(db: Kysely<LedgerDatabase>) {
+  constructor(db: Kysely<LedgerDatabase>, writer: LedgerWriter) {
     this.#db = db.withTables<{ notifications: NotificationsTable; disposition_checks: DispositionChecksTable }>();
+    this.#writer = writer;
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */
@@ -28,17 +31,17 @@ export class KyselyDispositionStore implements DispositionStore {
 
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
   async recordDecision(deliveryId: string, version: number, notifications: readonly NewNotification[]): Promise<readonly StoredNotification[]> {
-    return guarded(`recordDecision ${deliveryId}`, () => recordDecision(this.#db, deliveryId, version, notifications));
+    return guarded(`recordDecision ${deliveryId}`, () => this.#writer.recordDecision({ deliveryId, version, notifications }));
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */
   async readForSend(notificationId: string): Promise<NotificationSendFacts | undefined> {
-    return guarded(`readForSend ${notificationId}`, () => readForSend(this.#db, notificationId));
+    return guarded(`readForSend ${notificationId}`, () => this.#writer.readForSend(notificationId));
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */
   async recordSendOutcome(id: string, outcome: SendOutcome): Promise<boolean> {
-    return guarded(`recordSendOutcome ${id}`, () => recordSendOutcome(this.#db, id, outcome));
+    return guarded(`recordSendOutcome ${id}`, () => recordSendOutcome(this.#db, this.#writer, id, outcome));
   }
 
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */

@@ -11,13 +11,18 @@
  * keep their submission order, so one statement never updates a row twice.
  */
 
+/** A flush's answer for one op that failed on its own: that op is rejected with `error`. */
+export class OpFailed {
+  constructor(readonly error: unknown) {}
+}
+
 export interface GroupCommitOptions<Op, Result> {
   /**
-   * Writes a batch in one statement and returns one result per op, in the ops' order.
-   * A throw rejects every op of the batch with that error (the statement is atomic:
-   * nothing of it was written).
+   * Writes a batch in one statement and returns one result per op, in the ops' order
+   * ({@link OpFailed} for an op that failed alone). A throw rejects every op of the batch
+   * with that error.
    */
-  readonly flush: (ops: readonly Op[]) => Promise<readonly Result[]>;
+  readonly flush: (ops: readonly Op[]) => Promise<readonly (Result | OpFailed)[]>;
   /** Ops with equal keys go in different flushes, in submission order. */
   readonly keyOf: (op: Op) => string;
   /**
@@ -38,7 +43,7 @@ interface Entry<Op, Result> {
 
 /** See the module comment. */
 export class GroupCommit<Op, Result> {
-  readonly #flush: (ops: readonly Op[]) => Promise<readonly Result[]>;
+  readonly #flush: (ops: readonly Op[]) => Promise<readonly (Result | OpFailed)[]>;
   readonly #keyOf: (op: Op) => string;
   readonly #maxBatch: number;
   readonly #onFlush: ((size: number) => void) | undefined;
@@ -74,7 +79,7 @@ export class GroupCommit<Op, Result> {
       while (this.#pending.length > 0) {
         const batch = this.#take();
         this.#onFlush?.(batch.length);
-        let results: readonly Result[];
+        let results: readonly (Result | OpFailed)[];
         try {
           results = await this.#flush(batch.map((entry) => entry.op));
         } catch (err) {
@@ -82,8 +87,10 @@ export class GroupCommit<Op, Result> {
           continue;
         }
         batch.forEach((entry, i) => {
-          if (i < results.length) entry.resolve(results[i] as Result);
-          else entry.reject(new Error(`group commit: the flush returned ${results.length} results for ${batch.length} ops`));
+          const result = results[i];
+          if (i >= results.length) entry.reject(new Error(`group commit: the flush returned ${results.length} results for ${batch.length} ops`));
+          else if (result instanceof OpFailed) entry.reject(result.error);
+          else entry.resolve(result as Result);
         });
       }
     } finally {

@@ -6,7 +6,9 @@
 import type { Kysely } from 'kysely';
 import type { HeldReceiptStore, NewHeldReceipt, StoredHeldReceipt } from '../ports/held-receipts.port.js';
 import { guarded } from './db-errors.js';
-import { runFixed } from './fixed-sql.js';
+import type { BatchStatement } from './batch-statement.js';
+import { rowsPerOp, withoutOrd } from './batch-statement.js';
+import type { LedgerWriter } from './writer.js';
 import { jsonText, toId } from './rows.js';
 import type { LedgerDatabase } from './schema.js';
 
@@ -31,12 +33,29 @@ function toHeld(row: HeldRow): StoredHeldReceipt {
   };
 }
 
+/** The receipts held for each (connection, SMSC id) asked for, oldest first. */
+export const HELD_FOR_MESSAGES: BatchStatement<
+  { readonly connectionId: string; readonly smscMessageId: string },
+  HeldRow & { readonly ord: string | number },
+  readonly StoredHeldReceipt[]
+> = {
+  name: 'herald_held_for_messages',
+  text: `select r.ord, h.* from unnest($1::text[], $2::text[]) with ordinality as r (connection_id, smsc_message_id, ord)
+    join held_receipts h on h.connection_id = r.connection_id and h.smsc_message_id = r.smsc_message_id
+    order by r.ord, h.id`,
+  keyOf: (op) => `${op.connectionId}\u0000${op.smscMessageId}`,
+  parameters: (ops) => [ops.map((op) => op.connectionId), ops.map((op) => op.smscMessageId)],
+  results: (rows, ops) => rowsPerOp(rows, ops.length).map((own) => own.map((row) => toHeld(withoutOrd(row)))),
+};
+
 /** {@link HeldReceiptStore} over Kysely (PostgreSQL or PGlite). */
 export class KyselyHeldReceiptStore implements HeldReceiptStore {
   readonly #db: Kysely<LedgerDatabase>;
+  readonly #writer: LedgerWriter;
 
-  constructor(db: Kysely<LedgerDatabase>) {
+  constructor(db: Kysely<LedgerDatabase>, writer: LedgerWriter) {
     this.#db = db;
+    this.#writer = writer;
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */
@@ -58,15 +77,8 @@ export class KyselyHeldReceiptStore implements HeldReceiptStore {
 
   /** @throws GW_ERR_DB_UNREACHABLE */
   async forMessage(connectionId: string, smscMessageId: string): Promise<readonly StoredHeldReceipt[]> {
-    return guarded(`heldReceipts ${connectionId}/${smscMessageId}`, async () => {
-      // Asked once per SMS part stored (fixed text: see fixed-sql.ts).
-      const rows = await runFixed<HeldRow>(
-        this.#db,
-        'select * from held_receipts where connection_id = $1 and smsc_message_id = $2 order by id',
-        [connectionId, smscMessageId],
-      );
-      return rows.map(toHeld);
-    });
+    // Asked once per SMS part stored: batched with the other parts' (writer.ts).
+    return guarded(`heldReceipts ${connectionId}/${smscMessageId}`, () => this.#writer.heldFor({ connectionId, smscMessageId }));
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */

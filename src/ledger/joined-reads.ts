@@ -8,12 +8,13 @@
  * keys with ON DELETE CASCADE, so a delivery without its message (or a part without its
  * delivery) cannot exist.
  */
-import type { Kysely } from 'kysely';
 import type { StoredDelivery, StoredMessage } from '../domain/message.js';
 import type { DeliveryWithMessage, StoredSegment } from '../ports/ledger.port.js';
 import { toDelivery, toMessage, toSegment } from './rows.js';
-import { runFixed } from './fixed-sql.js';
-import type { DeliveryRow, LedgerDatabase, MessageRow, SegmentRow } from './schema.js';
+import { rowsPerOp, withoutOrd, type BatchStatement } from './batch-statement.js';
+import type { DeliveryRow, MessageRow, SegmentRow } from './schema.js';
+
+type Ord = { readonly ord: string | number };
 
 /** Every column of a message row: the joins' select lists and the mapping back both come from it. */
 export const MESSAGE_KEYS = [
@@ -79,16 +80,18 @@ function unprefixed<R, P extends string>(row: Prefixed<R, P>, prefix: P, keys: r
 export const MESSAGE_COLUMNS_SQL = MESSAGE_KEYS.map((key) => `m.${key} as m_${key}`).join(', ');
 const DELIVERY_COLUMNS_SQL = DELIVERY_KEYS.map((key) => `d.${key} as d_${key}`).join(', ');
 
-const DELIVERY_WITH_MESSAGE_SQL = `select ${DELIVERY_COLUMNS_SQL}, ${MESSAGE_COLUMNS_SQL}, dir.msisdn as sender_msisdn
-  from deliveries d
+/** Each delivery asked for (by position), with its message and the sender's directory number. */
+const DELIVERIES_WITH_MESSAGE_SQL = `select r.ord, ${DELIVERY_COLUMNS_SQL}, ${MESSAGE_COLUMNS_SQL}, dir.msisdn as sender_msisdn
+  from unnest($1::text[]) with ordinality as r (id, ord)
+  join deliveries d on d.id = r.id
   join messages m on m.id = d.message_id
-  left join directory dir on dir.im_uri = m.sender_uri
-  where d.id = $1`;
+  left join directory dir on dir.im_uri = m.sender_uri`;
 
-const SEGMENT_WITH_DELIVERY_SQL = `select s.*, ${DELIVERY_COLUMNS_SQL}
-  from segments s
-  join deliveries d on d.id = s.delivery_id
-  where s.connection_id = $1 and s.smsc_message_id = $2`;
+/** Each SMS part asked for by (connection, SMSC id), with its delivery. */
+const SEGMENTS_WITH_DELIVERY_SQL = `select r.ord, s.*, ${DELIVERY_COLUMNS_SQL}
+  from unnest($1::text[], $2::text[]) with ordinality as r (connection_id, smsc_message_id, ord)
+  join segments s on s.connection_id = r.connection_id and s.smsc_message_id = r.smsc_message_id
+  join deliveries d on d.id = s.delivery_id`;
 
 /** The message of a row selected with {@link MESSAGE_COLUMNS_SQL}. */
 export function toPrefixedMessage(row: PrefixedMessageRow): StoredMessage {
@@ -102,31 +105,32 @@ function toPrefixedDelivery(row: PrefixedDeliveryRow): StoredDelivery {
 
 /**
  * A delivery, its message and the sender's MSISDN in the number directory (the SMS source
- * address), or undefined when the delivery does not exist.
+ * address), or undefined when the delivery does not exist: what a channel job reads first.
  */
-export async function readDeliveryWithMessage(
-  db: Kysely<LedgerDatabase>,
-  deliveryId: string,
-): Promise<DeliveryWithMessage | undefined> {
-  const [row] = await runFixed<DeliveryWithMessageRow>(db, DELIVERY_WITH_MESSAGE_SQL, [deliveryId]);
-  if (row === undefined) return undefined;
-  return {
-    delivery: toPrefixedDelivery(row),
-    message: toPrefixedMessage(row),
-    senderMsisdn: row.sender_msisdn ?? undefined,
-  };
-}
+export const DELIVERIES_WITH_MESSAGE: BatchStatement<string, DeliveryWithMessageRow & Ord, DeliveryWithMessage | undefined> = {
+  name: 'herald_deliveries_with_message',
+  text: DELIVERIES_WITH_MESSAGE_SQL,
+  // Reads may share a key; it only keeps a statement's rows one per op.
+  keyOf: (deliveryId) => deliveryId,
+  parameters: (ids) => [[...ids]],
+  results: (rows, ids) =>
+    rowsPerOp(rows, ids.length).map(([row]) =>
+      row === undefined
+        ? undefined
+        : { delivery: toPrefixedDelivery(row), message: toPrefixedMessage(row), senderMsisdn: row.sender_msisdn ?? undefined },
+    ),
+};
 
-/** An SMS part by its SMSC id, with its delivery; undefined when no part has that id. */
-export async function readSegmentWithDelivery(
-  db: Kysely<LedgerDatabase>,
-  connectionId: string,
-  smscMessageId: string,
-): Promise<{ readonly segment: StoredSegment; readonly delivery: StoredDelivery } | undefined> {
-  const [row] = await runFixed<SegmentWithDeliveryRow>(db, SEGMENT_WITH_DELIVERY_SQL, [connectionId, smscMessageId]);
-  if (row === undefined) return undefined;
-  return {
-    segment: toSegment(row),
-    delivery: toPrefixedDelivery(row),
-  };
-}
+/** An SMS part by its SMSC id, with its delivery (what a receipt reads); undefined when no part has that id. */
+export const SEGMENTS_WITH_DELIVERY: BatchStatement<
+  { readonly connectionId: string; readonly smscMessageId: string },
+  SegmentWithDeliveryRow & Ord,
+  { readonly segment: StoredSegment; readonly delivery: StoredDelivery } | undefined
+> = {
+  name: 'herald_segments_with_delivery',
+  text: SEGMENTS_WITH_DELIVERY_SQL,
+  keyOf: (op) => `${op.connectionId}\u0000${op.smscMessageId}`,
+  parameters: (ops) => [ops.map((op) => op.connectionId), ops.map((op) => op.smscMessageId)],
+  results: (rows, ops) =>
+    rowsPerOp(rows, ops.length).map(([row]) => (row === undefined ? undefined : { segment: toSegment(withoutOrd(row)), delivery: toPrefixedDelivery(row) })),
+};

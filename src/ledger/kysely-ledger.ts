@@ -50,8 +50,8 @@ import { KyselyNumberDirectory } from './directory.js';
 import { KyselyHeldReceiptStore } from './held-receipts.js';
 import { KyselyMoPartStore } from './mo-parts.js';
 import { migrationProvider } from './migrations/index.js';
-import { readDeliveryWithMessage, toPrefixedMessage } from './joined-reads.js';
-import { LedgerWriter } from './writer.js';
+import { toPrefixedMessage } from './joined-reads.js';
+import { LedgerWriter, type FlushObserver } from './writer.js';
 import { jsonText, toDelivery, toEvent, toEventFromJson, toMessage } from './rows.js';
 import type { DeliveryRow, LedgerDatabase, MessageRow, NewDeliveryRow } from './schema.js';
 
@@ -103,8 +103,8 @@ function transitionDetail(request: TransitionRequest): Record<string, unknown> {
 
 /** What the ledger reports about itself, e.g. to metrics. */
 export interface LedgerObserver {
-  /** One group commit of the hot-path writer, with the number of writes it carried. */
-  readonly onWriterFlush?: ((kind: 'transition' | 'record', size: number) => void) | undefined;
+  /** One group commit of the hot-path writer: its statement's name and the ops it carried. */
+  readonly onWriterFlush?: FlushObserver | undefined;
 }
 
 /** {@link Ledger} over a Kysely instance of either backend. Build it with createLedger(). */
@@ -137,11 +137,11 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
     this.backend = connection.backend;
     this.#log = log.child({ component: 'ledger', backend: connection.backend });
     this.directory = new KyselyNumberDirectory(connection.db);
-    this.correlations = new KyselyCorrelationStore(connection.db);
-    this.heldReceipts = new KyselyHeldReceiptStore(connection.db);
+    this.correlations = new KyselyCorrelationStore(connection.db, this.#writer);
+    this.heldReceipts = new KyselyHeldReceiptStore(connection.db, this.#writer);
     this.moParts = new KyselyMoPartStore(connection.db);
     this.admin = new KyselyAdminStore(connection.db);
-    this.dispositions = new KyselyDispositionStore(connection.db);
+    this.dispositions = new KyselyDispositionStore(connection.db, this.#writer);
     this.media = new KyselyMediaLinkStore(connection.db);
     this.groups = new KyselyGroupStore(connection.db);
     this.email = new KyselyEmailStore(connection.db);
@@ -389,7 +389,7 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
 
   /** @throws GW_ERR_DB_UNREACHABLE */
   async getDeliveryWithMessage(id: string): Promise<DeliveryWithMessage | undefined> {
-    return guarded(`getDeliveryWithMessage ${id}`, () => readDeliveryWithMessage(this.#db, id));
+    return guarded(`getDeliveryWithMessage ${id}`, () => this.#writer.deliveryWithMessage(id));
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */

@@ -73,7 +73,7 @@ describe.each(['postgres', 'pglite'] as const)('Ledger writer on %s', (backend) 
     flushes.length = 0;
     const inputs = Array.from({ length: 100 }, () => ({ message: message(), deliveries: [delivery(), delivery()] }));
     const results = await Promise.all(inputs.map((input) => ledger.recordMessage(input.message, input.deliveries)));
-    expect(flushes.filter((f) => f.kind === 'record')).toEqual([{ kind: 'record', size: 100 }]);
+    expect(flushes.filter((f) => f.kind === 'herald_record_messages')).toEqual([{ kind: 'herald_record_messages', size: 100 }]);
     results.forEach((result, i) => {
       const input = inputs[i]!;
       expect(result.duplicate).toBe(false);
@@ -91,7 +91,7 @@ describe.each(['postgres', 'pglite'] as const)('Ledger writer on %s', (backend) 
     const recorded = await ledger.recordMessage(message(), Array.from({ length: 100 }, delivery));
     flushes.length = 0;
     const moved = await Promise.all(recorded.deliveries.map((d) => ledger.transition({ deliveryId: d.id, to: 'queued', cause: 'worker', expectedVersion: 1 })));
-    expect(flushes).toEqual([{ kind: 'transition', size: 100 }]);
+    expect(flushes).toEqual([{ kind: 'herald_transitions', size: 100 }]);
     expect(moved.every((d) => d.state === 'queued' && d.version === 2)).toBe(true);
   });
 
@@ -106,7 +106,7 @@ describe.each(['postgres', 'pglite'] as const)('Ledger writer on %s', (backend) 
       codeOf(ledger.transition({ deliveryId: randomUUID(), to: 'queued', cause: 'unknown' })),
     ]);
     expect(outcomes).toEqual(['resolved', 'GW_ERR_STATE_ILLEGAL_TRANSITION', 'GW_ERR_LEDGER_CONFLICT', 'GW_ERR_LEDGER_NOT_FOUND']);
-    expect(flushes[0]).toEqual({ kind: 'transition', size: 4 });
+    expect(flushes[0]).toEqual({ kind: 'herald_transitions', size: 4 });
     expect((await ledger.getDelivery(b))?.state).toBe('accepted');
     expect((await ledger.getDelivery(c))?.version).toBe(1);
   });
@@ -140,7 +140,7 @@ describe.each(['postgres', 'pglite'] as const)('Ledger writer on %s', (backend) 
       ledger.transitionWithHistory({ deliveryId: id, to: 'delivered', cause: 'three' }),
     ]);
     expect(steps.map((s) => ('delivery' in s ? s.delivery.version : s.version))).toEqual([2, 3, 4]);
-    expect(flushes.filter((f) => f.kind === 'transition').length).toBe(3);
+    expect(flushes.filter((f) => f.kind === 'herald_transitions').length).toBe(3);
     const last = steps[2];
     expect(last.history?.message.id).toBe(recorded.message.id);
     expect(last.history?.events.map((e) => e.cause)).toEqual(['ingress', 'one', 'two', 'three']);

@@ -1,0 +1,92 @@
+/** A new message with its deliveries (state `accepted`) and their `accepted` events. */
+import type { NewDelivery } from '../../domain/message.js';
+import type { BatchStatement } from '../batch-statement.js';
+import type { DeliveryRow, MessageRow } from '../schema.js';
+
+export interface RecordWrite {
+  readonly message: Omit<MessageRow, 'created_at'>;
+  readonly deliveries: readonly NewDelivery[];
+}
+
+export interface RecordWritten {
+  readonly createdAt: Date;
+  /** The deliveries' rows, any order. */
+  readonly rows: readonly DeliveryRow[];
+}
+
+type RecordRow = DeliveryRow & { readonly message_created_at: Date };
+
+/**
+ * Inserts the messages whose dedupe key is new, with their deliveries and events. A
+ * message whose key existed has no row. Array columns travel as JSON and the body as hex:
+ * arrays of arrays and of bytea do not pass through both drivers alike.
+ */
+export const RECORD_MESSAGES: BatchStatement<RecordWrite, RecordRow, RecordWritten | undefined> = {
+  name: 'herald_record_messages',
+  text: `
+with mreq as (
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                       $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[], $14::text[])
+    with ordinality as r (id, direction, source_channel, sender_uri, sender_display_name, imdn_message_id, imdn_requests,
+                          imdn_route, subject, content_type, body_hex, sent_at, dedupe_key, sip_call_id, ord)
+), dreq as (
+  select * from unnest($15::int4[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
+    as r (mord, id, channel, original_recipient_uri, target_uri, copy_control)
+), m as (
+  insert into messages (id, direction, source_channel, sender_uri, sender_display_name, imdn_message_id, imdn_requests,
+    imdn_route, subject, content_type, body, sent_at, dedupe_key, sip_call_id)
+  select id, direction, source_channel, sender_uri, sender_display_name, imdn_message_id,
+    array(select jsonb_array_elements_text(imdn_requests::jsonb)), array(select jsonb_array_elements_text(imdn_route::jsonb)),
+    subject, content_type, decode(body_hex, 'hex'), sent_at, dedupe_key, sip_call_id
+  from mreq order by ord
+  on conflict (dedupe_key) do nothing
+  returning id, created_at
+), d as (
+  insert into deliveries (id, message_id, channel, original_recipient_uri, target_uri, copy_control, state, version)
+  select dreq.id, m.id, dreq.channel, dreq.original_recipient_uri, dreq.target_uri, dreq.copy_control, 'accepted', 1
+  from dreq join mreq on mreq.ord = dreq.mord join m on m.id = mreq.id
+  returning *
+), e as (
+  insert into events (message_id, delivery_id, at, type, from_state, to_state, cause, detail)
+  select message_id, id, created_at, 'state', null, 'accepted', 'ingress', '{}'::jsonb from d
+)
+select d.*, m.created_at as message_created_at from d join m on m.id = d.message_id`,
+  // Two copies of one message (a retransmission) never share a statement: the second
+  // would only meet the first's dedupe key, so it waits and takes the per-write path.
+  keyOf: (op) => op.message.dedupe_key,
+  parameters: (ops) => {
+    const messages = ops.map((op) => op.message);
+    const deliveries = ops.flatMap((op, index) => op.deliveries.map((delivery) => ({ mord: index + 1, delivery })));
+    return [
+      messages.map((m) => m.id),
+      messages.map((m) => m.direction),
+      messages.map((m) => m.source_channel),
+      messages.map((m) => m.sender_uri),
+      messages.map((m) => m.sender_display_name),
+      messages.map((m) => m.imdn_message_id),
+      messages.map((m) => JSON.stringify(m.imdn_requests)),
+      messages.map((m) => JSON.stringify(m.imdn_route)),
+      messages.map((m) => m.subject),
+      messages.map((m) => m.content_type),
+      messages.map((m) => Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength).toString('hex')),
+      messages.map((m) => m.sent_at),
+      messages.map((m) => m.dedupe_key),
+      messages.map((m) => m.sip_call_id),
+      deliveries.map((d) => d.mord),
+      deliveries.map((d) => d.delivery.id),
+      deliveries.map((d) => d.delivery.channel),
+      deliveries.map((d) => d.delivery.originalRecipientUri),
+      deliveries.map((d) => d.delivery.targetUri),
+      deliveries.map((d) => d.delivery.copyControl ?? null),
+    ];
+  },
+  results: (rows, ops) => {
+    const byMessage = new Map<string, { createdAt: Date; rows: DeliveryRow[] }>();
+    for (const { message_created_at: createdAt, ...row } of rows) {
+      const entry = byMessage.get(row.message_id) ?? { createdAt, rows: [] };
+      entry.rows.push(row);
+      byMessage.set(row.message_id, entry);
+    }
+    return ops.map((op) => byMessage.get(op.message.id));
+  },
+};

@@ -1,0 +1,123 @@
+/**
+ * A delivery's state change: lock, check the state machine and the expected version, move,
+ * append the state event; for the dispositions module also the message and the delivery's
+ * timeline, in the same statement.
+ */
+import { DELIVERY_STATES, canTransition, type DeliveryState } from '../../domain/delivery-state.js';
+import type { BatchStatement } from '../batch-statement.js';
+import { DELIVERY_KEYS, MESSAGE_COLUMNS_SQL, PREFIXED_MESSAGE_KEYS, type PrefixedMessageRow } from '../joined-reads.js';
+import type { EventJson } from '../rows.js';
+import type { DeliveryRow } from '../schema.js';
+
+/** States from which `to` may be entered, comma-joined, by target state (the state machine, precomputed). */
+const ALLOWED_FROM: ReadonlyMap<DeliveryState, string> = new Map(
+  DELIVERY_STATES.map((to) => [to, DELIVERY_STATES.filter((from) => canTransition(from, to)).join(',')]),
+);
+
+export interface TransitionWrite {
+  readonly deliveryId: string;
+  readonly to: DeliveryState;
+  readonly expectedVersion: number | undefined;
+  readonly errorCode: string | undefined;
+  readonly errorText: string | undefined;
+  readonly farSideAt: Date | undefined;
+  /** Event time; undefined: now(), as the column default would give. */
+  readonly at: Date | undefined;
+  readonly cause: string;
+  /** The event's detail as JSON text. */
+  readonly detail: string;
+  /** Also read the message and the delivery's timeline (what deciding IMDNs needs). */
+  readonly withHistory: boolean;
+}
+
+/** What a transition read with its history returns besides the delivery. */
+export type HistoryColumns = PrefixedMessageRow & { readonly history: EventJson[] | null };
+
+export interface TransitionWritten {
+  readonly row: DeliveryRow;
+  /** The state the delivery left. */
+  readonly from: string;
+  readonly history?: HistoryColumns | undefined;
+}
+
+type TransitionRow = DeliveryRow & PrefixedMessageRow & { readonly from_state: string; readonly ord: string | number; readonly history: EventJson[] | null };
+
+function pick<T, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) out[key] = row[key];
+  return out;
+}
+
+/**
+ * Locks the deliveries in id order (two flushes, or two nodes, never deadlock on each
+ * other), moves each whose state and version allow it and appends its state event. A
+ * history joins the event inserted here through the CTE's RETURNING rows: a statement's
+ * own writes are invisible to its other reads. A delivery that did not move has no row.
+ */
+export const TRANSITIONS: BatchStatement<TransitionWrite, TransitionRow, TransitionWritten | undefined> = {
+  name: 'herald_transitions',
+  text: `
+with req as (
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[],
+                       $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::bool[])
+    with ordinality as r (delivery_id, to_state, allowed_from, expected_version, error_code, error_text,
+                          far_side_at, at, cause, detail, with_history, ord)
+), cur as (
+  select id, message_id, state, version, far_side_at from deliveries
+  where id in (select delivery_id from req)
+  order by id
+  for update
+), upd as (
+  update deliveries d set
+    state = req.to_state,
+    version = cur.version + 1,
+    error_code = req.error_code,
+    error_text = req.error_text,
+    far_side_at = coalesce(req.far_side_at, cur.far_side_at),
+    updated_at = now()
+  from cur join req on req.delivery_id = cur.id
+  where d.id = cur.id
+    and d.version = cur.version
+    and cur.state = any(string_to_array(req.allowed_from, ','))
+    and (req.expected_version is null or cur.version = req.expected_version)
+  returning d.*, cur.state as from_state, req.ord as ord
+), ev as (
+  insert into events (message_id, delivery_id, at, type, from_state, to_state, cause, detail)
+  select upd.message_id, upd.id, coalesce(req.at, now()), 'state', upd.from_state, upd.state, req.cause, req.detail::jsonb
+  from upd join req on req.ord = upd.ord
+  order by upd.ord
+  returning *
+)
+select upd.*, ${MESSAGE_COLUMNS_SQL}, case when req.with_history then (
+    select json_agg(e order by e.id) from (
+      select * from events where delivery_id = upd.id and type in ('state', 'receipt')
+      union all select * from ev where ev.delivery_id = upd.id
+    ) e
+  ) end as history
+from upd join req on req.ord = upd.ord
+left join messages m on req.with_history and m.id = upd.message_id`,
+  keyOf: (op) => op.deliveryId,
+  parameters: (ops) => [
+    ops.map((op) => op.deliveryId),
+    ops.map((op) => op.to),
+    ops.map((op) => ALLOWED_FROM.get(op.to) ?? ''),
+    ops.map((op) => op.expectedVersion ?? null),
+    ops.map((op) => op.errorCode ?? null),
+    ops.map((op) => op.errorText ?? null),
+    ops.map((op) => op.farSideAt ?? null),
+    ops.map((op) => op.at ?? null),
+    ops.map((op) => op.cause),
+    ops.map((op) => op.detail),
+    ops.map((op) => op.withHistory),
+  ],
+  results: (rows, ops) => {
+    const out: (TransitionWritten | undefined)[] = ops.map(() => undefined);
+    for (const row of rows) {
+      const index = Number(row.ord) - 1;
+      if (ops[index] === undefined) continue;
+      const history = row.m_id === null || row.m_id === undefined ? undefined : { ...pick(row, PREFIXED_MESSAGE_KEYS), history: row.history };
+      out[index] = { row: pick(row, DELIVERY_KEYS), from: row.from_state, history };
+    }
+    return out;
+  },
+};
