@@ -286,8 +286,10 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
       expect(relayed).toBeDefined();
       expect(relayed).not.toContain('Lunch tomorrow?');
       expect(relayed).toMatch(/^MESSAGE sip:imuser@127\.0\.0\.1:\d+/m);
-      // From: the replier's address as a SIP URI (egress/sender-uri.ts).
-      expect(relayed).toContain('alice%40example.test');
+      // From: the replier as the IM user wrote to them, sip:alice@example.test, since
+      // example.test is an email routing domain (egress/sender-uri.ts); Herald in Sender.
+      expect(relayed).toMatch(/^From: "?Alice"? ?<sip:alice@example\.test>;tag=/m);
+      expect(relayed).toMatch(/^Sender: <sip:[^>]+>\r?$/m);
       const note = await eventOf(delivery.messageId, 'email-reply');
       expect(note).toMatchObject({ relayed: true });
     }, 90_000);
