@@ -11,9 +11,12 @@ import type {
   SipOutgoingMessage,
   SipRequestHandler,
 } from '../../../src/ports/sip-edge.port.js';
+import { inNetworks, parseNetwork } from '../../../src/ingress/cidr.js';
+import { HANDLED_METHODS } from '../shared/constants.js';
 import { dispatchRequest } from '../shared/dispatch.js';
 import { sipEdgeError } from '../shared/edge-error.js';
 import { assertState, type EdgeState } from '../shared/edge-state.js';
+import { edgeRefusal } from '../shared/refusal.js';
 import { toWireReply } from '../shared/reply-headers.js';
 import type { SipConfig } from '../shared/sip-config.js';
 import type { Srf, SrfRequest, SrfResponse } from '../types/drachtio-srf.js';
@@ -43,11 +46,20 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
   const edgeLog = log.child({ component: 'sip-edge', edge: 'drachtio', mode: sipConfig.drachtio.mode });
   let state: EdgeState = 'idle';
   let connection: DrachtioConnection | undefined;
+  const networks = sipConfig.allowedNetworks.flatMap((cidr) => parseNetwork(cidr) ?? []);
+  const peerAllowed = (address: string): boolean => networks.length === 0 || inNetworks(address, networks);
 
   async function answer(handler: SipRequestHandler, req: SrfRequest, res: SrfResponse): Promise<void> {
     const typed = fromSrfRequest(req);
     const reqLog = edgeLog.child({ callId: typed.callId });
-    const wire = toWireReply(await dispatchRequest(handler, typed, reqLog));
+    // Peer check before any 405, as on the standalone edge: a stranger learns nothing of
+    // what Herald serves. drachtio-server owns the transaction and cannot be left without a
+    // final answer, so a stranger gets the 403 its MESSAGE would get instead of silence.
+    const stranger = !HANDLED_METHODS.includes(typed.method) && !peerAllowed(typed.source.address);
+    const reply = stranger
+      ? edgeRefusal(403, 'peer not allowed', sipConfig.domain, 'GW_ERR_SIP_FORBIDDEN')
+      : await dispatchRequest(handler, typed, reqLog, sipConfig.domain);
+    const wire = toWireReply(reply);
     reqLog.debug({ method: typed.method, status: wire.status }, 'SIP reply');
     try {
       res.send(wire.status, wire.reason, { headers: { ...wire.headers }, ...(wire.body !== '' ? { body: wire.body } : {}) });

@@ -126,5 +126,14 @@ describe('drachtio edge at drachtio-server limits', () => {
       expect(answer.text).toMatch(/\r\nAllow: MESSAGE, OPTIONS\r\n/i);
       expect(double.refusals).toEqual([]);
     });
+
+    it('should answer a stranger 403 without Allow: the peer check comes first', async () => {
+      const answer = await double.inject(request('INVITE', Buffer.alloc(0)), { address: '192.0.2.66' });
+
+      expect(answer.answeredBy).toBe('app');
+      expect(answer.text).toMatch(/^SIP\/2\.0 403 /);
+      expect(answer.text).not.toMatch(/\r\nAllow:/i);
+      expect(seen).toHaveLength(0);
+    });
   });
 });
