@@ -133,6 +133,19 @@ export const configSchema = z.strictObject({
         .array(z.strictObject({ username: z.string().min(1), password: z.string().min(1) }))
         .default([])
         .describe('Digest credentials accepted when digestRealm is set (JSON list of {username,password}).'),
+      digestAlgorithms: z
+        .array(z.enum(['SHA-256', 'MD5']))
+        .min(1)
+        .default(['SHA-256', 'MD5'])
+        .describe(
+          'Digest algorithms offered, one challenge each, most preferred first (RFC 8760); MD5 is for old clients. Put MD5 first only for clients that read just the first challenge.',
+        ),
+      trustedProxyNetworks: z
+        .array(cidr)
+        .default([])
+        .describe(
+          'Proxies whose P-Asserted-Identity (RFC 3325) names the sender; from them no digest is asked. Empty: P-Asserted-Identity is ignored.',
+        ),
       outboundUsername: z.string().optional().describe('Digest username Herald answers challenges to its own MESSAGEs with.'),
       outboundPassword: z.string().optional().describe('Digest password for outboundUsername.'),
       maxBodyBytes: z
@@ -172,7 +185,11 @@ export const configSchema = z.strictObject({
           adminPort: port
             .default(9022)
             .describe('Outbound mode: drachtio-server admin port Herald keeps a connection to for the MESSAGEs it sends (drachtio-server connects to Herald only when a request arrives).'),
-          secret: z.string().default('cymru').describe('Shared secret of the drachtio-server admin connection.'),
+          secret: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('Shared secret of the drachtio-server admin connection; required with the drachtio edge (no built-in default).'),
         })
         .prefault({}),
     })
@@ -275,6 +292,12 @@ export const configSchema = z.strictObject({
       sweepMs: durationMs
         .default(30_000)
         .describe('How often deliveries missing their IMDNs and IMDNs without a queued job are looked for (crash safety).'),
+      routeAllow: z
+        .array(z.string().regex(/^([0-9.]+|[0-9a-fA-F:]+)(\/\d{1,3})?$|^\*?\.?[A-Za-z0-9.-]+$/, 'must be a domain, *.domain, an IP address or a CIDR network'))
+        .default([])
+        .describe(
+          'Where an imdn.IMDN-Record-Route may send IMDNs: domains (*.example.com for subdomains), addresses or CIDR networks. The sender\'s own domain is always allowed; a route elsewhere is ignored and logged.',
+        ),
     })
     .prefault({}),
 });
@@ -451,5 +474,21 @@ export function loadConfig(options: LoadConfigOptions = {}): HeraldConfig {
     });
     throw heraldError('GW_ERR_CONFIG_INVALID', lines.join('\n'), { meta: { problems: lines } });
   }
+  const crossed = crossProblems(result.data);
+  if (crossed.length > 0) throw heraldError('GW_ERR_CONFIG_INVALID', crossed.join('\n'), { meta: { problems: crossed } });
   return deepFreeze(result.data);
+}
+
+/**
+ * Rules that tie settings together, each naming the setting to set. A secret has no
+ * built-in default: a well-known one lets anyone pose as drachtio-server and choose the
+ * source address Herald trusts.
+ */
+function crossProblems(config: z.infer<typeof configSchema>): string[] {
+  const problems: string[] = [];
+  if (config.sip.edge === 'drachtio' && config.sip.drachtio.secret === undefined) {
+    const path = ['sip', 'drachtio', 'secret'];
+    problems.push(`${envNameFor(path)} (${path.join('.')}): required with the drachtio edge (the <admin secret> of drachtio.conf.xml); there is no built-in default`);
+  }
+  return problems;
 }

@@ -40,6 +40,10 @@ export const ERROR_CATALOGUE = {
   GW_ERR_SIP_MALFORMED: spec('malformed SIP request: %s', 400, 400),
   GW_ERR_SIP_FORBIDDEN: spec('peer not allowed: %s', 403, 403),
   GW_ERR_SIP_UNAUTHORIZED: spec('authentication required: %s', 401, 401),
+  // The sender claimed (SIP From, CPIM From) is not who authenticated (digest user, asserted identity).
+  GW_ERR_SIP_IDENTITY_MISMATCH: spec('sender is not the authenticated identity: %s', 403, 403),
+  // Bytes no header may carry (NUL, other controls, invalid UTF-8): refused before anything stores them.
+  GW_ERR_SIP_INVALID_BYTES: spec('invalid bytes in a header: %s', 400, 400),
   GW_ERR_SIP_METHOD: spec('method not allowed: %s', 405, 405),
   GW_ERR_SIP_EXTENSION: spec('unsupported extension: %s', 420, 420),
   GW_ERR_SIP_SEND_FAILED: spec('SIP request failed: %s', 502, 500, false),

@@ -16,6 +16,7 @@ import { resolveRedis } from '../queues/private-redis.js';
 import { startQueueDepthSampler } from '../queues/queue-depth.js';
 import { createRedis } from '../queues/redis-connection.js';
 import { RedisRateLimiter } from '../queues/redis-rate-limiter.js';
+import { RedisNonceCounts } from '../queues/redis-nonce-counts.js';
 import { JobWorkers } from '../queues/workers.js';
 import { createApi, protectedScope, type ApiDeps } from './api/index.js';
 import { archiveEventHook, archiveReadiness, archiveSettings, ArchiveTrigger, createArchiveHandler, startArchiveService, withArchive } from './archive/index.js';
@@ -33,6 +34,7 @@ import { runPeriodically } from './periodic.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { sipStartFacts } from './sip-start-facts.js';
+import { openConfigurationWarnings } from './open-configuration.js';
 import type { Ledger } from './ports/ledger.port.js';
 import { createSmsChannel, smsReadiness } from './sms/index.js';
 
@@ -72,17 +74,20 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     }
   };
 
+  // Every open door is said once at start, in a line an operator can alert on.
+  for (const warning of openConfigurationWarnings(config)) log.warn({ warning: warning.code, setting: warning.setting }, warning.message);
+
   let shuttingDown = false;
   try {
     const ledger = await createLedger(
       { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize },
       log,
+      { onWriterFlush: (statement, size) => metrics.ledgerFlushSize.observe({ statement }, size) },
     );
     cleanups.push(() => ledger.close());
     await ledger.migrate();
 
     const redis = await resolveRedis(config.redisUrl, config.dataDir, log);
-      { onWriterFlush: (statement, size) => metrics.ledgerFlushSize.observe({ statement }, size) },
     cleanups.push(() => redis.stop());
     const redisClient = createRedis(redis.url);
     redisClient.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
@@ -166,7 +171,8 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
 
     const incomingImdns = new IncomingImdnRecorder({ ledger: archived(ledger), store: ledger.dispositions });
     const rateLimiter = new RedisRateLimiter(redisClient, config.queues.prefix);
-    const ingress = createIngress({ config, ledger: tracked, jobs, metrics, log, incomingImdns, rateLimiter, mediaBaseUrl: mediaBase });
+    const nonceCounts = new RedisNonceCounts(redisClient, config.queues.prefix);
+    const ingress = createIngress({ config, ledger: tracked, jobs, metrics, log, incomingImdns, rateLimiter, mediaBaseUrl: mediaBase, nonceCounts });
     await sipEdge.start((request) => ingress.handle(request));
     cleanups.push(() => sipEdge.stop());
 

@@ -28,6 +28,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly imdnRoutesIgnored = new Counter({
+    name: 'herald_imdn_routes_ignored_total',
+    help: 'imdn.IMDN-Record-Route values not followed because they lead outside imdn.routeAllow and the sender\'s domain.',
+    registers: [this.registry],
+  });
+
   readonly isComposingDropped = new Counter({
     name: 'herald_iscomposing_dropped_total',
     help: 'isComposing indicators answered and dropped (never relayed to SMS or email).',

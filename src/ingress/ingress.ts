@@ -32,6 +32,11 @@ import { BacklogMonitor } from './backlog-monitor.js';
 import { ACCEPTED_ENCODINGS, ALLOWED_METHODS, capabilityHeaders, type ContentChannel } from './capabilities.js';
 import { inNetworks, parseNetwork, type Network } from './cidr.js';
 import { DigestVerifier } from './digest-auth.js';
+import { checkHeaderBytes } from './header-bytes.js';
+import { routePolicy } from './imdn-route-policy.js';
+import { MemoryNonceCounts } from './memory-nonce-counts.js';
+import type { NonceCountStore } from '../ports/nonce-count-store.port.js';
+import { assertedIdentityUri, checkClaims, claimsIdentity, digestIdentityUri, type SenderIdentity } from './sender-identity.js';
 import type { InboundContent } from './inbound-content.js';
 import { decodeBody, parseContent } from './parse-content.js';
 import { errorReply, reply } from './sip-reply.js';
@@ -48,6 +53,8 @@ export interface IngressDeps {
   readonly incomingImdns?: Pick<IncomingImdnRecorder, 'record'> | undefined;
   /** Base URL of media links (media.linkMode), to measure their SMS; default from config. */
   readonly mediaBaseUrl?: (() => string) | undefined;
+  /** Digest nonce counts used, shared by all nodes (Redis); default: this process's memory. */
+  readonly nonceCounts?: NonceCountStore | undefined;
 }
 
 /** One addressee: the Request-URI, or an entry of an RFC 5365 recipient list. */
@@ -68,6 +75,12 @@ interface Locals {
   message?: NewMessage;
   deliveries?: NewDelivery[];
   duplicate?: boolean;
+  /** Who authenticated (digest user, asserted identity); unset for peers admitted by network alone. */
+  identity?: SenderIdentity;
+  /** The sender stored and rate-limited: the identity when there is one, else the claimed From. */
+  sender?: { readonly uri: string; readonly displayName?: string | undefined };
+  /** The IMDN route to follow: the request's, or none when it leads outside imdn.routeAllow. */
+  imdnRoute?: readonly string[];
 }
 
 interface Context {
@@ -107,18 +120,98 @@ export function createIngress(deps: IngressDeps): Ingress {
   const { config, ledger, jobs, metrics } = deps;
   const sip = config.sip;
   const networks: Network[] = sip.allowedNetworks.flatMap((cidr) => parseNetwork(cidr) ?? []);
-  const digest = sip.digestRealm === undefined ? undefined : new DigestVerifier(sip.digestRealm, sip.digestUsers);
+  const trustedProxies: Network[] = sip.trustedProxyNetworks.flatMap((cidr) => parseNetwork(cidr) ?? []);
+  const digest =
+    sip.digestRealm === undefined
+      ? undefined
+      : new DigestVerifier({ realm: sip.digestRealm, users: sip.digestUsers, algorithms: sip.digestAlgorithms, nonceCounts: deps.nonceCounts ?? new MemoryNonceCounts() });
+  const identityDomains = [sip.domain, ...(sip.digestRealm === undefined ? [] : [sip.digestRealm])];
+  const imdnRoutes = routePolicy(config.imdn.routeAllow);
   const backlog = new BacklogMonitor(() => jobs.backlog(), metrics, deps.log);
   const host = sip.domain;
   const capabilities = capabilityHeaders(config);
 
-  const checkPeer: Step = ({ request }) => {
-    if (networks.length > 0 && !inNetworks(request.source.address, networks)) {
-      return errorReply(heraldError('GW_ERR_SIP_FORBIDDEN', `source ${request.source.address} is not an allowed network`), host);
+  const checkPeer: Step = async ({ request, locals, log }) => {
+    const source = request.source.address;
+    const fromTrustedProxy = trustedProxies.length > 0 && inNetworks(source, trustedProxies);
+    if (networks.length > 0 && !fromTrustedProxy && !inNetworks(source, networks)) {
+      return errorReply(heraldError('GW_ERR_SIP_FORBIDDEN', `source ${source} is not an allowed network`), host);
+    }
+    // RFC 3325 §5: a trusted proxy authenticated the user and says who it is; from anyone
+    // else the header is ignored (it would let a peer pick its identity).
+    const asserted = fromTrustedProxy ? assertedIdentityUri(request.headers['p-asserted-identity'] ?? []) : undefined;
+    if (asserted !== undefined) {
+      locals.identity = { uri: asserted, via: 'asserted-identity', domains: [] };
+      return undefined;
     }
     if (digest !== undefined) {
-      const outcome = digest.verify(request.method, header(request, 'authorization'));
-      if (!outcome.ok) return reply(401, 'Unauthorized', { 'WWW-Authenticate': outcome.challenge });
+      const outcome = await digest.verify({
+        method: request.method,
+        requestUri: request.requestUri,
+        authorization: header(request, 'authorization'),
+        fingerprint: `${request.callId}\n${request.cseq}`,
+      });
+      if (!outcome.ok) {
+        if (outcome.reason !== 'no credentials') log.info({ reason: outcome.reason, source }, 'digest credentials refused');
+        return reply(401, 'Unauthorized', challengeHeaders(outcome.challenges));
+      }
+      locals.identity = { uri: digestIdentityUri(outcome.username, host), via: 'digest', domains: identityDomains };
+    }
+    return undefined;
+  };
+
+  /** Stored headers: NUL, controls and invalid UTF-8 are a 400, never a database error. */
+  const checkBytes: Step = ({ request }) => {
+    checkHeaderBytes({
+      'Request-URI': request.requestUri,
+      From: [request.from.uri, request.from.displayName],
+      To: [request.to.uri, request.to.displayName],
+      'Call-ID': request.callId,
+      'P-Asserted-Identity': request.headers['p-asserted-identity'],
+    });
+    for (const [name, values] of Object.entries(request.headers)) {
+      if (values.some((v) => v.includes('\u0000'))) throw heraldError('GW_ERR_SIP_INVALID_BYTES', `NUL byte in ${name}`, { meta: { header: name } });
+    }
+    return undefined;
+  };
+
+  /**
+   * The sender is who authenticated: a From or CPIM From naming anyone else is refused.
+   * The directory is read only when a claim is not the identity's own URI (it may be the
+   * identity's number), so the usual MESSAGE costs no lookup.
+   */
+  const bindSender: Step = async ({ request, locals, log }) => {
+    const envelope = locals.content?.envelope;
+    checkHeaderBytes({
+      'CPIM From': [envelope?.from?.uri, envelope?.from?.displayName],
+      'CPIM To': envelope?.to.flatMap((t) => [t.uri, t.displayName]),
+      'CPIM Subject': envelope?.subject,
+      'imdn.Message-ID': envelope?.imdnMessageId,
+      'imdn.IMDN-Record-Route': envelope?.imdnRoute,
+      'imdn.Original-To': envelope?.originalTo,
+    });
+    const claimed = envelope?.from ?? request.from;
+    const identity = locals.identity;
+    if (identity === undefined) {
+      locals.sender = claimed;
+    } else {
+      const claims = [request.from.uri, envelope?.from?.uri];
+      if (!claims.every((c) => c === undefined || claimsIdentity(c, identity))) {
+        const msisdn = (await ledger.directory.byImUri(identity.uri))?.msisdn ?? undefined;
+        checkClaims(claims, { ...identity, msisdn });
+      }
+      locals.sender = { uri: identity.uri, displayName: claimed.displayName };
+    }
+    const route = envelope?.imdnRoute ?? [];
+    if (route.length > 0) {
+      // One entry outside the policy voids the whole route: a path with a hole in it is
+      // no path, and the IMDN still reaches the sender directly.
+      const { dropped } = imdnRoutes.split(route, locals.sender.uri);
+      if (dropped.length > 0) {
+        metrics.imdnRoutesIgnored.inc();
+        log.warn({ route, dropped, sender: locals.sender.uri }, 'imdn.IMDN-Record-Route leads outside imdn.routeAllow; not followed');
+      }
+      locals.imdnRoute = dropped.length > 0 ? [] : route;
     }
     return undefined;
   };
@@ -224,7 +317,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   /** Per-sender and per-destination-prefix limits, counted across all nodes. */
   const checkRates: Step = async ({ request, locals, log }) => {
     if (deps.rateLimiter === undefined || (locals.content?.kind !== 'text' && locals.content?.kind !== 'media')) return undefined;
-    const sender = locals.content.envelope?.from?.uri ?? request.from.uri;
+    const sender = locals.sender?.uri ?? locals.content.envelope?.from?.uri ?? request.from.uri;
     const smsTargets = (locals.recipients ?? []).flatMap((r) =>
       r.route instanceof HeraldError || r.route.channel !== 'sms' ? [] : [r.route.targetUri.slice('tel:'.length)],
     );
@@ -281,7 +374,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     const recipients = locals.recipients;
     if ((content?.kind !== 'text' && content?.kind !== 'media') || recipients === undefined) throw heraldError('GW_ERR_GATEWAY_INTERNAL', 'pipeline order');
     const envelope = content.envelope;
-    const sender = envelope?.from ?? request.from;
+    const sender = locals.sender ?? envelope?.from ?? request.from;
     const dedupeKey =
       envelope?.imdnMessageId !== undefined
         ? `imdn:${digestOf(`${sender.uri}\n${envelope.imdnMessageId}`)}`
@@ -294,7 +387,7 @@ export function createIngress(deps: IngressDeps): Ingress {
       senderDisplayName: sender.displayName,
       imdnMessageId: envelope?.imdnMessageId,
       imdnRequests: envelope?.imdnRequests ?? [],
-      imdnRoute: envelope?.imdnRoute ?? [],
+      imdnRoute: locals.imdnRoute ?? envelope?.imdnRoute ?? [],
       subject: envelope?.subject,
       contentType: content.mediaType,
       // Media is kept as it came (attached to email, linked from SMS); text as UTF-8.
@@ -355,10 +448,12 @@ export function createIngress(deps: IngressDeps): Ingress {
 
   const MESSAGE_PIPELINE: readonly Step[] = [
     checkPeer,
+    checkBytes,
     checkOverload,
     checkExtensions,
     decode,
     parse,
+    bindSender,
     answerNonMessages,
     route,
     checkRates,
@@ -447,6 +542,17 @@ export function createIngress(deps: IngressDeps): Ingress {
       return outcome;
     },
   };
+}
+
+/**
+ * One WWW-Authenticate header field per challenge (RFC 3261 §20.44 admits one challenge a
+ * field; RFC 8760 §2.4 wants one per algorithm). The reply's headers are a map, so the
+ * fields after the first are spelled in another letter case: SIP header names are
+ * case-insensitive, and each key goes on the wire as a line of its own.
+ */
+function challengeHeaders(challenges: readonly string[]): Record<string, string> {
+  const spellings = ['WWW-Authenticate', 'Www-Authenticate', 'www-authenticate', 'WWW-AUTHENTICATE'];
+  return Object.fromEntries(challenges.slice(0, spellings.length).map((c, i) => [spellings[i] ?? 'WWW-Authenticate', c]));
 }
 
 function digestOf(text: string): string {

@@ -39,7 +39,10 @@ export function errorReply(err: HeraldError, host: string, headers: Record<strin
   const status = err.sipStatus;
   const detail = oneLine(err.detail);
   const reason = status >= 500 ? (STANDARD_REASONS[status] ?? 'Server Error') : oneLine(`${STANDARD_REASONS[status] ?? 'Error'}: ${detail}`);
-  const warning = `399 ${host} "${oneLine(`${err.code}: ${detail}`, 200).replace(/["\\]/g, "'")}"`;
+  // A server fault's detail can carry a driver's text (SQL, hosts, files): the peer gets
+  // the code alone, the log keeps the rest.
+  const text = status >= 500 ? err.code : `${err.code}: ${detail}`;
+  const warning = `399 ${host} "${oneLine(text, 200).replace(/["\\]/g, "'")}"`;
   // Warning takes a comma-separated list (RFC 3261 §20.43): keep both ours and the caller's.
   const extraWarning = headers.Warning;
   return { status, reason, headers: { ...headers, Warning: extraWarning ? `${warning}, ${extraWarning}` : warning } };

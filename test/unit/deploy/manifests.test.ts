@@ -338,3 +338,38 @@ describe('deploy/k8s', () => {
     expect(matches(pdb?.spec?.selector?.matchLabels)).toBe(true);
   });
 });
+
+// --- safe defaults (issue 15) -------------------------------------------------------------
+
+describe('deploy/ safe defaults', () => {
+  /** Settings that open a door when set to every address. */
+  const NETWORK_SETTINGS = ['HERALD_SIP_ALLOWED_NETWORKS', 'HERALD_SIP_TRUSTED_PROXY_NETWORKS', 'HERALD_IMDN_ROUTE_ALLOW'];
+  const allowsAll = (value: string): boolean => value.split(',').some((n) => /\/0$/.test(n.trim()));
+  /** Every `NAME: value` line of the YAML files under deploy/ (env maps and ConfigMaps alike). */
+  const yamlFiles = ['docker-compose.yml', 'herald.example.yaml', ...readdirSync(path.join(deployDir, 'k8s')).map((f) => `k8s/${f}`)];
+  const lines = yamlFiles.flatMap((file) => read(...file.split('/')).split('\n').map((line) => ({ file, line })));
+
+  it('should never allow every address to send, assert identities or receive IMDN routes', () => {
+    const open = lines.filter(({ line }) => {
+      const m = /^\s*([A-Z_]+):\s*(.*)$/.exec(line);
+      return m !== null && NETWORK_SETTINGS.includes(m[1] ?? '') && allowsAll(m[2] ?? '');
+    });
+    expect(open).toEqual([]);
+    expect(lines.filter(({ line }) => /0\.0\.0\.0\/0|::\/0/.test(line.replace(/#.*$/, '')))).toEqual([]);
+  });
+
+  it('should bind drachtio-server\'s admin port to loopback, with no well-known secret', () => {
+    const conf = read('drachtio.conf.xml');
+    const admin = /<admin\b([^>]*)>([^<]*)<\/admin>/.exec(conf);
+    expect(admin?.[2]?.trim()).toBe('127.0.0.1');
+    expect(admin?.[1]).not.toMatch(/secret="cymru"/);
+    expect(lines.filter(({ line }) => /cymru/.test(line))).toEqual([]);
+  });
+
+  it('should give Compose no default for the drachtio secret', () => {
+    const compose: unknown = parseYaml(read('docker-compose.yml'));
+    const services = isRecord(compose) && isRecord(compose.services) ? compose.services : {};
+    const herald = isRecord(services.herald) && isRecord(services.herald.environment) ? services.herald.environment : {};
+    expect(String(herald.HERALD_SIP_DRACHTIO_SECRET)).toMatch(/^\$\{DRACHTIO_SECRET:\?/);
+  });
+});
