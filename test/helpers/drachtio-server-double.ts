@@ -15,7 +15,9 @@
  *
  * Like the real server, it refuses what drachtio-server refuses before any application sees
  * it (adapters/sip/drachtio/limits.ts): a request larger than 8 KB or whose body holds a
- * NUL byte is answered 400 by the "server" itself and never reaches the app. Pass
+ * NUL byte is answered 400 by the "server" itself and never reaches the app; a method no
+ * connected app routed gets 503; and what the app sends has its body cut at the first NUL.
+ * Pass
  * `limits: null` only to test the edge beyond what a real deployment can carry.
  */
 import { randomUUID } from 'node:crypto';
@@ -260,9 +262,25 @@ export class DrachtioServerDouble {
     }
   }
 
+  /**
+   * What the real server puts on the wire for a message the app sends: it builds it with
+   * SIPTAG_PAYLOAD_STR(body.c_str()), so the body ends at its first NUL (and sofia writes the
+   * Content-Length of what is left).
+   */
+  #asSent(sip: Buffer): Buffer {
+    const headerEnd = sip.indexOf(CRLF + CRLF);
+    if (this.#limits === null || headerEnd === -1) return sip;
+    const body = sip.subarray(headerEnd + 4);
+    const nul = body.indexOf(DRACHTIO_REFUSED_BODY_BYTE);
+    if (nul === -1) return sip;
+    const head = sip.toString('latin1', 0, headerEnd).replace(/^(Content-Length|l)\s*:.*$/im, `Content-Length: ${nul}`);
+    return Buffer.concat([Buffer.from(head + CRLF + CRLF, 'latin1'), body.subarray(0, nul)]);
+  }
+
   #onSip(socket: net.Socket, frame: Frame): void {
     const [txnId = '', dialogId = ''] = frame.tokens;
-    const captured: CapturedSip = { tokens: frame.tokens, raw: frame.sip, text: frame.sip.toString('latin1') };
+    const onWire = this.#asSent(frame.sip);
+    const captured: CapturedSip = { tokens: frame.tokens, raw: onWire, text: onWire.toString('latin1') };
     if (txnId !== '') {
       // The app's response to a request the double injected.
       this.#send(socket, `response|${frame.msgId}|OK|application|${frame.sip.length}|udp|127.0.0.1|5062|${Date.now()}|${txnId}|${dialogId}`, frame.sip);
@@ -274,7 +292,7 @@ export class DrachtioServerDouble {
     const newTxnId = randomUUID();
     const sent = Buffer.concat([
       Buffer.from(captured.text.replace(CRLF, `${CRLF}Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK${newTxnId.slice(0, 8)}${CRLF}`).split(CRLF + CRLF)[0] + CRLF + CRLF, 'latin1'),
-      frame.sip.subarray(frame.sip.indexOf(CRLF + CRLF) + 4),
+      onWire.subarray(onWire.indexOf(CRLF + CRLF) + 4),
     ]);
     const sentCapture: CapturedSip = { tokens: frame.tokens, raw: sent, text: sent.toString('latin1') };
     const index = this.requests.push(sentCapture) - 1;

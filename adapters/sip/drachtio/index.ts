@@ -23,7 +23,7 @@ import type { Srf, SrfRequest, SrfResponse } from '../types/drachtio-srf.js';
 import { useBinarySafeWire } from './binary-wire.js';
 import { connectInbound, listenOutbound, type DrachtioConnection } from './connection.js';
 import { fromSrfRequest } from './incoming.js';
-import { DRACHTIO_MAX_MESSAGE_BYTES } from './limits.js';
+import { DRACHTIO_MAX_MESSAGE_BYTES, hasRefusedByte } from './limits.js';
 import { loadSrf } from './load-srf.js';
 import { routeMethods } from './routes.js';
 import { sendMessage } from './send-message.js';
@@ -110,6 +110,12 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
       const link = connection;
       if (link === undefined || !(await link.whenUp(Math.min(SEND_CONNECT_WAIT_MS, sipConfig.sendTimeoutMs)))) {
         throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'not connected to drachtio-server');
+      }
+      if (hasRefusedByte(message.body)) {
+        // Answered here, like a timeout's 408: drachtio-server would deliver the body cut
+        // at the NUL, and a 4xx fails the delivery at once instead of retrying for an hour.
+        edgeLog.warn({ requestUri: message.requestUri }, 'MESSAGE body holds a NUL byte, which drachtio-server cannot carry; not sent');
+        return { status: 488, reason: 'Not Acceptable Here: drachtio-server cannot carry a NUL byte in a body', headers: {} };
       }
       return sendMessage(message, {
         srf: link.sender,

@@ -10,8 +10,17 @@
  * Neither limit is a drachtio-server setting (drachtio.conf.xml has none: `udp-mtu` only
  * moves large outgoing requests to TCP), so the drachtio edge cannot give 413 or 415 for
  * these: the client hears drachtio-server's 400.
+ *
+ * The other way, drachtio-server builds what an application sends with
+ * `SIPTAG_PAYLOAD_STR(body.c_str())` (sip-dialog-controller.cpp), so a body ends at its first
+ * NUL byte: the edge refuses to send such a body rather than deliver it cut.
  */
 export const DRACHTIO_MAX_MESSAGE_BYTES = 8192;
 
 /** drachtio-server refuses a request whose body holds one of these bytes (see above). */
 export const DRACHTIO_REFUSED_BODY_BYTE = 0x00;
+
+/** Whether drachtio-server would cut or refuse `body` (see above). */
+export function hasRefusedByte(body: Buffer | string): boolean {
+  return typeof body === 'string' ? body.includes('\u0000') : body.includes(DRACHTIO_REFUSED_BODY_BYTE);
+}

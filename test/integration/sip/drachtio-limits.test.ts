@@ -54,6 +54,9 @@ describe('drachtio edge at drachtio-server limits', () => {
   // Herald's answers to what reaches it (the core's own rules, as ingress gives them).
   const handler = async (req: SipIncomingRequest): Promise<SipReply> => {
     seen.push(req);
+    if (req.headers['x-reply-with-nul'] !== undefined) {
+      return { status: 415, reason: 'Unsupported Media Type', contentType: 'text/plain', body: Buffer.from('ab\u0000cd', 'latin1') };
+    }
     if (req.body.length > 4096) return { status: 413, reason: 'Request Entity Too Large' };
     return { status: 415, reason: 'Unsupported Media Type', headers: { Accept: 'text/plain, message/cpim, message/imdn+xml' } };
   };
@@ -114,6 +117,29 @@ describe('drachtio edge at drachtio-server limits', () => {
       expect(answer.answeredBy).toBe('app');
       expect(answer.text).toMatch(/^SIP\/2\.0 413 Request Entity Too Large\r\n/);
       expect(seen).toHaveLength(1);
+    });
+  });
+
+  describe('when Herald would send a body holding a NUL byte', () => {
+    it('should answer 488 itself and send nothing, rather than let drachtio-server cut the body', async () => {
+      const response = await edge!.send({
+        requestUri: 'sip:bob@198.51.100.9',
+        from: { uri: 'sip:+15551234567@gw.example.com' },
+        to: { uri: 'sip:bob@198.51.100.9' },
+        contentType: 'text/plain;charset=UTF-8',
+        body: Buffer.from('before\u0000after', 'utf8'),
+      });
+
+      expect(response.status).toBe(488);
+      expect(double.requests).toHaveLength(0);
+    });
+
+    it('should reach the network cut at the NUL when a reply carries one, as drachtio-server sends it', async () => {
+      const answer = await double.inject(request('MESSAGE', Buffer.from('x'), ['Content-Type: text/plain', 'X-Reply-With-Nul: yes']));
+
+      expect(answer.answeredBy).toBe('app');
+      expect(answer.text).toMatch(/\r\nContent-Length: 2\r\n/i);
+      expect(answer.raw.subarray(answer.raw.indexOf('\r\n\r\n') + 4).toString('latin1')).toBe('ab');
     });
   });
 
