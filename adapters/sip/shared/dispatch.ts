@@ -21,11 +21,12 @@ export async function dispatchRequest(
 ): Promise<SipReply> {
   const invalid = validateRequest(request);
   if (invalid !== undefined) {
-    log.info({ method: request.method, detail: invalid.detail, source: request.source.address }, 'SIP request refused as malformed');
+    // debug, not info: a flood of junk must not cost a log line each (the metric counts it).
+    log.debug({ method: request.method, detail: invalid.detail, source: request.source.address }, 'SIP request refused as malformed');
     return edgeRefusal(invalid.status, invalid.detail, domain);
   }
   if (!HANDLED_METHODS.includes(request.method)) {
-    log.info({ method: request.method, callId: request.callId }, 'SIP method not allowed');
+    log.debug({ method: request.method, callId: request.callId }, 'SIP method not allowed');
     const refusal = edgeRefusal(405, request.method, domain, 'GW_ERR_SIP_METHOD', { Allow: ALLOW_HEADER });
     // The standard phrase: clients match on it, and the Warning names the method.
     return { ...refusal, reason: 'Method Not Allowed' };

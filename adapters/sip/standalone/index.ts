@@ -68,7 +68,7 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer
     }
     const extra: Record<string, string> = status === 413 ? { Warning: `399 ${sipConfig.domain} "max-size=${sipConfig.maxBodyBytes}"` } : {};
     const code = status === 413 ? 'GW_ERR_CONTENT_TOO_LARGE' : 'GW_ERR_SIP_MALFORMED';
-    edgeLog.info({ status, detail }, 'SIP request refused before parsing completed');
+    edgeLog.debug({ status, detail }, 'SIP request refused before parsing completed');
     reply(buildResponse(headers, edgeRefusal(status, detail, sipConfig.domain, code, extra), randomToken()));
   }
 
