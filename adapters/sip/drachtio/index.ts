@@ -23,7 +23,7 @@ import type { Srf, SrfRequest, SrfResponse } from '../types/drachtio-srf.js';
 import { useBinarySafeWire } from './binary-wire.js';
 import { connectInbound, listenOutbound, type DrachtioConnection } from './connection.js';
 import { fromSrfRequest } from './incoming.js';
-import { DRACHTIO_MAX_MESSAGE_BYTES, hasRefusedByte } from './limits.js';
+import { DRACHTIO_BODY_BYTES_THAT_FIT, DRACHTIO_MAX_MESSAGE_BYTES, hasRefusedByte } from './limits.js';
 import { loadSrf } from './load-srf.js';
 import { routeMethods } from './routes.js';
 import { sendMessage } from './send-message.js';
@@ -87,11 +87,11 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
         };
         const instance = newSrf('requests');
         routeMethods(instance, (req: SrfRequest, res: SrfResponse): void => void answer(handler, req, res));
-        if (sipConfig.maxBodyBytes > DRACHTIO_MAX_MESSAGE_BYTES) {
+        if (sipConfig.maxBodyBytes > DRACHTIO_BODY_BYTES_THAT_FIT) {
           // Larger requests get drachtio-server's own 400 before Herald could answer 413.
           edgeLog.warn(
-            { maxBodyBytes: sipConfig.maxBodyBytes, drachtioLimitBytes: DRACHTIO_MAX_MESSAGE_BYTES },
-            'drachtio-server answers requests over 8 KB (and bodies with a NUL byte) 400 itself, before Herald sees them: set sip.maxBodyBytes to about 7000 so OPTIONS advertises what fits',
+            { maxBodyBytes: sipConfig.maxBodyBytes, drachtioLimitBytes: DRACHTIO_MAX_MESSAGE_BYTES, fits: DRACHTIO_BODY_BYTES_THAT_FIT },
+            `drachtio-server answers requests over 8 KB (and bodies with a NUL byte) 400 itself, before Herald sees them: set sip.maxBodyBytes to ${DRACHTIO_BODY_BYTES_THAT_FIT} or less so OPTIONS advertises what fits`,
           );
         }
         connection =

@@ -17,6 +17,13 @@
  */
 export const DRACHTIO_MAX_MESSAGE_BYTES = 8192;
 
+/**
+ * The largest sip.maxBodyBytes that leaves room for a MESSAGE's start line and headers
+ * (1 KB, generous for page mode) under {@link DRACHTIO_MAX_MESSAGE_BYTES}; above it, the
+ * `max-size` Herald advertises promises bodies drachtio-server refuses.
+ */
+export const DRACHTIO_BODY_BYTES_THAT_FIT = DRACHTIO_MAX_MESSAGE_BYTES - 1024;
+
 /** drachtio-server refuses a request whose body holds one of these bytes (see above). */
 export const DRACHTIO_REFUSED_BODY_BYTE = 0x00;
 
