@@ -46,3 +46,11 @@ export const COMPACT_HEADER_NAMES: Readonly<Record<string, string>> = {
   j: 'reject-contact',
   d: 'request-disposition',
 };
+
+/**
+ * A header name, lower case, with its compact form expanded. Own keys only: a header named
+ * `__proto__` or `constructor` must not pick up Object.prototype members from the table.
+ */
+export function fullHeaderName(lower: string): string {
+  return Object.hasOwn(COMPACT_HEADER_NAMES, lower) ? (COMPACT_HEADER_NAMES[lower] ?? lower) : lower;
+}

@@ -1,4 +1,4 @@
-import { COMPACT_HEADER_NAMES } from './constants.js';
+import { fullHeaderName } from './constants.js';
 import { textFromWire } from './wire-text.js';
 
 export type HeaderMap = Record<string, string[]>;
@@ -15,7 +15,7 @@ export function parseHeaderBlock(block: string): HeaderMap {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const raw = line.slice(0, colon).trim().toLowerCase();
-    const name = COMPACT_HEADER_NAMES[raw] ?? raw;
+    const name = fullHeaderName(raw);
     const value = textFromWire(line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
     (headers[name] ??= []).push(value);
   }

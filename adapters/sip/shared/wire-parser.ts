@@ -7,7 +7,7 @@
  * them can backtrack. No object is keyed by a name from the wire (a header named
  * `__proto__` is just a string in an array).
  */
-import { COMPACT_HEADER_NAMES } from './constants.js';
+import { fullHeaderName } from './constants.js';
 import { MAX_HEADER_LINES, MAX_HEADER_SECTION_BYTES, MAX_LINE_BYTES } from './limits.js';
 
 export interface WireHeader {
@@ -102,7 +102,7 @@ function parseHeaderLines(lines: readonly string[]): { headers: WireHeader[]; er
       continue;
     }
     const lower = rawName.toLowerCase();
-    name = COMPACT_HEADER_NAMES[lower] ?? lower;
+    name = fullHeaderName(lower);
     value = line.slice(colon + 1);
   }
   flush();
