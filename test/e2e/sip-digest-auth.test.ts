@@ -47,7 +47,8 @@ describe('SIP ingress with digest authentication', () => {
         remote: `127.0.0.1:${gateway.sipPort}`,
         transport,
         vars: { to: `+15551234567@127.0.0.1:${gateway.sipPort}` },
-        extraArgs: ['-au', 'alice', '-ap', 'wonderland'],
+        // sipp's digest uri defaults to the remote address; RFC 3261 §22.4 wants the Request-URI.
+        extraArgs: ['-au', 'alice', '-ap', 'wonderland', '-auth_uri', `+15551234567@127.0.0.1:${gateway.sipPort}`],
       });
       const result = await run.done;
       expect(result.exitCode, result.errors).toBe(0);
@@ -60,7 +61,7 @@ describe('SIP ingress with digest authentication', () => {
         remote: `127.0.0.1:${gateway.sipPort}`,
         transport: 'udp',
         vars: { to: `+15551234567@127.0.0.1:${gateway.sipPort}` },
-        extraArgs: ['-au', 'alice', '-ap', 'wrong'],
+        extraArgs: ['-au', 'alice', '-ap', 'wrong', '-auth_uri', `+15551234567@127.0.0.1:${gateway.sipPort}`],
         timeoutMs: 5000,
       });
       const result = await run.done;
