@@ -6,12 +6,24 @@ import type { Redis } from 'ioredis';
 import type { JobName, JobPayloads } from '../src/domain/jobs.js';
 import { JOB_NAMES } from '../src/domain/jobs.js';
 import { heraldError } from '../src/errors.js';
+import { GroupCommit } from '../src/group-commit.js';
 import type { EnqueueOptions, JobLookup, JobPresence, JobQueue } from '../src/ports/job-queue.port.js';
 import type { FailedJob } from '../src/ports/queue-stats.port.js';
 import { QUEUE_DEFAULTS, queueName } from './queue-names.js';
 
+/** One job to add, as the port's enqueue gives it. */
+interface PendingAdd {
+  readonly payload: unknown;
+  readonly options: EnqueueOptions;
+}
+
 export class BullmqJobQueue implements JobQueue, JobLookup {
   private readonly queues = new Map<JobName, Queue>();
+  /**
+   * Adds per queue, group-committed: the jobs enqueued at one moment (ingress accepting
+   * many MESSAGEs, a batch of receipts) go as one addBulk, one round trip to Redis.
+   */
+  private readonly adds = new Map<JobName, GroupCommit<PendingAdd, void>>();
   /**
    * Set when the connection closes, cleared when it is ready again. Not the status itself:
    * a fresh connection is still connecting while the gateway starts, and commands sent
@@ -30,7 +42,19 @@ export class BullmqJobQueue implements JobQueue, JobLookup {
       this.lost = false;
     });
     for (const name of JOB_NAMES) {
-      this.queues.set(name, new Queue(queueName(name), { connection, prefix, defaultJobOptions: QUEUE_DEFAULTS[name] }));
+      const queue = new Queue(queueName(name), { connection, prefix, defaultJobOptions: QUEUE_DEFAULTS[name] });
+      this.queues.set(name, queue);
+      this.adds.set(
+        name,
+        new GroupCommit<PendingAdd, void>({
+          // addBulk with one id twice would add it once; apart, the second is a no-op as the port promises.
+          keyOf: (add) => add.options.jobId,
+          flush: async (adds) => {
+            await queue.addBulk(adds.map((add) => ({ name, data: add.payload, opts: toJobOptions(add.options) })));
+            return adds.map(() => undefined);
+          },
+        }),
+      );
     }
   }
 
@@ -41,7 +65,9 @@ export class BullmqJobQueue implements JobQueue, JobLookup {
   }
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions): Promise<void> {
-    await this.queue(name).add(name, payload, toJobOptions(options));
+    const adds = this.adds.get(name);
+    if (adds === undefined) throw new Error(`unknown queue ${name}`);
+    await adds.submit({ payload, options });
   }
 
   async enqueueBulk<N extends JobName>(
@@ -119,6 +145,7 @@ export class BullmqJobQueue implements JobQueue, JobLookup {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.adds.values()].map((adds) => adds.idle()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
 }

@@ -27,6 +27,8 @@ export interface WorkerOptions {
   readonly prefix: string;
   /** Jobs run at once per queue. @defaultValue 16 */
   readonly concurrency?: number;
+  /** Per-queue exceptions to {@link concurrency}. */
+  readonly concurrencyOf?: Partial<Record<JobName, number>>;
   /** How often stalled (crashed-worker) jobs are looked for. @defaultValue 30000 */
   readonly stalledIntervalMs?: number;
   /** Lock time of an active job; a dead worker's job is retried after it. @defaultValue 30000 */
@@ -72,7 +74,7 @@ export class JobWorkers {
     const worker = new Worker<JobPayloads[N]>(queueName(name), processor, {
       connection: this.connection.duplicate(),
       prefix: this.options.prefix,
-      concurrency: this.options.concurrency ?? 16,
+      concurrency: this.options.concurrencyOf?.[name] ?? this.options.concurrency ?? 16,
       stalledInterval: this.options.stalledIntervalMs ?? 30_000,
       lockDuration: this.options.lockDurationMs ?? 30_000,
       maxStalledCount: 5,

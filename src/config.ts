@@ -214,7 +214,16 @@ export const configSchema = z.strictObject({
         .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
         .default('herald')
         .describe('Redis key prefix of every queue; gateways sharing one Redis and one database use the same prefix.'),
-      concurrency: z.number().int().min(1).max(1000).default(32).describe('Jobs each worker runs at once, per queue.'),
+      concurrency: z.number().int().min(1).max(1000).default(32).describe('Jobs each worker runs at once, per queue (sms-submit: queues.smsConcurrency).'),
+      smsConcurrency: z
+        .number()
+        .int()
+        .min(1)
+        .max(5000)
+        .default(512)
+        .describe(
+          'sms-submit jobs each node runs at once. Most of a job is waiting (for the SMSC\'s resp, for the ledger\'s group commit), and the more run at once the more the ledger batches: at carrier rates this, not CPU, bounds throughput. The bind windows bound what is in flight at the SMSC.',
+        ),
       stalledIntervalMs: durationMs
         .default(30_000)
         .describe('How often jobs of a crashed worker are looked for and retried.'),
@@ -292,6 +301,15 @@ export const configSchema = z.strictObject({
       sweepMs: durationMs
         .default(30_000)
         .describe('How often deliveries missing their IMDNs and IMDNs without a queued job are looked for (crash safety).'),
+      inlineMaxInFlight: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(2000)
+        .describe(
+          'First IMDN attempts this process makes at once, each one SIP transaction; beyond that they go through the imdn-send queue (a job each on Redis).',
+        ),
       routeAllow: z
         .array(z.string().regex(/^([0-9.]+|[0-9a-fA-F:]+)(\/\d{1,3})?$|^\*?\.?[A-Za-z0-9.-]+$/, 'must be a domain, *.domain, an IP address or a CIDR network'))
         .default([])

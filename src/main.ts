@@ -117,13 +117,14 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
       afterEvent: archiveTrigger === undefined ? undefined : archiveEventHook(archiveTrigger, log),
     });
     // New IMDNs go out from here at once; the imdn-send queue keeps the retries.
-    const inline = new InlineImdnSender({ handler: imdnSend, jobs, maxInFlight: config.queues.concurrency, log });
+    const inline = new InlineImdnSender({ handler: imdnSend, jobs, maxInFlight: config.imdn.inlineMaxInFlight, log });
     const dispositions = new DispositionService({ config, ledger, store: ledger.dispositions, jobs, log, inline });
     const tracked = archived(withDispositions(ledger, dispositions, log));
 
     const workers = new JobWorkers(redisClient, log, {
       prefix: config.queues.prefix,
       concurrency: config.queues.concurrency,
+      concurrencyOf: { 'sms-submit': config.queues.smsConcurrency },
       stalledIntervalMs: config.queues.stalledIntervalMs,
     });
 

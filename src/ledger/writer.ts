@@ -25,7 +25,7 @@ import { INSERT_SEGMENTS, UPDATE_SEGMENTS, type SegmentInsert, type SegmentUpdat
 import { TRANSITIONS, type TransitionWrite, type TransitionWritten } from './batches/transitions.js';
 import { isUnreachable } from './db-errors.js';
 import { FINISH_SENDS, READ_FOR_SEND, RECORD_DECISIONS, type DecisionWrite, type FinishWrite } from './disposition-statements.js';
-import { GroupCommit, OpFailed } from './group-commit.js';
+import { GroupCommit, OpFailed } from '../group-commit.js';
 import { HELD_FOR_MESSAGES } from './held-receipts.js';
 import { DELIVERIES_WITH_MESSAGE, SEGMENTS_WITH_DELIVERY } from './joined-reads.js';
 import type { SegmentRow } from './schema.js';

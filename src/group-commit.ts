@@ -1,14 +1,14 @@
 /**
- * Group commit for the ledger's hot writes. Every statement and every commit costs a
- * socket write, a PostgreSQL wake-up and a WAL flush, whatever it carries (npm run bench:
- * one commit ~1 ms of PostgreSQL CPU): paid per message, that capped the gateway near
- * 100 round trips a second. Here the writes in flight at one moment share one statement
- * and one commit.
+ * Group commit: what many callers send at one moment goes as one round trip. Every
+ * statement, commit or Redis call costs a socket write and a wake-up on both sides, and a
+ * commit a WAL flush, whatever it carries (npm run bench: ~1 ms of PostgreSQL CPU a
+ * commit); paid per message, that capped the gateway near 100 round trips a second. The
+ * ledger writer and the queue adapter share their round trips through this.
  *
- * Single-flight: when nothing is being written, an op is flushed in the same tick it was
- * submitted (no added latency when idle); while a flush runs, the next ops gather and go
- * together as soon as it ends. Ops with the same key (a delivery) never share a flush and
- * keep their submission order, so one statement never updates a row twice.
+ * Single-flight: when nothing is in flight, an op goes in the same tick it was submitted
+ * (no added latency when idle); while a flush runs, the next ops gather and go together as
+ * soon as it ends. Ops with the same key (a delivery) never share a flush and keep their
+ * submission order, so one statement never updates a row twice.
  */
 
 /** A flush's answer for one op that failed on its own: that op is rejected with `error`. */

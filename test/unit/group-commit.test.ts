@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../../src/ledger/group-commit.js';
+import { GroupCommit } from '../../src/group-commit.js';
 
 interface Op {
   readonly key: string;
