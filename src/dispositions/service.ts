@@ -8,10 +8,11 @@
  * commit and this call left undone. Both may run for the same delivery at once: the
  * notifications table's unique key and the job id (the notification id) make that harmless.
  */
+import { createHash } from 'node:crypto';
 import type { HeraldConfig } from '../config.js';
 import type { ImdnNotification } from '../codecs/imdn.js';
 import { isFinal } from '../domain/delivery-state.js';
-import { newId, newToken } from '../domain/ids.js';
+import { newId } from '../domain/ids.js';
 import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../domain/message.js';
 import type { NewNotification, NotificationKind, StoredNotification } from '../domain/notification.js';
 import { heraldError } from '../errors.js';
@@ -43,6 +44,16 @@ const DAY_MS = 24 * 3600 * 1000;
 /** Whether a message can owe IMDNs at all: an IM from a SIP sender that asked, with an id to answer. */
 export function owesImdns(message: StoredMessage): boolean {
   return message.direction === 'mt' && message.imdnRequests.length > 0 && message.imdnMessageId !== undefined;
+}
+
+/**
+ * The imdn.Message-ID of the IMDN a delivery owes for one status: derived, not drawn, so
+ * whichever node or restart sends it, and however often, the IM client sees one IMDN and
+ * can recognise a resend after a crash (RFC 5438 §6.3 asks for uniqueness, which the
+ * delivery id gives; 96 bits of SHA-256 keep it opaque).
+ */
+export function imdnMessageIdOf(deliveryId: string, kind: NotificationKind, status: string): string {
+  return createHash('sha256').update(`${deliveryId}\u0000${kind}\u0000${status}`).digest('base64url').slice(0, 16);
 }
 
 export class DispositionService {
@@ -173,7 +184,7 @@ export class DispositionService {
       messageId: content.message.id,
       kind,
       status: content.notification.status,
-      imdnMessageId: newToken(),
+      imdnMessageId: imdnMessageIdOf(deliveryId, kind, content.notification.status),
       payload: buildImdnXml(content),
     };
   }
