@@ -153,7 +153,7 @@ export function createIngress(deps: IngressDeps): Ingress {
       });
       if (!outcome.ok) {
         if (outcome.reason !== 'no credentials') log.info({ reason: outcome.reason, source }, 'digest credentials refused');
-        return reply(401, 'Unauthorized', challengeHeaders(outcome.challenges));
+        return reply(401, 'Unauthorized', challengeHeaders(outcome.challenges, sip.edge));
       }
       locals.identity = { uri: digestIdentityUri(outcome.username, host), via: 'digest', domains: identityDomains };
     }
@@ -548,11 +548,14 @@ export function createIngress(deps: IngressDeps): Ingress {
  * One WWW-Authenticate header field per challenge (RFC 3261 §20.44 admits one challenge a
  * field; RFC 8760 §2.4 wants one per algorithm). The reply's headers are a map, so the
  * fields after the first are spelled in another letter case: SIP header names are
- * case-insensitive, and each key goes on the wire as a line of its own.
+ * case-insensitive, and the standalone edge writes each key as a line of its own.
+ * drachtio-srf folds same-named headers into one comma-joined field, which RFC 3261's
+ * grammar does not allow for challenges: through drachtio only the preferred one goes.
  */
-function challengeHeaders(challenges: readonly string[]): Record<string, string> {
+function challengeHeaders(challenges: readonly string[], edge: HeraldConfig['sip']['edge']): Record<string, string> {
   const spellings = ['WWW-Authenticate', 'Www-Authenticate', 'www-authenticate', 'WWW-AUTHENTICATE'];
-  return Object.fromEntries(challenges.slice(0, spellings.length).map((c, i) => [spellings[i] ?? 'WWW-Authenticate', c]));
+  const offered = edge === 'drachtio' ? challenges.slice(0, 1) : challenges.slice(0, spellings.length);
+  return Object.fromEntries(offered.map((c, i) => [spellings[i] ?? 'WWW-Authenticate', c]));
 }
 
 function digestOf(text: string): string {
