@@ -29,6 +29,7 @@ import type { DispositionStore, NotificationSendFacts } from '../ports/dispositi
 import type { JobHandler } from '../ports/job-queue.port.js';
 import type { SipEdge, SipFinalResponse, SipOutgoingMessage } from '../ports/sip-edge.port.js';
 import { imdnDateTime, imdnSpeakerUri } from './build-imdn.js';
+import { crashPoint } from '../crash-points.js';
 
 export interface ImdnSendDeps {
   readonly config: Pick<HeraldConfig, 'sip'>;
@@ -125,6 +126,7 @@ export function createImdnSendHandler(deps: ImdnSendDeps): JobHandler<'imdn-send
     log.debug({ status: response.status, attempt: context.attempt, to: request.requestUri, imdn: `${n.kind}/${n.status}` }, 'IMDN answered');
 
     if (response.status >= 200 && response.status < 300) {
+      crashPoint('imdn-before-sent-row');
       const event = outcomeEvent(n, 'imdn-sent', `sip:${response.status}`, { sipStatus: response.status, to: request.requestUri, attempts: n.attempts + 1 });
       if (await store.recordSendOutcome(n.id, { finish: { state: 'sent', at: now(), event } })) {
         metrics.imdnSent.inc({ outcome: 'sent' });

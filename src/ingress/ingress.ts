@@ -40,6 +40,7 @@ import { assertedIdentityUri, checkClaims, claimsIdentity, digestIdentityUri, ty
 import type { InboundContent } from './inbound-content.js';
 import { decodeBody, parseContent } from './parse-content.js';
 import { errorReply, reply } from './sip-reply.js';
+import { crashPoint } from '../crash-points.js';
 
 export interface IngressDeps {
   readonly config: HeraldConfig;
@@ -55,6 +56,8 @@ export interface IngressDeps {
   readonly mediaBaseUrl?: (() => string) | undefined;
   /** Digest nonce counts used, shared by all nodes (Redis); default: this process's memory. */
   readonly nonceCounts?: NonceCountStore | undefined;
+  /** Key digest nonces are signed with, shared by all nodes; default: random, this process only. */
+  readonly digestNonceKey?: Buffer | undefined;
 }
 
 /** One addressee: the Request-URI, or an entry of an RFC 5365 recipient list. */
@@ -124,7 +127,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   const digest =
     sip.digestRealm === undefined
       ? undefined
-      : new DigestVerifier({ realm: sip.digestRealm, users: sip.digestUsers, algorithms: sip.digestAlgorithms, nonceCounts: deps.nonceCounts ?? new MemoryNonceCounts() });
+      : new DigestVerifier({ realm: sip.digestRealm, users: sip.digestUsers, algorithms: sip.digestAlgorithms, nonceCounts: deps.nonceCounts ?? new MemoryNonceCounts(), key: deps.digestNonceKey });
   const identityDomains = [sip.domain, ...(sip.digestRealm === undefined ? [] : [sip.digestRealm])];
   const imdnRoutes = routePolicy(config.imdn.routeAllow);
   const backlog = new BacklogMonitor(() => jobs.backlog(), metrics, deps.log);
@@ -406,6 +409,7 @@ export function createIngress(deps: IngressDeps): Ingress {
         : { id: newId(), channel: target.channel, originalRecipientUri, targetUri: target.targetUri, copyControl: recipient.copyControl };
     });
     const recorded = await ledger.recordMessage(message, deliveries);
+    crashPoint('accepted-before-202');
     locals.message = recorded.message;
     locals.deliveries = [...recorded.deliveries];
     locals.duplicate = recorded.duplicate;

@@ -17,6 +17,7 @@ import type { Metrics } from '../metrics.js';
 import type { Ledger, StoredSegment } from '../ports/ledger.port.js';
 import type { StoredHeldReceipt } from '../ports/held-receipts.port.js';
 import type { IncomingSmsReceipt } from '../ports/sms-gateway.port.js';
+import { crashPoint } from '../crash-points.js';
 import { advanceDelivery } from '../deliveries/advance-delivery.js';
 import { correlationId } from './message-ids.js';
 import { receiptFromJson, receiptToJson } from './receipt-json.js';
@@ -110,6 +111,7 @@ export class ReceiptProcessor {
     if (found !== undefined) {
       metrics.smsReceipts.inc({ outcome: 'matched' });
       await this.#apply(found.segment, receipt, log, found.delivery);
+      crashPoint('receipt-before-resp');
       return;
     }
     const held = await ledger.heldReceipts.hold({

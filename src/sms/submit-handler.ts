@@ -26,6 +26,7 @@ import { msisdnOfTarget, smsAddressOf } from './sms-address.js';
 import { planOptionsFor, routeSms, type SmsRoute } from './sms-route.js';
 import { smsTextFor } from './sms-text.js';
 import type { MediaLinkStore } from '../ports/media-link-store.port.js';
+import { crashPoint } from '../crash-points.js';
 
 export interface SmsSubmitDeps {
   readonly config: HeraldConfig;
@@ -111,6 +112,7 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
       deliveryId: delivery.id,
     });
     metrics.smsSubmits.inc({ connection: connectionId, outcome: 'accepted' });
+    crashPoint('submitted-before-part-row');
     const smscMessageId = correlationId(smpp, connectionId, 'resp', result.messageId);
     // Stored before the delivery is marked submitted: a retry sees this part as done.
     const stored = ledger.correlations.insertSegment({ deliveryId: delivery.id, seq: part.seq, total: part.total, connectionId, smscMessageId });

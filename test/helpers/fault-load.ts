@@ -36,6 +36,8 @@ export interface SentMessage {
 /** One IMDN the IM user received. */
 export interface ReceivedImdn {
   readonly imdn: Imdn;
+  /** The IMDN's own imdn.Message-ID (its CPIM header): one per IMDN, the same on a resend. */
+  readonly ownMessageId: string | undefined;
   readonly at: number;
 }
 
@@ -69,7 +71,7 @@ export async function startImUser(sendTimeoutMs = 4_000): Promise<ImUser> {
   await edge.start(async (request) => {
     const text = request.body.toString('utf8');
     const xml = /<\?xml[\s\S]*<\/imdn>/.exec(text)?.[0];
-    if (xml !== undefined) imdns.push({ imdn: parseImdn(xml), at: Date.now() });
+    if (xml !== undefined) imdns.push({ imdn: parseImdn(xml), ownMessageId: /^imdn\.Message-ID:\s*(\S+)/m.exec(text)?.[1], at: Date.now() });
     else texts.push({ from: request.from.uri, body: text, at: Date.now() });
     return { status: 200, reason: 'OK' };
   });
