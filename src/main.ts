@@ -173,7 +173,9 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     const incomingImdns = new IncomingImdnRecorder({ ledger: archived(ledger), store: ledger.dispositions });
     const rateLimiter = new RedisRateLimiter(redisClient, config.queues.prefix);
     const nonceCounts = new RedisNonceCounts(redisClient, config.queues.prefix);
-    const ingress = createIngress({ config, ledger: tracked, jobs, metrics, log, incomingImdns, rateLimiter, mediaBaseUrl: mediaBase, nonceCounts });
+    // One nonce key for all nodes: a nonce from one node is good on the next (UDP behind a balancer).
+    const digestNonceKey = config.sip.digestRealm === undefined ? undefined : await nonceCounts.sharedKey();
+    const ingress = createIngress({ config, ledger: tracked, jobs, metrics, log, incomingImdns, rateLimiter, mediaBaseUrl: mediaBase, nonceCounts, digestNonceKey });
     await sipEdge.start((request) => ingress.handle(request));
     cleanups.push(() => sipEdge.stop());
 

@@ -4,8 +4,9 @@
  * first), qop=auth required, the digest `uri` bound to the Request-URI, and every nonce
  * count used once (RFC 7616 §3.4), remembered across nodes by a {@link NonceCountStore}.
  *
- * Nonces are a timestamp and an HMAC of it under a per-process key, so issuing one costs
- * no storage; only the counts actually used are stored, for as long as the nonce lives.
+ * Nonces are a timestamp and an HMAC of it under a key all nodes share, so issuing one
+ * costs no storage and any node can check it; only the counts actually used are stored,
+ * for as long as the nonce lives.
  * What qop=auth cannot protect is the body: a request caught in flight can still be raced
  * with another body before the real one arrives. Use TLS (or auth-int, which no common
  * client sends) where that matters.
@@ -59,6 +60,8 @@ export interface DigestVerifierOptions {
   /** Offered in this order, one challenge each. @defaultValue ['SHA-256', 'MD5'] */
   readonly algorithms?: readonly DigestAlgorithm[] | undefined;
   readonly nonceCounts: NonceCountStore;
+  /** Signs nonces; the same on every node (NonceCountStore.sharedKey). @defaultValue random, this verifier only */
+  readonly key?: Buffer | undefined;
   readonly now?: (() => number) | undefined;
 }
 
@@ -90,7 +93,7 @@ export function sameRequestUri(digestUri: string, requestUri: string): boolean {
 const NC = /^[0-9a-fA-F]{8}$/;
 
 export class DigestVerifier {
-  private readonly key = randomBytes(32);
+  private readonly key: Buffer;
   private readonly users: ReadonlyMap<string, string>;
   readonly realm: string;
   private readonly algorithms: readonly DigestAlgorithm[];
@@ -99,6 +102,7 @@ export class DigestVerifier {
 
   constructor(options: DigestVerifierOptions) {
     this.realm = options.realm;
+    this.key = options.key ?? randomBytes(32);
     this.users = new Map(options.users.map((u) => [u.username, u.password]));
     this.algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
     this.nonceCounts = options.nonceCounts;

@@ -12,4 +12,11 @@ export interface NonceCountStore {
    * @throws GW_ERR_REDIS_UNREACHABLE (the Redis store) when it cannot tell.
    */
   claim(nonce: string, nc: string, request: string, ttlSeconds: number): Promise<boolean>;
+
+  /**
+   * The key nonces are signed with, the same on every node (created by the first to ask),
+   * so a nonce one node issued is valid on the others.
+   * @throws GW_ERR_REDIS_UNREACHABLE (the Redis store)
+   */
+  sharedKey(): Promise<Buffer>;
 }

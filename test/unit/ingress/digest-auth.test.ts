@@ -119,6 +119,16 @@ describe('DigestVerifier', () => {
       expect((await v.verify(request(auth, 'call-1\n1'))).ok).toBe(true);
     });
 
+    it('should refuse the replay on another node sharing the key and the counts', async () => {
+      const counts = new MemoryNonceCounts();
+      const key = Buffer.alloc(32, 7);
+      const nodeA = new DigestVerifier({ realm: 'herald', users, nonceCounts: counts, key });
+      const nodeB = new DigestVerifier({ realm: 'herald', users, nonceCounts: counts, key });
+      const auth = answer(nodeA.challenges()[0] ?? '');
+      expect((await nodeB.verify(request(auth, 'call-1\n1'))).ok).toBe(true);
+      expect(await nodeA.verify(request(auth, 'call-2\n1'))).toMatchObject({ ok: false, reason: 'nonce count reused' });
+    });
+
     it('should accept the next nonce count on the same nonce', async () => {
       const v = verifier();
       const [challenge = ''] = v.challenges();
