@@ -12,6 +12,7 @@ import type { DropReason, SipEdgeObserver } from '../shared/edge-observer.js';
 import { MAX_DATAGRAM_BYTES } from '../shared/limits.js';
 import { headerSectionEnd, parseHead, type HeadResult, type WireHeader } from '../shared/wire-parser.js';
 import { StreamFramer } from './stream-framer.js';
+import { traceWire } from './wire-trace.js';
 
 export interface InboundSource {
   readonly address: string;
@@ -118,12 +119,14 @@ export class SipSockets {
     this.#guard('udp', () => {
       // Limits before parsing: a datagram is bounded by UDP itself, a header section here.
       if (msg.length > MAX_DATAGRAM_BYTES) return this.#drop('too-large', rinfo);
+      traceWire(this.#options.log, 'SIP received', msg, `udp ${rinfo.address}:${rinfo.port}`);
       const end = headerSectionEnd(msg);
       if (end === -1) return this.#drop('no-header-end', rinfo);
       const source: InboundSource = { address: rinfo.address, port: rinfo.port, transport: 'udp' };
       const udp = this.#udp;
       const reply = (bytes: Buffer): void => {
         // Symmetric response (RFC 3581 behaviour for every client): to where it came from.
+        traceWire(this.#options.log, 'SIP sent', bytes, `udp ${rinfo.address}:${rinfo.port}`);
         udp?.send(bytes, rinfo.port, rinfo.address, (err) => {
           if (err) this.#options.log.debug({ err }, 'SIP UDP send failed');
         });
@@ -156,7 +159,9 @@ export class SipSockets {
     socket.once('close', () => this.#sockets.delete(socket));
     const framer = new StreamFramer(this.#options.maxBodyBytes);
     const source: InboundSource = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
+    const peer = `tcp ${source.address}:${source.port}`;
     const reply = (bytes: Buffer): void => {
+      traceWire(this.#options.log, 'SIP sent', bytes, peer);
       if (!socket.destroyed && socket.writable) socket.write(bytes);
     };
     let deadline: NodeJS.Timeout | undefined;
@@ -179,6 +184,7 @@ export class SipSockets {
     }
     socket.on('data', (chunk: Buffer) => {
       const ok = this.#guard('tcp', () => {
+        traceWire(this.#options.log, 'SIP received', chunk, peer);
         for (const event of framer.push(chunk)) {
           if (event.kind === 'message') this.#options.onInbound({ head: event.head, body: event.body, source, reply });
           else {
@@ -198,6 +204,7 @@ export class SipSockets {
   sendUdp(bytes: Buffer, address: string, port: number): Promise<void> {
     const udp = this.#udp;
     if (udp === undefined) return Promise.reject(new Error('UDP is not enabled on this edge'));
+    traceWire(this.#options.log, 'SIP sent', bytes, `udp ${address}:${port}`);
     return new Promise((resolve, reject) => udp.send(bytes, port, address, (err) => (err ? reject(err) : resolve())));
   }
 
@@ -221,6 +228,7 @@ export class SipSockets {
       connecting.catch(() => this.#outgoing.delete(key));
     }
     const socket = await connecting;
+    traceWire(this.#options.log, 'SIP sent', bytes, `tcp ${address}:${port}`);
     await new Promise<void>((resolve, reject) => socket.write(bytes, (err) => (err ? reject(err) : resolve())));
   }
 
