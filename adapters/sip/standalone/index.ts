@@ -91,14 +91,26 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer
     if (head.method === 'INVITE') {
       // No INVITE server transaction: the final answer goes out once, never retransmitted
       // (no amplification toward a spoofed source); the client's retransmissions each get one.
-      void dispatchRequest(current, typed, reqLog, sipConfig.domain).then((final) => reply(buildResponse(head.headers, final, tag)));
+      dispatchRequest(current, typed, reqLog, sipConfig.domain)
+        .then((final) => reply(buildResponse(head.headers, final, tag)))
+        .catch((err: unknown) => {
+          observer.dropped('internal-error');
+          reqLog.error({ err }, 'SIP reply to INVITE could not be sent');
+        });
       return;
     }
     const key = transactionKey(head, via);
     if (servers.absorb(key)) return;
     const tracked = servers.begin(key, reply);
     if (!tracked) observer.dropped('transaction-table-full');
-    const trying = setTimeout(() => servers.provisional(key, buildResponse(head.headers, { status: 100, reason: 'Trying' }, undefined)), TRYING_AFTER_MS);
+    const trying = setTimeout(() => {
+      try {
+        servers.provisional(key, buildResponse(head.headers, { status: 100, reason: 'Trying' }, undefined));
+      } catch (err) {
+        observer.dropped('internal-error');
+        reqLog.error({ err }, 'SIP 100 Trying could not be sent');
+      }
+    }, TRYING_AFTER_MS);
     dispatchRequest(current, typed, reqLog, sipConfig.domain)
       .catch((err: unknown) => {
         reqLog.error({ err }, 'SIP request failed outside the handler');

@@ -126,9 +126,13 @@ export class SipSockets {
       const udp = this.#udp;
       const reply = (bytes: Buffer): void => {
         // Symmetric response (RFC 3581 behaviour for every client): to where it came from.
-        traceWire(this.#options.log, 'SIP sent', bytes, `udp ${rinfo.address}:${rinfo.port}`);
-        udp?.send(bytes, rinfo.port, rinfo.address, (err) => {
-          if (err) this.#options.log.debug({ err }, 'SIP UDP send failed');
+        // Also called from timers and promise callbacks (100 Trying, the final answer), where a
+        // throw would reach the event loop: a spoofed source port 0 makes send() throw.
+        this.#guard('udp-send', () => {
+          traceWire(this.#options.log, 'SIP sent', bytes, `udp ${rinfo.address}:${rinfo.port}`);
+          udp?.send(bytes, rinfo.port, rinfo.address, (err) => {
+            if (err) this.#options.log.debug({ err }, 'SIP UDP send failed');
+          });
         });
       };
       this.#options.onInbound({ head: parseHead(msg.subarray(0, end)), body: msg.subarray(end + 4), source, reply });
@@ -161,8 +165,10 @@ export class SipSockets {
     const source: InboundSource = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
     const peer = `tcp ${source.address}:${source.port}`;
     const reply = (bytes: Buffer): void => {
-      traceWire(this.#options.log, 'SIP sent', bytes, peer);
-      if (!socket.destroyed && socket.writable) socket.write(bytes);
+      this.#guard('tcp-send', () => {
+        traceWire(this.#options.log, 'SIP sent', bytes, peer);
+        if (!socket.destroyed && socket.writable) socket.write(bytes);
+      });
     };
     let deadline: NodeJS.Timeout | undefined;
     const armDeadline = (): void => {
