@@ -13,7 +13,9 @@ export type OpenConfigurationCode =
   | 'GW_WARN_SIP_FROM_UNVERIFIED'
   | 'GW_WARN_SIP_TRUST_ALL_PROXIES'
   | 'GW_WARN_SIP_DIGEST_MD5_ONLY'
-  | 'GW_WARN_IMDN_ROUTE_OPEN';
+  | 'GW_WARN_IMDN_ROUTE_OPEN'
+  | 'GW_WARN_DRACHTIO_SHORT_SECRET'
+  | 'GW_WARN_DRACHTIO_LISTEN_ALL';
 
 export interface OpenConfigurationWarning {
   readonly code: OpenConfigurationCode;
@@ -21,6 +23,9 @@ export interface OpenConfigurationWarning {
   readonly setting: string;
   readonly message: string;
 }
+
+/** Shorter than this, a shared secret can be guessed offline from one captured handshake. */
+const MIN_SECRET_LENGTH = 16;
 
 const LOOPBACK: readonly Network[] = ['127.0.0.0/8', '::1/128'].flatMap((n) => parseNetwork(n) ?? []);
 
@@ -82,6 +87,23 @@ export function openConfigurationWarnings(config: HeraldConfig): OpenConfigurati
       code: 'GW_WARN_IMDN_ROUTE_OPEN',
       setting: 'HERALD_IMDN_ROUTE_ALLOW',
       message: 'imdn.IMDN-Record-Route may aim IMDNs at any address',
+    });
+  }
+  const drachtio = sip.drachtio;
+  if (sip.edge === 'drachtio' && drachtio.secret !== undefined && drachtio.secret.length < MIN_SECRET_LENGTH) {
+    warnings.push({
+      code: 'GW_WARN_DRACHTIO_SHORT_SECRET',
+      setting: 'HERALD_SIP_DRACHTIO_SECRET',
+      message: `the drachtio secret has fewer than ${MIN_SECRET_LENGTH} characters`,
+    });
+  }
+  // Outbound mode: drachtio-server connects to Herald; whoever reaches that listener with
+  // the secret poses as drachtio-server and picks the source address Herald trusts.
+  if (sip.edge === 'drachtio' && drachtio.mode === 'outbound' && ['0.0.0.0', '::', '[::]'].includes(sip.host)) {
+    warnings.push({
+      code: 'GW_WARN_DRACHTIO_LISTEN_ALL',
+      setting: 'HERALD_SIP_HOST',
+      message: 'the outbound-mode listener for drachtio-server accepts connections on every interface',
     });
   }
   return warnings;

@@ -31,6 +31,11 @@ describe('open configuration warnings', () => {
     });
   });
 
+  it('should warn for a short drachtio secret and an outbound listener on every interface', () => {
+    expect(codes({ sip: { edge: 'drachtio', drachtio: { secret: 'cymru' } } })).toEqual(['GW_WARN_DRACHTIO_SHORT_SECRET']);
+    expect(codes({ sip: { edge: 'drachtio', host: '0.0.0.0', drachtio: { mode: 'outbound', secret: 'a-long-random-secret-value' } } })).toEqual(['GW_WARN_DRACHTIO_LISTEN_ALL']);
+  });
+
   it('should be quiet with digest on, whatever the networks', () => {
     expect(codes({ sip: { allowedNetworks: [], digestRealm: 'r' } })).toEqual([]);
   });

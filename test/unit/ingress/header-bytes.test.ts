@@ -1,6 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { isHeraldError } from '../../../src/errors.js';
 import { badBytes, checkHeaderBytes } from '../../../src/ingress/header-bytes.js';
+import { configSchema } from '../../../src/config.js';
+import { createIngress } from '../../../src/ingress/ingress.js';
+import { createLogger } from '../../../src/logger.js';
+import { Metrics } from '../../../src/metrics.js';
+import type { JobQueue } from '../../../src/ports/job-queue.port.js';
+import type { Ledger } from '../../../src/ports/ledger.port.js';
+import type { SipIncomingRequest } from '../../../src/ports/sip-edge.port.js';
+
+const REQUEST: SipIncomingRequest = {
+  method: 'MESSAGE',
+  requestUri: 'sip:+15551234567@gw.example.com',
+  from: { uri: 'sip:alice@example.com', tag: 'a' },
+  to: { uri: 'sip:+15551234567@gw.example.com' },
+  callId: 'c1@host',
+  cseq: 1,
+  headers: {},
+  body: Buffer.from('hi'),
+  source: { address: '127.0.0.1', port: 5062, transport: 'udp' },
+};
 
 describe('header bytes', () => {
   it.each([
@@ -27,5 +46,25 @@ describe('header bytes', () => {
     expect(isHeraldError(thrown, 'GW_ERR_SIP_INVALID_BYTES')).toBe(true);
     expect(isHeraldError(thrown) && thrown.sipStatus).toBe(400);
     expect(isHeraldError(thrown) && thrown.meta.header).toBe('Call-ID');
+  });
+});
+
+describe('ingress with invalid header bytes (whatever the edge let through)', () => {
+  it.each([
+    ['Call-ID', { callId: 'abc\u0000@host' }],
+    ['From', { from: { uri: 'sip:alice@example.com', displayName: 'Al\ufffdce' } }],
+    ['To', { to: { uri: 'sip:+1555\u0000@gw' } }],
+  ])('should answer a bad %s with 400 GW_ERR_SIP_INVALID_BYTES before touching the ledger', async (header, override) => {
+    const ingress = createIngress({
+      config: configSchema.parse({}),
+      ledger: {} as unknown as Ledger,
+      jobs: {} as unknown as JobQueue,
+      metrics: new Metrics(),
+      log: createLogger('silent'),
+    });
+    const reply = await ingress.handle({ ...REQUEST, ...override });
+    expect(reply.status).toBe(400);
+    expect(reply.headers?.Warning).toContain('GW_ERR_SIP_INVALID_BYTES');
+    expect(reply.headers?.Warning).toContain(header);
   });
 });
