@@ -35,12 +35,19 @@ export async function dispatchRequest(
     const reply = await handler(request);
     if (!Number.isInteger(reply.status) || reply.status < 200 || reply.status > 699) {
       log.error({ status: reply.status, callId: request.callId }, 'SIP handler returned a non-final status');
-      return { status: 500, reason: 'Server Internal Error' };
+      return internalError('handler returned a non-final status', domain);
     }
     return reply;
   } catch (err) {
     const status = isHeraldError(err) ? err.sipStatus : 500;
     log.error({ err, callId: request.callId }, 'SIP handler failed');
-    return { status, reason: status === 500 ? 'Server Internal Error' : 'Request Failed' };
+    if (status === 500 || !isHeraldError(err)) return internalError('request handling failed', domain);
+    // The code names the fault; the detail may hold internals, so it stays in the log.
+    return { ...edgeRefusal(status, err.code, domain, err.code), reason: 'Request Failed' };
   }
+}
+
+/** 500 with the standard phrase and a Warning that names no internals (they are logged). */
+function internalError(detail: string, domain: string): SipReply {
+  return { ...edgeRefusal(500, detail, domain, 'GW_ERR_GATEWAY_INTERNAL'), reason: 'Server Internal Error' };
 }
