@@ -59,6 +59,9 @@ describe('secrets in logs (gateway process at trace level)', () => {
         HERALD_SIP_IDENTITY: 'sip:herald@127.0.0.1',
         HERALD_SIP_DIGEST_REALM: 'herald.test',
         HERALD_SIP_DIGEST_USERS: JSON.stringify([{ username: 'alice', password: SECRETS.sipDigest }]),
+        // sipp 3.6: MD5 only, From sip:alice@127.0.0.1 (the digest user in this domain).
+        HERALD_SIP_DIGEST_ALGORITHMS: 'MD5',
+        HERALD_SIP_DOMAIN: '127.0.0.1',
         HERALD_SIP_OUTBOUND_USERNAME: 'herald',
         HERALD_SIP_OUTBOUND_PASSWORD: SECRETS.sipOutbound,
         HERALD_SIP_DRACHTIO_SECRET: SECRETS.drachtio,
@@ -104,7 +107,7 @@ describe('secrets in logs (gateway process at trace level)', () => {
         remote: `127.0.0.1:${gw.sipPort}`,
         transport: 'udp',
         vars: { to: `+15551230001@127.0.0.1:${gw.sipPort}` },
-        extraArgs: ['-au', 'alice', '-ap', password],
+        extraArgs: ['-au', 'alice', '-ap', password, '-auth_uri', `+15551230001@127.0.0.1:${gw.sipPort}`],
         timeoutMs: 10_000,
       });
       const result = await sipp.done;
