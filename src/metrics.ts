@@ -61,17 +61,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly queueBacklog = new Gauge({
-    name: 'herald_queue_backlog',
-    help: 'Jobs waiting, delayed or active across all queues (sampled).',
-    registers: [this.registry],
-  });
-
   readonly ledgerFlushSize = new Histogram({
     name: 'herald_ledger_flush_writes',
     help: 'Ops carried by one group commit of the ledger writer, by statement (herald_transitions, herald_record_messages, …).',
     labelNames: ['statement'] as const,
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [this.registry],
+  });
+
+  readonly queueBacklog = new Gauge({
+    name: 'herald_queue_backlog',
+    help: 'Jobs waiting, delayed or active across all queues (sampled).',
     registers: [this.registry],
   });
 
