@@ -55,6 +55,8 @@ function buildRequest(
     `CSeq: ${identity.cseq} MESSAGE`,
   ];
   if (context.outboundProxy !== undefined) lines.push(`Route: ${routeFor(context.outboundProxy)}`);
+  const callerRoute = callerRouteOf(message);
+  if (callerRoute !== undefined) lines.push(`Route: ${headerToWire(callerRoute)}`);
   const managed = new Set(['via', 'max-forwards', 'to', 'from', 'call-id', 'cseq', 'route', 'content-type', 'content-length']);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (!managed.has(name.toLowerCase()) && /^[A-Za-z0-9!%*_+`'~.-]+$/.test(name)) lines.push(`${name}: ${headerToWire(value)}`);
@@ -62,6 +64,19 @@ function buildRequest(
   if (auth !== undefined) lines.push(auth);
   lines.push(`Content-Type: ${headerToWire(message.contentType)}`, `Content-Length: ${Buffer.byteLength(body, 'latin1')}`, '', '');
   return Buffer.from(lines.join('\r\n') + body, 'latin1');
+}
+
+/** The Route the caller gave (a pre-existing route set, e.g. an IM client's outbound proxy), whatever its letter case. */
+function callerRouteOf(message: SipOutgoingMessage): string | undefined {
+  const entry = Object.entries(message.headers ?? {}).find(([name]) => name.toLowerCase() === 'route');
+  return entry?.[1];
+}
+
+/** The URI of a route set's first entry: `<sip:host:port;lr>, …` → `sip:host:port;lr`. */
+function firstRouteUri(route: string | undefined): string | undefined {
+  if (route === undefined) return undefined;
+  const first = /^\s*<([^>]*)>/.exec(route)?.[1] ?? route.split(',')[0]?.trim();
+  return first === undefined || first === '' ? undefined : first;
 }
 
 function finalResponse(response: ClientResponse): SipFinalResponse {
@@ -110,7 +125,9 @@ function answerChallenge(message: SipOutgoingMessage, response: ClientResponse):
 }
 
 async function sendWithAuth(message: SipOutgoingMessage, context: SendContext): Promise<SipFinalResponse> {
-  const target = await resolveTarget(context.outboundProxy ?? message.requestUri);
+  // RFC 3261 §8.1.2: a pre-existing route set sends the request to its first entry (loose
+  // routing keeps the Request-URI); the outbound proxy, when configured, comes before it.
+  const target = await resolveTarget(context.outboundProxy ?? firstRouteUri(callerRouteOf(message)) ?? message.requestUri);
   const identity: RequestIdentity = { callId: newCallId(context.domain), fromTag: randomToken(), cseq: initialCSeq() };
   const first = await transact(message, identity, context, target, undefined);
   const auth = answerChallenge(message, first);

@@ -89,4 +89,23 @@ describe('standalone SIP edge client transactions', () => {
       expect(Number.parseInt(header(p.requests[1] ?? '', 'CSeq'), 10)).toBe(Number.parseInt(header(p.requests[0] ?? '', 'CSeq'), 10) + 1);
     });
   });
+  describe('when the caller gives a Route (a pre-existing route set)', () => {
+    it('sends to the first Route entry, keeps the Request-URI and carries the Route', async () => {
+      const proxy = await peer((request) => [respond(request, '202 Accepted')]);
+      close = proxy.close;
+      edge = createStandaloneEdge(configSchema.parse({ sip: { port: 0, sendTimeoutMs: 5_000 } }).sip, log);
+      await edge.start(async () => ({ status: 202, reason: 'Accepted' }));
+      const response = await edge.send({
+        requestUri: 'sip:bob@example.invalid',
+        from: { uri: 'sip:herald@localhost' },
+        to: { uri: 'sip:bob@example.invalid' },
+        contentType: 'text/plain',
+        body: 'hi',
+        headers: { Route: `<sip:127.0.0.1:${proxy.port};lr>` },
+      });
+      expect(response.status).toBe(202);
+      expect(proxy.requests[0]?.startsWith('MESSAGE sip:bob@example.invalid SIP/2.0\r\n')).toBe(true);
+      expect(header(proxy.requests[0] ?? '', 'Route')).toBe(`<sip:127.0.0.1:${proxy.port};lr>`);
+    });
+  });
 });
