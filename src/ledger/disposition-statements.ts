@@ -112,8 +112,8 @@ export const READ_FOR_SEND: BatchStatement<string, SendFactsRow, NotificationSen
   text: `select r.ord, n.*, ${MESSAGE_COLUMNS_SQL},
     p.id as p_id, p.kind as p_kind, p.status as p_status, p.attempts as p_attempts, p.created_at as p_created_at
   from unnest($1::text[]) with ordinality as r (id, ord)
-  join notifications n on n.id = r.id
-  join messages m on m.id = n.message_id
+  cross join lateral (select * from notifications where id = r.id offset 0) n
+  cross join lateral (select * from messages where id = n.message_id offset 0) m
   left join lateral (
     select id, kind, status, attempts, created_at from notifications
     where delivery_id = n.delivery_id and state = 'pending' and id < n.id
@@ -150,7 +150,8 @@ with req as (
   select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[])
     with ordinality as r (id, attempt_error, finish_error, finish_state, sent_at, ev_type, ev_cause, ev_detail, ord)
 ), cur as (
-  select id, state from notifications where id in (select id from req) order by id for update
+  select n.* from (select id from req order by id) k
+  cross join lateral (select id, state from notifications where id = k.id for update) n
 ), upd as (
   update notifications n set
     attempts = n.attempts + 1,

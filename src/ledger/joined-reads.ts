@@ -80,18 +80,31 @@ function unprefixed<R, P extends string>(row: Prefixed<R, P>, prefix: P, keys: r
 export const MESSAGE_COLUMNS_SQL = MESSAGE_KEYS.map((key) => `m.${key} as m_${key}`).join(', ');
 const DELIVERY_COLUMNS_SQL = DELIVERY_KEYS.map((key) => `d.${key} as d_${key}`).join(', ');
 
-/** Each delivery asked for (by position), with its message and the sender's directory number. */
-const DELIVERIES_WITH_MESSAGE_SQL = `select r.ord, ${DELIVERY_COLUMNS_SQL}, ${MESSAGE_COLUMNS_SQL}, dir.msisdn as sender_msisdn
-  from unnest($1::text[]) with ordinality as r (id, ord)
-  join deliveries d on d.id = r.id
-  join messages m on m.id = d.message_id
-  left join directory dir on dir.im_uri = m.sender_uri`;
+/**
+ * Each delivery asked for (by position), with its message and the sender's directory
+ * number. The look-ups are LATERAL with `offset 0` (which keeps the planner from
+ * flattening them into a join): an index probe per op, never a hash join that scans a
+ * table because the planner guessed `unnest`'s row count wrong.
+ */
+const DELIVERIES_WITH_MESSAGE_SQL = `select r.ord, j.* from unnest($1::text[]) with ordinality as r (id, ord)
+  cross join lateral (
+    select ${DELIVERY_COLUMNS_SQL}, ${MESSAGE_COLUMNS_SQL}, dir.msisdn as sender_msisdn
+    from deliveries d
+    join messages m on m.id = d.message_id
+    left join directory dir on dir.im_uri = m.sender_uri
+    where d.id = r.id
+    offset 0
+  ) j`;
 
 /** Each SMS part asked for by (connection, SMSC id), with its delivery. */
-const SEGMENTS_WITH_DELIVERY_SQL = `select r.ord, s.*, ${DELIVERY_COLUMNS_SQL}
-  from unnest($1::text[], $2::text[]) with ordinality as r (connection_id, smsc_message_id, ord)
-  join segments s on s.connection_id = r.connection_id and s.smsc_message_id = r.smsc_message_id
-  join deliveries d on d.id = s.delivery_id`;
+const SEGMENTS_WITH_DELIVERY_SQL = `select r.ord, j.* from unnest($1::text[], $2::text[]) with ordinality as r (connection_id, smsc_message_id, ord)
+  cross join lateral (
+    select s.*, ${DELIVERY_COLUMNS_SQL}
+    from segments s
+    join deliveries d on d.id = s.delivery_id
+    where s.connection_id = r.connection_id and s.smsc_message_id = r.smsc_message_id
+    offset 0
+  ) j`;
 
 /** The message of a row selected with {@link MESSAGE_COLUMNS_SQL}. */
 export function toPrefixedMessage(row: PrefixedMessageRow): StoredMessage {

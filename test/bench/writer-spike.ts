@@ -110,7 +110,11 @@ async function main(): Promise<void> {
   }
 
   const pgCpu = new CpuGroup();
+  const backendCpu = new CpuGroup();
+  const backends = async (): Promise<number[]> =>
+    dbName === undefined ? [] : (await admin.query<{ pid: number }>(`select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [dbName])).rows.map((r) => r.pid);
   if (dbName !== undefined) pgCpu.observe(await postgresPids(admin, dbName), true);
+  backendCpu.observe(await backends(), true);
   const before = dbName === undefined ? undefined : await databaseActivity(admin, dbName);
   const selfBefore = cpuSeconds(process.pid) ?? 0;
   const wallStart = performance.now();
@@ -128,13 +132,17 @@ async function main(): Promise<void> {
       inFlight.add(run);
       void run.finally(() => inFlight.delete(run));
     }
-    if (dbName !== undefined && tick % 100 === 0) pgCpu.observe(await postgresPids(admin, dbName).catch(() => []), false);
+    if (dbName !== undefined && tick % 100 === 0) {
+      pgCpu.observe(await postgresPids(admin, dbName).catch(() => []), false);
+      backendCpu.observe(await backends().catch(() => []), false);
+    }
     const due = wallStart + (tick + 1) * TICK_MS;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
   }
   await Promise.all(inFlight);
   const wallS = (performance.now() - wallStart) / 1000;
   if (dbName !== undefined) pgCpu.observe(await postgresPids(admin, dbName).catch(() => []), false);
+  backendCpu.observe(await backends().catch(() => []), false);
   const selfCpu = (cpuSeconds(process.pid) ?? 0) - selfBefore;
   // pg_stat_database lags a backend's commits by up to a second.
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -149,6 +157,7 @@ async function main(): Promise<void> {
     failed,
     messagesPerS: Number((done / wallS).toFixed(1)),
     postgresCpuMsPerMessage: dbName === undefined ? undefined : Number(((pgCpu.total() * 1000) / done).toFixed(3)),
+    postgresBackendsCpuMsPerMessage: dbName === undefined ? undefined : Number(((backendCpu.total() * 1000) / done).toFixed(3)),
     commitsPerMessage: before && after ? Number(((after.commits - before.commits) / done).toFixed(3)) : undefined,
     writerProcessCpuMsPerMessage: Number(((selfCpu * 1000) / done).toFixed(3)),
     opsPerFlush: Object.fromEntries([...flushes].map(([statement, seen]) => [statement, Number((seen.ops / seen.count).toFixed(1))])),

@@ -343,7 +343,13 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     this.counters.drops++;
     this.log(`dropping session ${sim.id} (${sim.systemId ?? 'unbound'})`);
     this.emit('drop', { sessionId: sim.id, systemId: sim.systemId });
-    sim.session.destroy();
+    // FIN, not RST: destroying a socket with submits still unread in its receive buffer
+    // makes the kernel reset the connection, and the ESME's kernel then throws away resps
+    // it had received but not read yet, turning submits this SMSC answered into ambiguous
+    // ones (a busy ESME reads late, so tests flaked under load). Submits still arriving are
+    // discarded (sim.dropping); the socket goes once the ESME closes its side, or after 2 s.
+    sim.session.socket.end();
+    setTimeout(() => sim.session.destroy(), 2_000).unref();
   }
 
   // ── submits ──────────────────────────────────────────────────────────────────────────

@@ -79,8 +79,8 @@ with req as (
     state = req.state,
     error_code = req.error_code,
     final_at = case when req.final then coalesce(req.final_at, now()) end
-  from req
-  where s.id = req.segment_id
+  from req cross join lateral (select id from segments where id = req.segment_id offset 0) k
+  where s.id = k.id
   returning s.*, req.ord as ord
 ), ev as (
   insert into events (message_id, delivery_id, at, type, cause, detail)

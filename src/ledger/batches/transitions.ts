@@ -50,7 +50,9 @@ function pick<T, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
 
 /**
  * Locks the deliveries in id order (two flushes, or two nodes, never deadlock on each
- * other), moves each whose state and version allow it and appends its state event. A
+ * other), moves each whose state and version allow it and appends its state event. Every
+ * look-up by key is a LATERAL subquery: an index probe per op whatever the planner thinks
+ * of `unnest`'s row count (a hash join would scan the whole table). A
  * history joins the event inserted here through the CTE's RETURNING rows: a statement's
  * own writes are invisible to its other reads. A delivery that did not move has no row.
  */
@@ -63,10 +65,10 @@ with req as (
     with ordinality as r (delivery_id, to_state, allowed_from, expected_version, error_code, error_text,
                           far_side_at, at, cause, detail, with_history, ord)
 ), cur as (
-  select id, message_id, state, version, far_side_at from deliveries
-  where id in (select delivery_id from req)
-  order by id
-  for update
+  select d.* from (select delivery_id from req order by delivery_id) k
+  cross join lateral (
+    select id, message_id, state, version, far_side_at from deliveries where id = k.delivery_id for update
+  ) d
 ), upd as (
   update deliveries d set
     state = req.to_state,
