@@ -103,8 +103,9 @@ export function maskUrl(url: string): string {
 
 /**
  * Routes console output into the log at warn. A library that prints (the `sip` package
- * writes TCP connection errors with console.log) would otherwise put lines that are not
- * JSON into the JSON log stream, which collectors reject or mangle.
+ * Herald once used wrote TCP errors with console.log; drachtio-srf and smpp may too) would
+ * otherwise put lines that are not JSON into the JSON log stream, which collectors reject
+ * or mangle.
  */
 export function captureConsole(log: Logger): void {
   const stray = log.child({ component: 'console' });

@@ -46,7 +46,6 @@ const OWNERS: Readonly<Record<string, string>> = {
   bullmq: 'queues/',
   ioredis: 'queues/',
   'drachtio-srf': 'adapters/sip/',
-  sip: 'adapters/sip/',
   smpp: 'adapters/smpp/',
   nodemailer: 'adapters/smtp/',
   imapflow: 'adapters/imap/',
