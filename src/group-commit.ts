@@ -78,9 +78,9 @@ export class GroupCommit<Op, Result> {
     try {
       while (this.#pending.length > 0) {
         const batch = this.#take();
-        this.#onFlush?.(batch.length);
         let results: readonly (Result | OpFailed)[];
         try {
+          this.#onFlush?.(batch.length);
           results = await this.#flush(batch.map((entry) => entry.op));
         } catch (err) {
           for (const entry of batch) entry.reject(err);

@@ -85,6 +85,11 @@ function openPostgres(options: LedgerConnectOptions, url: string, log: Logger): 
       // Without it pg waits on the OS TCP timeout (minutes) for a host that drops SYNs.
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
+      // A half-open connection (the server's host gone without a FIN) would otherwise hold
+      // its query, and with the group commit every later write of that kind, for the OS's
+      // two-hour keepalive default.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: 'herald',
     });
   } catch (err) {

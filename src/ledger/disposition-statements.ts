@@ -15,7 +15,11 @@ import type { NotificationSendFacts, SendOutcome } from '../ports/disposition-st
 import { clip, toNotification, type DispositionDb, type NotificationRow } from './disposition-rows.js';
 import { rowsPerOp, type BatchStatement } from './batch-statement.js';
 import type { LedgerWriter } from './writer.js';
-import { MESSAGE_COLUMNS_SQL, toPrefixedMessage, type PrefixedMessageRow } from './joined-reads.js';
+import { MESSAGE_COLUMNS_SQL, MESSAGE_KEYS, toPrefixedMessage, type PrefixedMessageRow } from './joined-reads.js';
+
+/** The notification columns the writer's named statements return (never `*`: see joined-reads.ts). */
+const NOTIFICATION_COLUMNS =
+  'id, delivery_id, message_id, kind, status, imdn_message_id, payload, state, attempts, last_error, created_at, sent_at';
 import { jsonText, toEventFromJson, toMessage, type EventJson } from './rows.js';
 import type { MessageRow } from './schema.js';
 
@@ -62,7 +66,7 @@ with ins as (
   insert into notifications (id, delivery_id, message_id, kind, status, imdn_message_id, payload)
   select * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
   on conflict (delivery_id, kind, status) do nothing
-  returning *
+  returning ${NOTIFICATION_COLUMNS}
 ), chk as (
   insert into disposition_checks (delivery_id, version)
   select * from unnest($1::text[], $2::int4[])
@@ -112,8 +116,8 @@ export const READ_FOR_SEND: BatchStatement<string, SendFactsRow, NotificationSen
   text: `select r.ord, n.*, ${MESSAGE_COLUMNS_SQL},
     p.id as p_id, p.kind as p_kind, p.status as p_status, p.attempts as p_attempts, p.created_at as p_created_at
   from unnest($1::text[]) with ordinality as r (id, ord)
-  cross join lateral (select * from notifications where id = r.id offset 0) n
-  cross join lateral (select * from messages where id = n.message_id offset 0) m
+  cross join lateral (select ${NOTIFICATION_COLUMNS} from notifications where id = r.id offset 0) n
+  cross join lateral (select ${MESSAGE_KEYS.join(', ')} from messages where id = n.message_id offset 0) m
   left join lateral (
     select id, kind, status, attempts, created_at from notifications
     where delivery_id = n.delivery_id and state = 'pending' and id < n.id
@@ -151,7 +155,7 @@ with req as (
     with ordinality as r (id, attempt_error, finish_error, finish_state, sent_at, ev_type, ev_cause, ev_detail, ord)
 ), cur as (
   select n.* from (select id from req order by id) k
-  cross join lateral (select id, state from notifications where id = k.id for update) n
+  cross join lateral (select id, state from notifications where id = k.id for no key update) n
 ), upd as (
   update notifications n set
     attempts = n.attempts + 1,

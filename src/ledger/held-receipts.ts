@@ -42,7 +42,8 @@ export const HELD_FOR_MESSAGES: BatchStatement<
   name: 'herald_held_for_messages',
   text: `select r.ord, h.* from unnest($1::text[], $2::text[]) with ordinality as r (connection_id, smsc_message_id, ord)
     cross join lateral (
-      select * from held_receipts where connection_id = r.connection_id and smsc_message_id = r.smsc_message_id offset 0
+      select id, connection_id, smsc_message_id, receipt, received_at, expires_at
+      from held_receipts where connection_id = r.connection_id and smsc_message_id = r.smsc_message_id offset 0
     ) h
     order by r.ord, h.id`,
   keyOf: (op) => `${op.connectionId}\u0000${op.smscMessageId}`,

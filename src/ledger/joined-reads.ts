@@ -52,11 +52,35 @@ export const DELIVERY_KEYS = [
   'updated_at',
 ] as const satisfies readonly (keyof DeliveryRow)[];
 
+/** Every column of an SMS part row. */
+export const SEGMENT_KEYS = [
+  'id',
+  'delivery_id',
+  'seq',
+  'total',
+  'connection_id',
+  'smsc_message_id',
+  'state',
+  'error_code',
+  'submitted_at',
+  'final_at',
+] as const satisfies readonly (keyof SegmentRow)[];
+
+/**
+ * Column lists for the writer's named statements, which never say `*`: a prepared
+ * statement whose `*` gains a column (a migration run by a newer node) fails with "cached
+ * plan must not change result type" on every connection that prepared it.
+ */
+export const DELIVERY_COLUMNS = (alias: string): string => DELIVERY_KEYS.map((key) => `${alias}${key}`).join(', ');
+export const SEGMENT_COLUMNS = (alias: string): string => SEGMENT_KEYS.map((key) => `${alias}${key}`).join(', ');
+
 // A column added to either table and not to its list fails to compile here.
 const EVERY_MESSAGE_COLUMN: [Exclude<keyof MessageRow, (typeof MESSAGE_KEYS)[number]>] extends [never] ? true : false = true;
 const EVERY_DELIVERY_COLUMN: [Exclude<keyof DeliveryRow, (typeof DELIVERY_KEYS)[number]>] extends [never] ? true : false = true;
+const EVERY_SEGMENT_COLUMN: [Exclude<keyof SegmentRow, (typeof SEGMENT_KEYS)[number]>] extends [never] ? true : false = true;
 void EVERY_MESSAGE_COLUMN;
 void EVERY_DELIVERY_COLUMN;
+void EVERY_SEGMENT_COLUMN;
 
 /** A row's columns under a prefix, for joins whose sides share column names. */
 type Prefixed<R, P extends string> = { readonly [K in keyof R as `${P}${K & string}`]: R[K] };
@@ -99,7 +123,7 @@ const DELIVERIES_WITH_MESSAGE_SQL = `select r.ord, j.* from unnest($1::text[]) w
 /** Each SMS part asked for by (connection, SMSC id), with its delivery. */
 const SEGMENTS_WITH_DELIVERY_SQL = `select r.ord, j.* from unnest($1::text[], $2::text[]) with ordinality as r (connection_id, smsc_message_id, ord)
   cross join lateral (
-    select s.*, ${DELIVERY_COLUMNS_SQL}
+    select ${SEGMENT_COLUMNS('s.')}, ${DELIVERY_COLUMNS_SQL}
     from segments s
     join deliveries d on d.id = s.delivery_id
     where s.connection_id = r.connection_id and s.smsc_message_id = r.smsc_message_id

@@ -36,20 +36,31 @@ export type { StatementRunner } from './batch-statement.js';
 export type FlushObserver = (statement: string, size: number) => void;
 
 function committer<Op, Row, Result>(run: StatementRunner, statement: BatchStatement<Op, Row, Result>, onFlush?: FlushObserver): GroupCommit<Op, Result> {
-  const once = async (ops: readonly Op[]): Promise<readonly Result[]> =>
-    statement.results(await run<Row>(statement.name, statement.text, statement.parameters(ops)), ops);
+  const execute = (ops: readonly Op[]): Promise<readonly Row[]> => run<Row>(statement.name, statement.text, statement.parameters(ops));
   return new GroupCommit<Op, Result>({
     keyOf: statement.keyOf,
     onFlush: onFlush && ((size) => onFlush(statement.name, size)),
     flush: async (ops) => {
+      let rows: readonly Row[];
       try {
-        return await once(ops);
+        rows = await execute(ops);
       } catch (err) {
         if (ops.length === 1 || isUnreachable(err)) throw err;
-        // The statement is atomic, so nothing of the batch was written: each op again on
-        // its own, so the one that failed it fails alone.
-        return Promise.all(ops.map((op) => once([op]).then((results) => results[0] as Result, (error: unknown) => new OpFailed(error))));
+        // The statement failed, and it is atomic: nothing of the batch was written. Each op
+        // again on its own, one after the other (not a burst on the pool), so the one that
+        // failed it fails alone. Only the statement's own failure gets here: once it has
+        // committed, nothing is written again.
+        const alone: (Result | OpFailed)[] = [];
+        for (const op of ops) {
+          try {
+            alone.push(statement.results(await execute([op]), [op])[0] as Result);
+          } catch (error) {
+            alone.push(new OpFailed(error));
+          }
+        }
+        return alone;
       }
+      return statement.results(rows, ops);
     },
   });
 }

@@ -1,6 +1,7 @@
 /** A new message with its deliveries (state `accepted`) and their `accepted` events. */
 import type { NewDelivery } from '../../domain/message.js';
 import type { BatchStatement } from '../batch-statement.js';
+import { DELIVERY_COLUMNS } from '../joined-reads.js';
 import type { DeliveryRow, MessageRow } from '../schema.js';
 
 export interface RecordWrite {
@@ -45,7 +46,7 @@ with mreq as (
   insert into deliveries (id, message_id, channel, original_recipient_uri, target_uri, copy_control, state, version)
   select dreq.id, m.id, dreq.channel, dreq.original_recipient_uri, dreq.target_uri, dreq.copy_control, 'accepted', 1
   from dreq join mreq on mreq.ord = dreq.mord join m on m.id = mreq.id
-  returning *
+  returning ${DELIVERY_COLUMNS('')}
 ), e as (
   insert into events (message_id, delivery_id, at, type, from_state, to_state, cause, detail)
   select message_id, id, created_at, 'state', null, 'accepted', 'ingress', '{}'::jsonb from d

@@ -1,5 +1,6 @@
 /** SMS parts: stored as their submit_sm_resp arrives, updated (with the receipt event) as receipts come. */
 import type { BatchStatement } from '../batch-statement.js';
+import { SEGMENT_COLUMNS } from '../joined-reads.js';
 import type { SegmentRow } from '../schema.js';
 
 export interface SegmentInsert {
@@ -27,7 +28,7 @@ from unnest($1::text[], $2::int4[], $3::int4[], $4::text[], $5::text[], $6::text
   with ordinality as r (delivery_id, seq, total, connection_id, smsc_message_id, state, error_code, submitted_at, ord)
 order by ord
 on conflict (connection_id, smsc_message_id) do nothing
-returning *`,
+returning ${SEGMENT_COLUMNS('')}`,
   keyOf: (op) => segmentKey(op.connectionId, op.smscMessageId),
   parameters: (ops) => [
     ops.map((op) => op.deliveryId),
@@ -79,9 +80,10 @@ with req as (
     state = req.state,
     error_code = req.error_code,
     final_at = case when req.final then coalesce(req.final_at, now()) end
-  from req cross join lateral (select id from segments where id = req.segment_id offset 0) k
+  from (select * from req order by segment_id) req
+  cross join lateral (select id from segments where id = req.segment_id offset 0) k
   where s.id = k.id
-  returning s.*, req.ord as ord
+  returning ${SEGMENT_COLUMNS('s.')}, req.ord as ord
 ), ev as (
   insert into events (message_id, delivery_id, at, type, cause, detail)
   select req.ev_message_id, req.ev_delivery_id, coalesce(req.ev_at, now()), req.ev_type, req.ev_cause, req.ev_detail::jsonb

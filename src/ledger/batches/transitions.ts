@@ -5,7 +5,7 @@
  */
 import { DELIVERY_STATES, canTransition, type DeliveryState } from '../../domain/delivery-state.js';
 import type { BatchStatement } from '../batch-statement.js';
-import { DELIVERY_KEYS, MESSAGE_COLUMNS_SQL, PREFIXED_MESSAGE_KEYS, type PrefixedMessageRow } from '../joined-reads.js';
+import { DELIVERY_COLUMNS, DELIVERY_KEYS, MESSAGE_COLUMNS_SQL, PREFIXED_MESSAGE_KEYS, type PrefixedMessageRow } from '../joined-reads.js';
 import type { EventJson } from '../rows.js';
 import type { DeliveryRow } from '../schema.js';
 
@@ -50,7 +50,9 @@ function pick<T, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
 
 /**
  * Locks the deliveries in id order (two flushes, or two nodes, never deadlock on each
- * other), moves each whose state and version allow it and appends its state event. Every
+ * other) with FOR NO KEY UPDATE, the lock the UPDATE takes anyway: FOR UPDATE would also
+ * block the foreign-key share locks that the part, event and notification batches take on
+ * the same deliveries in their own order, a cycle between flushes. Moves each whose state and version allow it and appends its state event. Every
  * look-up by key is a LATERAL subquery: an index probe per op whatever the planner thinks
  * of `unnest`'s row count (a hash join would scan the whole table). A
  * history joins the event inserted here through the CTE's RETURNING rows: a statement's
@@ -67,7 +69,7 @@ with req as (
 ), cur as (
   select d.* from (select delivery_id from req order by delivery_id) k
   cross join lateral (
-    select id, message_id, state, version, far_side_at from deliveries where id = k.delivery_id for update
+    select id, message_id, state, version, far_side_at from deliveries where id = k.delivery_id for no key update
   ) d
 ), upd as (
   update deliveries d set
@@ -82,7 +84,7 @@ with req as (
     and d.version = cur.version
     and cur.state = any(string_to_array(req.allowed_from, ','))
     and (req.expected_version is null or cur.version = req.expected_version)
-  returning d.*, cur.state as from_state, req.ord as ord
+  returning ${DELIVERY_COLUMNS('d.')}, cur.state as from_state, req.ord as ord
 ), ev as (
   insert into events (message_id, delivery_id, at, type, from_state, to_state, cause, detail)
   select upd.message_id, upd.id, coalesce(req.at, now()), 'state', upd.from_state, upd.state, req.cause, req.detail::jsonb
