@@ -45,7 +45,7 @@ import { KyselyEmailStore } from './email-store.js';
 import { KyselyArchiveStore } from './archive-store.js';
 import { KyselyGroupStore } from './group-store.js';
 import { KyselyMediaLinkStore } from './media-links.js';
-import { guarded, isUnreachable, toLedgerError } from './db-errors.js';
+import { guarded, toLedgerError } from './db-errors.js';
 import { KyselyNumberDirectory } from './directory.js';
 import { KyselyHeldReceiptStore } from './held-receipts.js';
 import { KyselyMoPartStore } from './mo-parts.js';
@@ -195,7 +195,7 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
     // message without deliveries takes the transaction below, which says what exists.
     if (deliveries.length > 0) {
       const row = messageRow(message);
-      const fast = await this.#batched(`recordMessage ${message.id}`, () => this.#writer.recordMessage({ message: row, deliveries }));
+      const fast = await guarded(`recordMessage ${message.id}`, () => this.#writer.recordMessage({ message: row, deliveries }));
       if (fast !== undefined) {
         const byId = new Map(fast.rows.map((r) => [r.id, r]));
         const ordered = deliveries.map((delivery) => byId.get(delivery.id)).filter((r): r is DeliveryRow => r !== undefined);
@@ -269,7 +269,7 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
   async #transition(request: TransitionRequest, withHistory: boolean): Promise<{ readonly delivery: StoredDelivery; readonly history?: TransitionHistory | undefined }> {
     const { deliveryId, to, expectedVersion } = request;
     const { from, delivery, history } = await guarded(`transition ${deliveryId}`, async (): Promise<{ from: string; delivery: StoredDelivery; history?: TransitionHistory | undefined }> => {
-      const moved = await this.#batched(`transition ${deliveryId}`, () => this.#writer.transition({
+      const moved = await guarded(`transition ${deliveryId}`, () => this.#writer.transition({
         deliveryId,
         to,
         expectedVersion,
@@ -334,22 +334,6 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
       'delivery state changed',
     );
     return { delivery, history };
-  }
-
-  /**
-   * A write through the group-committing writer. A batch that failed for any reason but
-   * an unreachable database gives undefined, so the caller's per-write path runs and
-   * answers for this write alone: one bad write never fails the others of its batch.
-   * @throws GW_ERR_DB_UNREACHABLE
-   */
-  async #batched<T>(context: string, write: () => Promise<T | undefined>): Promise<T | undefined> {
-    try {
-      return await write();
-    } catch (err) {
-      if (isUnreachable(err)) throw toLedgerError(err, context);
-      this.#log.debug({ err: toLedgerError(err, context) }, 'batched write failed; writing it alone');
-      return undefined;
-    }
   }
 
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */

@@ -13,17 +13,10 @@ import type { Ledger } from '../../../src/ports/ledger.port.js';
 import { seedMessage } from '../../helpers/messages.js';
 import { createTempDataDir } from '../../helpers/pglite.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const log = createLogger('silent');
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (err) {
-    return isHeraldError(err) ? err.code : `not a HeraldError: ${String(err)}`;
-  }
-}
 
 describe.each(['postgres', 'pglite'] as const)('AdminStore on %s', (backend) => {
   let ledger: Ledger & { readonly admin: AdminStore };

@@ -13,6 +13,7 @@ import { createLedger, type LedgerConnectOptions } from '../../../src/ledger/ind
 import { createLogger } from '../../../src/logger.js';
 import { createTempDataDir } from '../../helpers/pglite.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const log = createLogger('silent');
 
@@ -47,15 +48,6 @@ function newDelivery(overrides: Partial<NewDelivery> = {}): NewDelivery {
   };
 }
 
-/** The catalogue code a promise rejects with (or a marker when it does not). */
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (err) {
-    return isHeraldError(err) ? err.code : `not a HeraldError: ${String(err)}`;
-  }
-}
 
 describe.each(['postgres', 'pglite'] as const)('Ledger on %s', (backend) => {
   let options: LedgerConnectOptions;

@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewDelivery, NewMessage } from '../../../src/domain/message.js';
-import { isHeraldError } from '../../../src/errors.js';
 import { createLedger, type LedgerConnectOptions } from '../../../src/ledger/index.js';
 import { createLogger } from '../../../src/logger.js';
 import { createTempDataDir } from '../../helpers/pglite.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const log = createLogger('silent');
 
@@ -35,14 +35,6 @@ function delivery(): NewDelivery {
   return { id: randomUUID(), channel: 'sms', originalRecipientUri: 'tel:+15551234567', targetUri: 'tel:+15551234567' };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (err) {
-    return isHeraldError(err) ? err.code : `not a HeraldError: ${String(err)}`;
-  }
-}
 
 describe.each(['postgres', 'pglite'] as const)('Ledger writer on %s', (backend) => {
   let cleanup: (() => Promise<void>) | undefined;
