@@ -3,9 +3,9 @@
  * on any bind of any node, a retried job. Each step re-reads the delivery and transitions
  * with its version, so the loser of a race re-reads instead of failing.
  */
-import { canTransition, isFinal, type DeliveryState } from '../domain/delivery-state.js';
+import { canTransition, isDeliveryState, isFinal, type DeliveryState } from '../domain/delivery-state.js';
 import type { StoredDelivery } from '../domain/message.js';
-import { heraldError, isHeraldError } from '../errors.js';
+import { heraldError, isHeraldError, type HeraldError } from '../errors.js';
 import type { Ledger, TransitionRequest } from '../ports/ledger.port.js';
 
 /** How often a lost race is retried before giving up (a persistent conflict is a bug). */
@@ -66,9 +66,20 @@ export async function advanceDelivery(
       round = -1; // progress made: the budget is for lost races only
     } catch (err) {
       if (!isHeraldError(err, 'GW_ERR_LEDGER_CONFLICT') && !isHeraldError(err, 'GW_ERR_STATE_ILLEGAL_TRANSITION')) throw err;
+      current = asFoundBy(err, delivery);
     }
   }
   throw heraldError('GW_ERR_LEDGER_CONFLICT', `delivery ${deliveryId} kept changing while moving it to ${to}`, { meta: { deliveryId, to } });
+}
+
+/**
+ * The delivery as the refused transition found it (its state and version, which the ledger
+ * puts in the error), so that losing a race costs no read; undefined: read it again. Only
+ * state and version steer the next step; the rest of the copy is never written back.
+ */
+function asFoundBy(err: HeraldError, delivery: StoredDelivery): StoredDelivery | undefined {
+  const { state, version } = err.meta;
+  return typeof state === 'string' && isDeliveryState(state) && typeof version === 'number' ? { ...delivery, state, version } : undefined;
 }
 
 function transitionFacts(request: AdvanceRequest): Omit<TransitionRequest, 'deliveryId' | 'to' | 'expectedVersion'> {

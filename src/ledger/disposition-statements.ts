@@ -109,7 +109,10 @@ type SendFactsRow = NotificationRow &
  * A notification with the message it reports on and the oldest notification of the same
  * delivery still pending before it (IMDNs go out in order), or undefined when either the
  * notification or its message is gone. Ids are UUIDv7, made in the order the
- * notifications became due: `p.id < n.id` is "older".
+ * notifications became due: `p.id < n.id` is "older". The earlier one is looked for among
+ * the delivery's own few notifications (`offset 0` holds the planner to that index): combined
+ * with the partial `pending` index it scanned every pending entry not yet vacuumed, a cost
+ * per IMDN that grew with the load (0.23 ms per op at 300 messages/s, npm run bench).
  */
 export const READ_FOR_SEND: BatchStatement<string, SendFactsRow, NotificationSendFacts | undefined> = {
   name: 'herald_read_for_send',
@@ -119,8 +122,10 @@ export const READ_FOR_SEND: BatchStatement<string, SendFactsRow, NotificationSen
   cross join lateral (select ${NOTIFICATION_COLUMNS} from notifications where id = r.id offset 0) n
   cross join lateral (select ${MESSAGE_KEYS.join(', ')} from messages where id = n.message_id offset 0) m
   left join lateral (
-    select id, kind, status, attempts, created_at from notifications
-    where delivery_id = n.delivery_id and state = 'pending' and id < n.id
+    select id, kind, status, attempts, created_at from (
+      select id, kind, status, attempts, created_at, state from notifications where delivery_id = n.delivery_id offset 0
+    ) own
+    where state = 'pending' and id < n.id
     order by id limit 1
   ) p on true`,
   keyOf: (id) => id,

@@ -12,7 +12,7 @@
  * would wait for the connection the transaction itself holds.
  */
 import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
-import { assertTransition } from '../domain/delivery-state.js';
+import { canTransition, isDeliveryState, type DeliveryState } from '../domain/delivery-state.js';
 import type { DeliveryEvent, NewDelivery, NewMessage, StoredDelivery, StoredMessage } from '../domain/message.js';
 import { heraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -52,6 +52,7 @@ import { KyselyMoPartStore } from './mo-parts.js';
 import { migrationProvider } from './migrations/index.js';
 import { toPrefixedMessage } from './joined-reads.js';
 import { LedgerWriter, type FlushObserver } from './writer.js';
+import type { EventRow } from './schema.js';
 import { jsonText, toDelivery, toEvent, toEventFromJson, toMessage } from './rows.js';
 import type { DeliveryRow, LedgerDatabase, MessageRow, NewDeliveryRow } from './schema.js';
 
@@ -268,8 +269,8 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
 
   async #transition(request: TransitionRequest, withHistory: boolean): Promise<{ readonly delivery: StoredDelivery; readonly history?: TransitionHistory | undefined }> {
     const { deliveryId, to, expectedVersion } = request;
-    const { from, delivery, history } = await guarded(`transition ${deliveryId}`, async (): Promise<{ from: string; delivery: StoredDelivery; history?: TransitionHistory | undefined }> => {
-      const moved = await guarded(`transition ${deliveryId}`, () => this.#writer.transition({
+    const outcome = await guarded(`transition ${deliveryId}`, () =>
+      this.#writer.transition({
         deliveryId,
         to,
         expectedVersion,
@@ -280,55 +281,14 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
         cause: request.cause,
         detail: jsonText(transitionDetail(request)),
         withHistory,
-      }));
-      if (moved !== undefined) {
-        const history = moved.history === undefined ? undefined : { message: toPrefixedMessage(moved.history), events: (moved.history.history ?? []).map(toEventFromJson) };
-        return { from: moved.from, delivery: toDelivery(moved.row), history };
-      }
-      // Nothing moved: read the row to refuse with the same error the checks below give.
-      return this.#db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('deliveries').selectAll().where('id', '=', deliveryId).forUpdate().executeTakeFirst();
-        if (row === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`, { meta: { deliveryId } });
-        if (expectedVersion !== undefined && row.version !== expectedVersion) {
-          throw heraldError('GW_ERR_LEDGER_CONFLICT', `delivery ${deliveryId} is at version ${row.version}, not ${expectedVersion}`, {
-            meta: { deliveryId, expectedVersion, version: row.version, state: row.state },
-          });
-        }
-        const current = toDelivery(row);
-        assertTransition(current.state, to);
-        const updated = await trx
-          .updateTable('deliveries')
-          .set({
-            state: to,
-            version: row.version + 1,
-            error_code: request.errorCode ?? null,
-            error_text: request.errorText ?? null,
-            far_side_at: request.farSideAt ?? row.far_side_at,
-            updated_at: sql<Date>`now()`,
-          })
-          .where('id', '=', deliveryId)
-          // The row lock makes this redundant today; it keeps the update honest if the
-          // read above ever stops locking (e.g. a backend without FOR UPDATE).
-          .where('version', '=', row.version)
-          .returningAll()
-          .executeTakeFirst();
-        if (updated === undefined) throw heraldError('GW_ERR_LEDGER_CONFLICT', `delivery ${deliveryId} changed underneath`, { meta: { deliveryId } });
-        await trx
-          .insertInto('events')
-          .values({
-            message_id: row.message_id,
-            delivery_id: deliveryId,
-            at: request.at,
-            type: 'state',
-            from_state: current.state,
-            to_state: to,
-            cause: request.cause,
-            detail: jsonText(transitionDetail(request)),
-          })
-          .execute();
-        return { from: current.state, delivery: toDelivery(updated) };
-      });
-    });
+      }),
+    );
+    if (outcome.kind === 'missing') throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`, { meta: { deliveryId } });
+    if (outcome.kind === 'refused') throw refusal(deliveryId, to, expectedVersion, outcome);
+    const { written } = outcome;
+    const history = written.history === undefined ? undefined : { message: toPrefixedMessage(written.history), events: (written.history.history ?? []).map(toEventFromJson) };
+    const from = written.from;
+    const delivery = toDelivery(written.row);
     this.#log.debug(
       { msgId: delivery.messageId, deliveryId, from, to, cause: request.cause, version: delivery.version },
       'delivery state changed',
@@ -336,21 +296,24 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
     return { delivery, history };
   }
 
-  /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
+  /**
+   * The timeline has no foreign keys (migration 0013): the message, and the delivery when
+   * one is named, are checked here, in the insert itself.
+   * @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE
+   */
   async appendEvent(event: NewEvent): Promise<DeliveryEvent> {
     return guarded(`appendEvent ${event.messageId}`, async () => {
-      const row = await this.#db
-        .insertInto('events')
-        .values({
-          message_id: event.messageId,
-          delivery_id: event.deliveryId ?? null,
-          at: event.at,
-          type: event.type,
-          cause: event.cause,
-          detail: jsonText(event.detail),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const deliveryId = event.deliveryId ?? null;
+      const result = await sql<EventRow>`
+        insert into events (message_id, delivery_id, at, type, cause, detail)
+        select ${event.messageId}, ${deliveryId}::text, coalesce(${event.at ?? null}::timestamptz, now()), ${event.type}, ${event.cause}, ${jsonText(event.detail)}::jsonb
+        where exists (select 1 from messages where id = ${event.messageId})
+          and (${deliveryId}::text is null or exists (select 1 from deliveries where id = ${deliveryId}::text))
+        returning *`.execute(this.#db);
+      const row = result.rows[0];
+      if (row === undefined) {
+        throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `event for message ${event.messageId}${deliveryId === null ? '' : ` delivery ${deliveryId}`}`);
+      }
       return toEvent(row);
     });
   }
@@ -426,4 +389,22 @@ async function deliveriesOf(db: Kysely<LedgerDatabase> | Transaction<LedgerDatab
     .orderBy('id')
     .execute();
   return rows.map(toDelivery);
+}
+
+/**
+ * Why a transition the writer refused did not happen, from the row as the statement found
+ * it (locked): a stale expected version, else a move the state machine does not allow. A
+ * row that allows the move at the version asked for cannot be refused by the statement;
+ * should it ever be, the caller is told to read again rather than given a wrong reason.
+ */
+function refusal(deliveryId: string, to: DeliveryState, expectedVersion: number | undefined, found: { readonly state: string; readonly version: number }): Error {
+  const meta = { deliveryId, expectedVersion, version: found.version, state: found.state };
+  if (expectedVersion !== undefined && found.version !== expectedVersion) {
+    return heraldError('GW_ERR_LEDGER_CONFLICT', `delivery ${deliveryId} is at version ${found.version}, not ${expectedVersion}`, { meta });
+  }
+  if (isDeliveryState(found.state) && !canTransition(found.state, to)) {
+    // The row's state and version travel with it: a caller racing others moves on from them without reading again.
+    return heraldError('GW_ERR_STATE_ILLEGAL_TRANSITION', `${found.state} → ${to}`, { meta: { ...meta, from: found.state, to } });
+  }
+  return heraldError('GW_ERR_LEDGER_CONFLICT', `delivery ${deliveryId} changed underneath`, { meta });
 }

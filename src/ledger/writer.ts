@@ -22,7 +22,7 @@ import type { StoredNotification } from '../domain/notification.js';
 import type { BatchStatement, StatementRunner } from './batch-statement.js';
 import { RECORD_MESSAGES, type RecordWrite, type RecordWritten } from './batches/record-messages.js';
 import { INSERT_SEGMENTS, UPDATE_SEGMENTS, type SegmentInsert, type SegmentUpdateWrite } from './batches/segments.js';
-import { TRANSITIONS, type TransitionWrite, type TransitionWritten } from './batches/transitions.js';
+import { TRANSITIONS, type TransitionOutcome, type TransitionWrite } from './batches/transitions.js';
 import { isUnreachable } from './db-errors.js';
 import { FINISH_SENDS, READ_FOR_SEND, RECORD_DECISIONS, type DecisionWrite, type FinishWrite } from './disposition-statements.js';
 import { GroupCommit, OpFailed } from '../group-commit.js';
@@ -68,7 +68,7 @@ function committer<Op, Row, Result>(run: StatementRunner, statement: BatchStatem
 /** See the module comment. One per ledger. */
 export class LedgerWriter {
   readonly #recordMessages: GroupCommit<RecordWrite, RecordWritten | undefined>;
-  readonly #transitions: GroupCommit<TransitionWrite, TransitionWritten | undefined>;
+  readonly #transitions: GroupCommit<TransitionWrite, TransitionOutcome>;
   readonly #deliveriesWithMessage: GroupCommit<string, DeliveryWithMessage | undefined>;
   readonly #insertSegments: GroupCommit<SegmentInsert, SegmentRow | undefined>;
   readonly #heldFor: GroupCommit<{ readonly connectionId: string; readonly smscMessageId: string }, readonly StoredHeldReceipt[]>;
@@ -112,8 +112,8 @@ export class LedgerWriter {
     return this.#recordMessages.submit(write);
   }
 
-  /** A state change; undefined when the delivery could not move (unknown, stale version, illegal move). */
-  transition(write: TransitionWrite): Promise<TransitionWritten | undefined> {
+  /** A state change, or why it did not happen (see {@link TransitionOutcome}). */
+  transition(write: TransitionWrite): Promise<TransitionOutcome> {
     return this.#transitions.submit(write);
   }
 

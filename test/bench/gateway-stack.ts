@@ -6,10 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { findFreeSipPort } from '../../adapters/sip/standalone/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
@@ -94,7 +95,10 @@ export async function startGatewayStack(options: StackOptions): Promise<GatewayS
   closeSync(logFd);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const commandsAtStart = await redisCommandStats(redis);
   const cleanup = async (): Promise<void> => {
+    // Where the rows and commands went, for the per-message budget (README Performance).
+    await writeWorkBreakdown(`${options.logFile.replace(/\.gateway\.log$/, '')}.work.json`, db, redis, commandsAtStart).catch(() => undefined);
     await db.drop().catch(() => undefined);
     await deleteKeys(redis, prefix).catch(() => undefined);
     redis.disconnect();
@@ -137,4 +141,34 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
+}
+
+/** Redis commands by name so far (INFO commandstats): the server may be shared, so only differences mean anything. */
+async function redisCommandStats(redis: Redis): Promise<Record<string, number>> {
+  const info = await redis.info('commandstats');
+  const out: Record<string, number> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[match[1] ?? ''] = Number(match[2]);
+  return out;
+}
+
+/** Rows written per table (inserts, updates, HOT updates) and Redis commands by name over the run. */
+async function writeWorkBreakdown(file: string, db: TestDatabase, redis: Redis, commandsAtStart: Record<string, number>): Promise<void> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ relname: string; ins: string; upd: string; hot: string; del: string }>(
+      `select relname, n_tup_ins::text as ins, n_tup_upd::text as upd, n_tup_hot_upd::text as hot, n_tup_del::text as del
+         from pg_stat_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0 order by relname`,
+    );
+    const now = await redisCommandStats(redis);
+    const commands = Object.fromEntries(
+      Object.entries(now)
+        .map(([name, calls]): [string, number] => [name, calls - (commandsAtStart[name] ?? 0)])
+        .filter(([, calls]) => calls > 0)
+        .sort((a, b) => b[1] - a[1]),
+    );
+    writeFileSync(file, `${JSON.stringify({ tables: tables.rows, redisCommands: commands }, null, 2)}\n`);
+  } finally {
+    await client.end();
+  }
 }

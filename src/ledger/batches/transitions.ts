@@ -40,7 +40,26 @@ export interface TransitionWritten {
   readonly history?: HistoryColumns | undefined;
 }
 
-type TransitionRow = DeliveryRow & PrefixedMessageRow & { readonly from_state: string; readonly ord: string | number; readonly history: EventJson[] | null };
+/**
+ * What one transition came to: moved; refused, with the state and version the delivery
+ * has (the caller tells a stale version from a move the machine does not allow); or
+ * missing, no such delivery. A refusal costs no second round trip, which matters because
+ * races (a receipt overtaking its submit worker) refuse many transitions under load.
+ */
+export type TransitionOutcome =
+  | { readonly kind: 'moved'; readonly written: TransitionWritten }
+  | { readonly kind: 'refused'; readonly state: string; readonly version: number }
+  | { readonly kind: 'missing' };
+
+type Nullable<T> = { readonly [K in keyof T]: T[K] | null };
+type TransitionRow = Nullable<DeliveryRow> &
+  PrefixedMessageRow & {
+    readonly req_ord: string | number;
+    readonly cur_state: string | null;
+    readonly cur_version: number | null;
+    readonly from_state: string | null;
+    readonly history: EventJson[] | null;
+  };
 
 function pick<T, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
   const out = {} as Pick<T, K>;
@@ -56,9 +75,10 @@ function pick<T, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
  * look-up by key is a LATERAL subquery: an index probe per op whatever the planner thinks
  * of `unnest`'s row count (a hash join would scan the whole table). A
  * history joins the event inserted here through the CTE's RETURNING rows: a statement's
- * own writes are invisible to its other reads. A delivery that did not move has no row.
+ * own writes are invisible to its other reads. Every op has a row: the moved delivery, or
+ * the locked row's state and version when it did not move, or nulls when there is none.
  */
-export const TRANSITIONS: BatchStatement<TransitionWrite, TransitionRow, TransitionWritten | undefined> = {
+export const TRANSITIONS: BatchStatement<TransitionWrite, TransitionRow, TransitionOutcome> = {
   name: 'herald_transitions',
   text: `
 with req as (
@@ -92,13 +112,17 @@ with req as (
   order by upd.ord
   returning *
 )
-select upd.*, ${MESSAGE_COLUMNS_SQL}, case when req.with_history then (
+select req.ord as req_ord, cur.state as cur_state, cur.version as cur_version,
+  ${DELIVERY_COLUMNS('upd.')}, upd.from_state, ${MESSAGE_COLUMNS_SQL},
+  case when req.with_history and upd.id is not null then (
     select json_agg(e order by e.id) from (
       select * from events where delivery_id = upd.id and type in ('state', 'receipt')
       union all select * from ev where ev.delivery_id = upd.id
     ) e
   ) end as history
-from upd join req on req.ord = upd.ord
+from req
+left join cur on cur.id = req.delivery_id
+left join upd on upd.ord = req.ord
 left join messages m on req.with_history and m.id = upd.message_id`,
   keyOf: (op) => op.deliveryId,
   parameters: (ops) => [
@@ -115,13 +139,25 @@ left join messages m on req.with_history and m.id = upd.message_id`,
     ops.map((op) => op.withHistory),
   ],
   results: (rows, ops) => {
-    const out: (TransitionWritten | undefined)[] = ops.map(() => undefined);
+    const out: TransitionOutcome[] = ops.map(() => ({ kind: 'missing' }));
     for (const row of rows) {
-      const index = Number(row.ord) - 1;
+      const index = Number(row.req_ord) - 1;
       if (ops[index] === undefined) continue;
-      const history = row.m_id === null || row.m_id === undefined ? undefined : { ...pick(row, PREFIXED_MESSAGE_KEYS), history: row.history };
-      out[index] = { row: pick(row, DELIVERY_KEYS), from: row.from_state, history };
+      out[index] = outcomeOf(row);
     }
     return out;
   },
 };
+
+function outcomeOf(row: TransitionRow): TransitionOutcome {
+  if (row.cur_state === null || row.cur_version === null) return { kind: 'missing' };
+  const moved = pick(row, DELIVERY_KEYS);
+  if (!isMovedRow(moved) || row.from_state === null) return { kind: 'refused', state: row.cur_state, version: row.cur_version };
+  const history = row.m_id === null || row.m_id === undefined ? undefined : { ...pick(row, PREFIXED_MESSAGE_KEYS), history: row.history };
+  return { kind: 'moved', written: { row: moved, from: row.from_state, history } };
+}
+
+/** The delivery columns of a moved row: the update returned them, so the not-null ones are set. */
+function isMovedRow(row: Nullable<DeliveryRow>): row is DeliveryRow {
+  return row.id !== null && row.message_id !== null && row.state !== null && row.version !== null;
+}
