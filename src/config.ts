@@ -6,7 +6,7 @@
  * Every leaf setting has an environment variable: `DATABASE_URL` and `REDIS_URL` by their
  * conventional names, every other one `HERALD_` + its path in upper snake case
  * (`sip.udpPort` → `HERALD_SIP_UDP_PORT`). Lists are comma-separated; lists of objects
- * take JSON. The README's configuration reference is generated from this schema.
+ * take JSON. The configuration reference (docs/configuration.md) is generated from this schema.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';

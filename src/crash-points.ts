@@ -2,7 +2,7 @@
  * Crash points: named moments right after a commit and before the effect that follows it
  * (the 202, the part's row, the deliver_sm_resp, the IMDN's row), where the crash-point
  * tests (test/e2e/faults/crash-points.test.ts) kill the process with SIGKILL to prove that
- * nothing acknowledged is lost and duplicates stay within the bounds the README states.
+ * nothing acknowledged is lost and duplicates stay within the bounds docs/operations.md states.
  *
  * Off unless `HERALD_TEST_CRASH_AT` names a point when the process starts: not a setting
  * (an operator never wants it), read once, one string comparison per pass when off.

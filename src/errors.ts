@@ -75,7 +75,7 @@ export const ERROR_CATALOGUE = {
   GW_ERR_MIME_MALFORMED: spec('malformed MIME message: %s', 400, 400),
 
   // SMPP (SMSC binds). Only a refusal the SMSC means for good is permanent; throttling,
-  // lost binds and missing resps are retried (the submit may be resent, see README).
+  // lost binds and missing resps are retried (the submit may be resent, see docs/sms.md).
   GW_ERR_SMPP_UNAVAILABLE: spec('no SMSC bind available: %s', 503, 503, false),
   GW_ERR_SMPP_STATE: spec('SMPP operation in the wrong session state: %s', 503, 503, false),
   GW_ERR_SMPP_BIND_FAILED: spec('SMPP bind failed: %s', 503, 503, false),

@@ -2,7 +2,7 @@
  * Dispositions as report mails in the conversation's thread (pure): one per final
  * delivery state and one per IMDN sent to or received from the IM user, each a reply to
  * the archived message. Reports are chosen over IMAP keywords because they keep when and
- * why (time, reason, delivery id) and cannot be unset by a client (see README, IMAP archive).
+ * why (time, reason, delivery id) and cannot be unset by a client (see docs/archive.md).
  */
 import { isFinal } from '../domain/delivery-state.js';
 import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../domain/message.js';

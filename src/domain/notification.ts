@@ -5,7 +5,7 @@
  */
 import type { ImdnNotification } from '../codecs/imdn.js';
 
-/** An RFC 5438 / OMA CPM notification type, or Herald's group summary (see README). */
+/** An RFC 5438 / OMA CPM notification type, or Herald's group summary (see docs/dispositions.md). */
 export type NotificationKind = ImdnNotification['type'] | 'summary';
 
 /** pending: waiting for (or between) send attempts; sent: a 2xx came back; failed: given up. */

@@ -5,7 +5,7 @@
  *   that user may also write as that number (`tel:+1555…`, `sip:+1555…@…`).
  * - P-Asserted-Identity (RFC 3325) from a trusted proxy network: the asserted URI.
  * - Neither (peers admitted by network alone, e.g. a proxy that authenticates its users
- *   itself): From is believed, as the README's identity rules say.
+ *   itself): From is believed, as the identity rules in docs/sip.md say.
  *
  * A SIP From or CPIM From naming anyone else is refused; the stored sender (and the key
  * of per-sender rate limits) is the identity, so rotating From changes nothing. Pure.

@@ -46,7 +46,7 @@ const INTERWORKED: readonly Channel[] = ['sms', 'email'];
  *
  * Email has no interworking status of its own (OMA CPM defines legacy-sms and legacy-mms
  * only): an email hand-off is marked by processing `processed` and by recipient-uri
- * naming the mailto: target (README "Dispositions (IMDN)").
+ * naming the mailto: target (docs/dispositions.md).
  */
 export const DISPOSITION_RULES: readonly DispositionRule[] = [
   { states: AFTER_HAND_OFF, handedOff: true, channels: ['sms'], notification: { type: 'interworking', status: 'legacy-sms' }, why: 'left as SMS (OMA CPM interworking)' },

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the whole round trip under load (issue 10). See args.ts for the flags
- * and README "Performance" for what the figures mean.
+ * and docs/performance.md for what the figures mean.
  *
  * Every run is bounded: sending stops after --duration, the drain after --drain, and a
  * watchdog ends the process if anything hangs beyond the suite's budget.

@@ -1,6 +1,6 @@
 /**
  * The human side of the report: a block per scenario, and a markdown table of the suite
- * (test-results/bench/summary.md, the README's Performance table is copied from it).
+ * (test-results/bench/summary.md, the table in docs/performance.md is copied from it).
  */
 import type { PeersResult, ScenarioResult } from './report-types.js';
 import type { Percentiles } from './stats.js';

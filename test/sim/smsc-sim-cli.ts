@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `herald-smsc-sim`: runs the project's SMSC simulator as a process, for the README demo
+ * `herald-smsc-sim`: runs the project's SMSC simulator as a process, for the README's first message
  * and manual testing. Logs to stdout; stops cleanly on SIGTERM or SIGINT.
  *
  *   herald-smsc-sim --port 2775 --system-id herald --password secret \

@@ -1,6 +1,6 @@
 /**
  * Herald's SMSC simulator: an SMPP 3.4 SMSC on the `smpp` package's server side, for the
- * integration tests, the `herald-smsc-sim` command and the README demo.
+ * integration tests, the `herald-smsc-sim` command and the README's first message.
  *
  * It checks credentials, answers submit_sm / data_sm with message ids in a chosen format,
  * sends delivery receipts (TLVs and/or text, in the variants real SMSCs use, optionally

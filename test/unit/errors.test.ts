@@ -23,9 +23,9 @@ describe('error catalogue', () => {
     }
   });
 
-  it('documents every code in the README', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    for (const code of codes) expect(readme).toContain(`\`${code}\``);
+  it('documents every code in docs/errors.md', () => {
+    const reference = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+    for (const code of codes) expect(reference).toContain(`\`${code}\``);
   });
 
   describe('when wrapping a foreign error', () => {

@@ -5,7 +5,7 @@
  * purpose: the 202 after the accept commit, the part's row after submit_sm_resp, the
  * deliver_sm_resp after a receipt's commit, the `sent` row after an IMDN's 2xx.
  *
- * What must hold (README "Reliability"): every message whose rows were committed reaches
+ * What must hold (docs/operations.md, "Reliability"): every message whose rows were committed reaches
  * `delivered` with its IMDN; the SMSC sees a message twice only when the process died
  * between submit_sm_resp and storing the part's id (the documented ambiguous case); an
  * IMDN goes twice only when its `sent` mark died, and then with the same imdn.Message-ID.

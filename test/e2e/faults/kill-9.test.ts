@@ -2,7 +2,7 @@
  * Fault: the gateway is killed with SIGKILL at random moments under a steady SIP → SMS
  * load, and started again on the same database, Redis and queue prefix each time.
  *
- * What Herald promises (README "Reliability"): every MESSAGE answered 202 reaches a final
+ * What Herald promises (docs/operations.md, "Reliability"): every MESSAGE answered 202 reaches a final
  * state; the SMSC sees each message once, except the ambiguous case SMPP cannot resolve
  * (a part accepted by the SMSC whose submit_sm_resp was lost with the process), at most
  * one window of parts per bind per kill; the sender gets its delivered IMDN at least once,

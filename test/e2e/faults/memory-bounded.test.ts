@@ -1,6 +1,6 @@
 /**
  * Memory stays bounded with many messages in flight: a CI-sized run of
- * test/faults/memory-in-flight.ts (the README names the long run and records its result).
+ * test/faults/memory-in-flight.ts (docs/operations.md names the long run and records its result).
  * The gateway must not grow with the number of messages waiting (in the queues, or at the
  * SMSC for their receipts), and receipts for unknown ids must be held in the ledger and
  * expire.
@@ -27,7 +27,7 @@ describe('fault: many messages in flight', () => {
     expect(result.heldAfterTtl).toBe(0);
   }, 240_000);
 
-  it('has a long-run command that starts outside vitest (the README names it)', () => {
+  it('has a long-run command that starts outside vitest (docs/operations.md names it)', () => {
     // A bad count stops it before any service starts; an import of vitest would fail first.
     const run = spawnSync(process.execPath, ['dist/test/faults/memory-in-flight-cli.js', '--count', '0'], { encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(1);

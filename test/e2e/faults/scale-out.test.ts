@@ -4,7 +4,7 @@
  * spread over both. The simulator sends every receipt on the OTHER node's bind than the
  * submit came on, so each receipt must find its message through the shared ledger.
  *
- * Herald's promise (README "Scaling"): receipts arriving on either node's bind find their
+ * Herald's promise (docs/operations.md, "Scaling"): receipts arriving on either node's bind find their
  * message; nothing is processed twice: each message submitted once, one transition to
  * each state, one IMDN per kind.
  */

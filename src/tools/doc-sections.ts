@@ -1,7 +1,8 @@
 /**
- * The README sections generated from code: the configuration reference (from the config
- * schema) and the error catalogue. `npm run docs` writes them; a test fails when the
- * README is out of step, so the documentation cannot drift from the code.
+ * The documentation sections generated from code: the configuration reference (from the
+ * config schema, in docs/configuration.md) and the error catalogue (docs/errors.md).
+ * `npm run docs` writes them; a test fails when a page is out of step, so the
+ * documentation cannot drift from the code.
  */
 import { listSettings } from '../config.js';
 import { ERROR_CATALOGUE } from '../errors.js';
@@ -37,15 +38,25 @@ const SECTIONS: Readonly<Record<string, () => string>> = {
   errors: errorReference,
 };
 
-/** Replaces every `<!-- NAME:begin -->…<!-- NAME:end -->` block with its generated text. */
-export function renderReadme(readme: string): string {
-  let out = readme;
-  for (const [name, render] of Object.entries(SECTIONS)) {
+/** Which page holds which generated section (paths from the repository root). */
+export const GENERATED_PAGES: Readonly<Record<string, readonly string[]>> = {
+  'docs/configuration.md': ['config'],
+  'docs/errors.md': ['errors'],
+};
+
+/** Replaces each named `<!-- NAME:begin -->…<!-- NAME:end -->` block of a page with its generated text. */
+export function renderPage(page: string, text: string): string {
+  const names = GENERATED_PAGES[page];
+  if (names === undefined) throw new Error(`${page} has no generated sections`);
+  let out = text;
+  for (const name of names) {
+    const render = SECTIONS[name];
+    if (render === undefined) throw new Error(`no generator for section ${name}`);
     const begin = `<!-- ${name}:begin -->`;
     const end = `<!-- ${name}:end -->`;
     const from = out.indexOf(begin);
     const to = out.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`README has no ${begin} … ${end} block`);
+    if (from < 0 || to < from) throw new Error(`${page} has no ${begin} … ${end} block`);
     out = `${out.slice(0, from + begin.length)}\n${render()}\n${out.slice(to)}`;
   }
   return out;
