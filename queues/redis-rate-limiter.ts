@@ -1,5 +1,5 @@
 /**
- * Fixed-window counters on Redis: INCR + EXPIRE per key in one pipeline. A fixed window
+ * Fixed-window counters on Redis: INCRBY + EXPIRE per key in one pipeline. A fixed window
  * lets a burst of up to twice the limit straddle a boundary; for abuse limits (SMS
  * pumping, floods) that is fine and costs one round trip, unlike a sliding log.
  */
@@ -34,25 +34,45 @@ export class RedisRateLimiter implements RateLimiter {
     return this.hits.submit({ keys, windowSeconds });
   }
 
+  /**
+   * One INCRBY and one EXPIRE per distinct counter of the flush, however many hits share it
+   * (a busy sender's MESSAGEs at one moment): each hit is then told the count its own
+   * INCR would have returned, in submission order.
+   */
   private async count(hits: readonly Hit[]): Promise<readonly (readonly number[] | OpFailed)[]> {
-    const pipeline = this.redis.pipeline();
-    for (const { keys, windowSeconds } of hits) {
+    const counters = new Map<string, { readonly windowSeconds: number; hits: number }>();
+    const keysOfHits = hits.map(({ keys, windowSeconds }) => {
       const window = Math.floor(this.now() / 1000 / windowSeconds);
-      for (const key of keys) {
+      return keys.map((key) => {
         const redisKey = `${this.prefix}:rl:${windowSeconds}:${window}:${key}`;
-        pipeline.incr(redisKey);
-        // Twice the window so a slow clock on another node still finds the counter.
-        pipeline.expire(redisKey, windowSeconds * 2);
-      }
+        const counter = counters.get(redisKey) ?? { windowSeconds, hits: 0 };
+        counter.hits += 1;
+        counters.set(redisKey, counter);
+        return redisKey;
+      });
+    });
+    const pipeline = this.redis.pipeline();
+    for (const [redisKey, { windowSeconds, hits: n }] of counters) {
+      pipeline.incrby(redisKey, n);
+      // Twice the window so a slow clock on another node still finds the counter.
+      pipeline.expire(redisKey, windowSeconds * 2);
     }
     const results = await pipeline.exec();
     if (results === null) throw new Error('rate limiter pipeline aborted');
-    let at = 0;
-    return hits.map(({ keys }) => {
-      const own = keys.map((_, i) => results[(at + i) * 2] ?? [new Error('missing reply'), 0]);
-      at += keys.length;
-      const failed = own.find(([err]) => err !== null)?.[0];
-      return failed ? new OpFailed(failed) : own.map(([, value]) => Number(value));
+    const totals = new Map<string, { value: number; error: unknown; given: number; readonly n: number }>();
+    [...counters].forEach(([redisKey, { hits: n }], i) => {
+      const [err, value] = results[i * 2] ?? [new Error('missing reply'), 0];
+      totals.set(redisKey, { value: Number(value), error: err, given: 0, n });
+    });
+    return keysOfHits.map((redisKeys) => {
+      const own = redisKeys.flatMap((redisKey) => totals.get(redisKey) ?? []);
+      const failed = own.find((total) => total.error !== null);
+      if (failed !== undefined) return new OpFailed(failed.error);
+      if (own.length !== redisKeys.length) return new OpFailed(new Error('missing reply'));
+      return own.map((total) => {
+        total.given += 1;
+        return total.value - total.n + total.given;
+      });
     });
   }
 }

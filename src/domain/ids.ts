@@ -3,7 +3,7 @@
  * coordination between gateway nodes, and time-ordered so "newest first" pagination and
  * index locality come for free.
  */
-import { randomBytes } from 'node:crypto';
+import { randomPoolBytes } from './random-pool.js';
 
 let lastMs = 0;
 let counter = 0;
@@ -17,7 +17,7 @@ export function newId(now: number = Date.now()): string {
     lastMs = now;
     counter = 0;
   }
-  const bytes = randomBytes(16);
+  const bytes = randomPoolBytes(16);
   bytes.writeUIntBE(now, 0, 6);
   // 12-bit counter in rand_a keeps same-millisecond ids monotonic (RFC 9562 §6.2 method 1).
   bytes[6] = 0x70 | ((counter >> 8) & 0x0f);
@@ -29,5 +29,5 @@ export function newId(now: number = Date.now()): string {
 
 /** A random token for IMDN Message-IDs and the like (RFC 5438 wants ≥ 32 bits of randomness). */
 export function newToken(bytes = 12): string {
-  return randomBytes(bytes).toString('base64url');
+  return randomPoolBytes(bytes).toString('base64url');
 }

@@ -35,4 +35,24 @@ describe('RedisRateLimiter', () => {
       for (const key of keys) expect(await redis.ttl(key)).toBeGreaterThan(0);
     });
   });
+
+  describe('when many hits of one sender arrive at one moment', () => {
+    it('tells each hit the count its own increment would give, with one INCRBY per counter', async () => {
+      const now = () => 1_700_000_100_000;
+      const limiter = new RedisRateLimiter(redis, prefix, now);
+      const commands: string[] = [];
+      const monitor = await redis.monitor();
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args.some((arg) => arg.startsWith(`${prefix}:rl:`))) commands.push(String(args[0]).toLowerCase());
+      });
+      const counts = await Promise.all(Array.from({ length: 20 }, (_, i) => limiter.hit(['sender:burst', `dest:${i % 2}`], 60)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await monitor.disconnect();
+      expect(counts.map(([sender]) => sender)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(counts.map(([, dest]) => dest)).toEqual(Array.from({ length: 20 }, (_, i) => Math.floor(i / 2) + 1));
+      expect(commands.filter((c) => c === 'incrby')).toHaveLength(3);
+      expect(commands.filter((c) => c === 'incr')).toHaveLength(0);
+      expect(await limiter.hit(['sender:burst'], 60)).toEqual([21]);
+    });
+  });
 });
