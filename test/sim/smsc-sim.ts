@@ -114,6 +114,8 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
   };
   /** Every PDU received that SMPP 3.4 does not allow; a test asserts it stays empty. */
   readonly malformed: MalformedPdu[] = [];
+  /** The command_status of every error answer to a receipt or MO part, in order. */
+  readonly refusals: number[] = [];
   /** Every accepted submit, in order. */
   readonly submits: SubmitRecord[] = [];
   /** Every receipt sent or queued, in order. */
@@ -297,6 +299,7 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
           status = await this.sendDeliverSm(target, fields);
           if (status === smpp.ESME_ROK) return status;
           refusal = { status };
+          this.refusals.push(status);
         } catch (err) {
           refusal = err instanceof MalformedAnswer ? 'malformed' : 'no-answer';
         }
@@ -761,6 +764,7 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     target.unacked.add(pending);
     const refused = (refusal: Refusal): void => {
       this.counters.inboundRefused++;
+      if (typeof refusal === 'object') this.refusals.push(refusal.status);
       if (!this.retries(refusal)) {
         this.counters.lost++;
         pending.record.lost = true;
