@@ -165,6 +165,11 @@ describe('SMPP as real SMSCs speak it', () => {
       const oldIds = new Set(sms.sim.submits.slice(0, 4).map((s) => s.messageId));
       expect(sms.sim.submits.slice(4).every((s) => oldIds.has(s.messageId))).toBe(true);
       await until(async () => (await sms.ledger.heldReceipts.count()) === 0, 5_000);
+      // Each receipt was held (it beat its resp, and its id named an older, final part)
+      // and applied once: one receipt event per message, none counted as a duplicate.
+      for (const { messageId } of second) expect((await sms.ledger.listEvents(messageId)).filter((e) => e.type === 'receipt')).toHaveLength(1);
+      const duplicates = (await sms.metrics.smsReceipts.get()).values.find((v) => v.labels.outcome === 'duplicate')?.value ?? 0;
+      expect(duplicates).toBe(0);
     });
   });
 
