@@ -4,36 +4,20 @@
  * time, and the held-receipt claim that makes one caller apply a receipt.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLedger, type LedgerConnectOptions } from '../../../src/ledger/index.js';
-import { createLogger } from '../../../src/logger.js';
 import type { Ledger } from '../../../src/ports/ledger.port.js';
+import { openLedgerOn, type LedgerOnBackend } from '../../helpers/ledger-backend.js';
 import { recordSmsMessage } from '../../helpers/ledger-fixtures.js';
-import { createTempDataDir } from '../../helpers/pglite.js';
-import { createTestDatabase } from '../../helpers/postgres.js';
-
-const log = createLogger('silent');
 
 describe.each(['postgres', 'pglite'] as const)('SMS ledger operations on %s', (backend) => {
+  let opened: LedgerOnBackend | undefined;
   let ledger: Ledger;
-  let cleanup: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    let options: LedgerConnectOptions;
-    if (backend === 'postgres') {
-      const database = await createTestDatabase('sms_ledger_ids');
-      cleanup = () => database.drop();
-      options = { databaseUrl: database.url, dataDir: '/nonexistent-never-used', poolSize: 5 };
-    } else {
-      const folder = await createTempDataDir('herald-sms-ledger');
-      cleanup = () => folder.remove();
-      options = { dataDir: folder.dir, poolSize: 1 };
-    }
-    ledger = await createLedger(options, log);
-    await ledger.migrate();
+    opened = await openLedgerOn(backend, 'sms_ledger_ids');
+    ledger = opened.ledger;
   });
   afterAll(async () => {
-    await ledger?.close();
-    await cleanup?.();
+    await opened?.close();
   });
 
   async function delivery(): Promise<string> {
