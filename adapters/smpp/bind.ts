@@ -142,9 +142,18 @@ export class SmppBind {
     // before closing, or the SMSC counts them as handed over (or never sends them again).
     await this.#answerOwed();
     this.#pending.failAll(smppError('GW_ERR_SMPP_UNAVAILABLE', 'bind stopped', this.#context()));
+    // end(), not destroy(): destroy drops what is still in the write buffer, and that is
+    // where the answers just written are. The SMSC closes its side once it has read them.
     await new Promise<void>((resolve) => {
-      session.destroy(() => resolve());
-      setTimeout(resolve, 500).unref();
+      const timer = setTimeout(() => {
+        session.destroy();
+        resolve();
+      }, 1_000);
+      timer.unref();
+      session.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
