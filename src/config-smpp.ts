@@ -60,6 +60,19 @@ const smppConnection = z.strictObject({
   maxParts: z.number().int().min(1).max(255).optional(),
   /** submit_sm registered_delivery: 1 receipt on final outcome, 2 on failure only, 0 none. */
   registeredDelivery: z.number().int().min(0).max(2).default(1),
+  /**
+   * command_status answered to a receipt or MO that could not be stored (database down):
+   * SMSCs mostly redeliver only after ESME_RMSGQFUL or ESME_RTHROTTLED.
+   */
+  inboundErrorStatus: z.enum(['ESME_RMSGQFUL', 'ESME_RTHROTTLED', 'ESME_RX_T_APPN']).default('ESME_RMSGQFUL'),
+  /**
+   * Whether a receipt with stat ACCEPTD (message_state 6) ends the delivery as delivered.
+   * SMPP 3.4 §5.2.28 lists ACCEPTED as a final state; set false for an aggregator that
+   * sends ACCEPTD as "taken by the next hop" and a final receipt after it.
+   */
+  acceptedIsFinal: z.boolean().default(true),
+  /** Ask the SMSC with query_sm when a part's receipt is overdue (smpp.receiptOverdueMs). */
+  queryOverdue: z.boolean().default(true),
 });
 
 const smppRoute = z.strictObject({
@@ -75,7 +88,7 @@ export const smppSchema = z
       .array(smppConnection)
       .default([])
       .describe(
-        'SMSC connections (JSON list of {id, host, port, systemId, password, systemType, bindMode, binds, windowSize, maxPerSecond, enquireLinkMs, submitTimeoutMs, reconnect, messageIdMode, segmentation, allowLatin1, sourceAddress, maxParts, registeredDelivery}). Empty: SMS deliveries wait.',
+        'SMSC connections (JSON list of {id, host, port, systemId, password, systemType, bindMode, binds, windowSize, maxPerSecond, enquireLinkMs, submitTimeoutMs, reconnect, messageIdMode, segmentation, allowLatin1, sourceAddress, maxParts, registeredDelivery, inboundErrorStatus, acceptedIsFinal, queryOverdue}). Empty: SMS deliveries wait.',
       ),
     routes: z
       .array(smppRoute)
@@ -99,6 +112,14 @@ export const smppSchema = z
       .min(100)
       .default(60_000)
       .describe('How long the parts of a concatenated MO SMS are awaited before what arrived is delivered with […] for the gaps.'),
+    receiptOverdueMs: durationMs
+      .min(1000)
+      .default(900_000)
+      .describe('How long after its submit a part without a final receipt counts as overdue: Herald then asks the SMSC with query_sm (connections with queryOverdue), again every receiptOverdueMs.'),
+    receiptExpiryMs: durationMs
+      .min(1000)
+      .default(172_800_000)
+      .describe('Validity period after which a part with no final receipt (and no final query_sm answer) ends its delivery as expired, cause herald:receipt-never-came. Set it at or above the validity period the SMSC applies.'),
     noConnectionRetryMs: durationMs
       .min(100)
       .default(60_000)

@@ -6,17 +6,24 @@
 import smpp from 'smpp';
 import type { SmppConnectionConfig } from '../../src/config-smpp.js';
 import type { Logger } from '../../src/logger.js';
-import type { SmsBindStatus, SmsSubmitRequest } from '../../src/ports/sms-gateway.port.js';
+import type { SmsBindStatus, SmsQueryAnswer, SmsSubmitRequest } from '../../src/ports/sms-gateway.port.js';
 import { assertState, sessionOf, type BindState } from './bind-state.js';
 import { INBOUND_OPS, OUTBOUND_OPS, type BindMode, type InboundSink, type OpContext, type SubmitAnswer } from './ops/index.js';
 import { PendingRequests } from './pending.js';
 import { captureRawPdus } from './raw-pdu.js';
 import { reconnectDelayMs } from './reconnect-delay.js';
 import { smppError } from './smpp-error.js';
+import { INBOUND_ERROR_STATUS } from './command-status.js';
 
 /** How long bind and unbind may take before the attempt counts as failed. */
 const BIND_TIMEOUT_MS = 10_000;
 const UNBIND_TIMEOUT_MS = 2_000;
+/**
+ * How long a stopping bind keeps its socket open for answers still owed to the SMSC
+ * (receipts and MO being stored). An unanswered receipt is one the SMSC may count as
+ * delivered or never send again; the database answers in well under this.
+ */
+const OWED_ANSWERS_WAIT_MS = 10_000;
 
 /** What the bind tells its connection. */
 export interface BindEvents {
@@ -38,6 +45,8 @@ export class SmppBind {
   readonly #sink: InboundSink;
   readonly #log: Logger;
   readonly #pending = new PendingRequests();
+  /** Answers to the SMSC's deliver_sm / data_sm not written yet. */
+  readonly #owed = new Set<Promise<void>>();
   #state: BindState = { kind: 'idle' };
   #since = new Date();
   #attempt = 0;
@@ -98,6 +107,15 @@ export class SmppBind {
     }
   }
 
+  /**
+   * Sends one query_sm on this bind.
+   * @throws GW_ERR_SMPP_STATE when not bound; errors of ops/query-sm.
+   */
+  async query(messageId: string): Promise<SmsQueryAnswer | undefined> {
+    assertState(this.#state, ['bound'], 'query_sm', this.#context());
+    return OUTBOUND_OPS.querySm(this.#ops(this.#state.session), messageId, this.#config.submitTimeoutMs);
+  }
+
   /** Takes one window slot for a submit about to start (synchronously, so no two callers race for it). */
   reserve(): void {
     this.#inFlight++;
@@ -120,10 +138,22 @@ export class SmppBind {
         this.#log.debug({ err }, 'unbind not answered; closing anyway');
       }
     }
+    // Receipts and MO the SMSC sent before its unbind_resp are being stored: answer each
+    // before closing, or the SMSC counts them as handed over (or never sends them again).
+    await this.#answerOwed();
     this.#pending.failAll(smppError('GW_ERR_SMPP_UNAVAILABLE', 'bind stopped', this.#context()));
+    // end(), not destroy(): destroy drops what is still in the write buffer, and that is
+    // where the answers just written are. The SMSC closes its side once it has read them.
     await new Promise<void>((resolve) => {
-      session.destroy(() => resolve());
-      setTimeout(resolve, 500).unref();
+      const timer = setTimeout(() => {
+        session.destroy();
+        resolve();
+      }, 1_000);
+      timer.unref();
+      session.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
@@ -132,7 +162,32 @@ export class SmppBind {
   }
 
   #ops(session: smpp.Session): OpContext {
-    return { session, connectionId: this.#config.id, bindId: this.id, pending: this.#pending, log: this.#log };
+    return {
+      session,
+      connectionId: this.#config.id,
+      bindId: this.id,
+      pending: this.#pending,
+      log: this.#log,
+      inboundErrorStatus: INBOUND_ERROR_STATUS[this.#config.inboundErrorStatus],
+      owe: (answered) => {
+        this.#owed.add(answered);
+        void answered.finally(() => this.#owed.delete(answered));
+      },
+    };
+  }
+
+  /** Waits (bounded) until every owed inbound answer is written. */
+  async #answerOwed(): Promise<void> {
+    if (this.#owed.size === 0) return;
+    const owed = this.#owed.size;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), OWED_ANSWERS_WAIT_MS);
+    });
+    const outcome = await Promise.race([Promise.allSettled([...this.#owed]).then(() => 'answered' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') this.#log.warn({ owed: this.#owed.size, waitedMs: OWED_ANSWERS_WAIT_MS }, 'closing with inbound PDUs unanswered: the SMSC delivers them again');
+    else this.#log.debug({ owed }, 'inbound PDUs answered before closing');
   }
 
   #setState(state: BindState): void {
@@ -199,7 +254,14 @@ export class SmppBind {
     this.#keepAlive = setInterval(() => {
       if (this.#state.kind !== 'bound' || this.#state.session !== session) return;
       OUTBOUND_OPS.enquireLink(this.#ops(session), Math.min(period, 10_000)).catch((err: unknown) => {
+        // The socket closed under the probe (after an earlier timeout, or the SMSC went):
+        // the close handler reconnects; nothing to warn about twice.
+        if ((err as { code?: string }).code === 'GW_ERR_SMPP_STATE' || this.#state.kind !== 'bound' || this.#state.session !== session) {
+          this.#log.debug({ err }, 'enquire_link on a closing bind');
+          return;
+        }
         this.#log.warn({ err }, 'enquire_link unanswered: recycling the bind');
+        this.#stopKeepAlive();
         session.destroy();
       });
     }, period);

@@ -50,8 +50,12 @@ const TABLE: Readonly<Record<number, StatusInfo>> = {
   0xff: { name: 'ESME_RUNKNOWNERR', class: 'transient' },
 };
 
-/** ESME_RX_T_APPN: what Herald answers a deliver_sm it could not store yet (the SMSC retries). */
-export const ESME_RX_T_APPN = 0x64;
+/** The statuses `inboundErrorStatus` may name, by their spec name. */
+export const INBOUND_ERROR_STATUS: Readonly<Record<'ESME_RMSGQFUL' | 'ESME_RTHROTTLED' | 'ESME_RX_T_APPN', number>> = {
+  ESME_RMSGQFUL: 0x14,
+  ESME_RTHROTTLED: 0x58,
+  ESME_RX_T_APPN: 0x64,
+};
 /** ESME_RINVCMDID: an operation Herald does not serve. */
 export const ESME_RINVCMDID = 0x03;
 

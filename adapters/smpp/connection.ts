@@ -7,7 +7,7 @@
  */
 import type { SmppConnectionConfig } from '../../src/config-smpp.js';
 import type { Logger } from '../../src/logger.js';
-import type { SmsConnectionStatus, SmsSubmitRequest, SmsSubmitResult } from '../../src/ports/sms-gateway.port.js';
+import type { SmsConnectionStatus, SmsQueryAnswer, SmsSubmitRequest, SmsSubmitResult } from '../../src/ports/sms-gateway.port.js';
 import { SmppBind, type BindEvents } from './bind.js';
 import { statusClass } from './command-status.js';
 import type { InboundSink } from './ops/index.js';
@@ -129,6 +129,16 @@ export class SmppConnection {
       if (verdict === 'permanent') throw smppError('GW_ERR_SMPP_SUBMIT_REJECTED', 'submit_sm refused', failure);
       throw smppError('GW_ERR_SMPP_SUBMIT_FAILED', 'submit_sm failed', failure);
     }
+  }
+
+  /**
+   * query_sm on a bound transmitting bind (query_sm is a transmitter operation, §2.3).
+   * @throws GW_ERR_SMPP_UNAVAILABLE when none is bound; see SmsGateway.query.
+   */
+  async query(messageId: string): Promise<SmsQueryAnswer | undefined> {
+    const bind = this.#binds.find((candidate) => candidate.state === 'bound' && candidate.mode !== 'receiver');
+    if (!this.#enabled || bind === undefined) throw smppError('GW_ERR_SMPP_UNAVAILABLE', `no bind of ${this.id} is up for query_sm`, { connectionId: this.id, pdu: 'query_sm' });
+    return bind.query(messageId);
   }
 
   status(): SmsConnectionStatus {

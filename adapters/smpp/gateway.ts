@@ -12,6 +12,7 @@ import type {
   SmsGateway,
   SmsGatewayStatus,
   SmsInboundHandler,
+  SmsQueryAnswer,
   SmsSubmitRequest,
   SmsSubmitResult,
 } from '../../src/ports/sms-gateway.port.js';
@@ -46,6 +47,13 @@ export class SmppGateway implements SmsGateway {
       throw smppError('GW_ERR_SMPP_UNAVAILABLE', `no SMPP connection ${request.connectionId}`, { connectionId: request.connectionId, meta: { retryAfterMs: 60_000 } });
     }
     return connection.submit(request);
+  }
+
+  /** @throws GW_ERR_SMPP_UNAVAILABLE for an unknown connection id; see SmsGateway.query. */
+  async query(connectionId: string, messageId: string): Promise<SmsQueryAnswer | undefined> {
+    const connection = this.#connections.get(connectionId);
+    if (connection === undefined) throw smppError('GW_ERR_SMPP_UNAVAILABLE', `no SMPP connection ${connectionId}`, { connectionId });
+    return connection.query(messageId);
   }
 
   onReceipt(handler: SmsInboundHandler<IncomingSmsReceipt>): void {

@@ -88,3 +88,23 @@ export function parseRawSm(body: Buffer): RawSmFields | undefined {
   }
   return { shortMessage, tlvs };
 }
+
+/** SMPP 3.4 §3.2: command_length, command_id, command_status, sequence_number. */
+const HEADER_OCTETS = 16;
+const RESPONSE_BIT = 0x80000000;
+
+/**
+ * A deliver_sm_resp / data_sm_resp with any command_status, body included. SMPP 3.4
+ * §4.6.2 and §4.7.2 define the body of both as message_id, "unused and set to NULL": one
+ * NUL octet, whatever the status. The `smpp` package sends error responses as a bare
+ * 16-octet header, which SMSCs fail to decode (and then drop the bind without ever
+ * redelivering), so Herald builds these octets itself.
+ */
+export function inboundRespOctets(command: 'deliver_sm' | 'data_sm', sequenceNumber: number, commandStatus: number): Buffer {
+  const octets = Buffer.alloc(HEADER_OCTETS + 1);
+  octets.writeUInt32BE(octets.length, 0);
+  octets.writeUInt32BE(((command === 'data_sm' ? DATA_SM : 0x00000005) | RESPONSE_BIT) >>> 0, 4);
+  octets.writeUInt32BE(commandStatus >>> 0, 8);
+  octets.writeUInt32BE(sequenceNumber >>> 0, 12);
+  return octets;
+}

@@ -50,9 +50,11 @@ export type ReceiptOutcome = 'delivered' | 'failed' | 'pending';
 
 /**
  * Final success, final failure, or an intermediate state (an event, never final).
- * ACCEPTD is treated as intermediate: SMPP 3.4 calls ACCEPTED final, but aggregators use it
- * for "taken by the next hop", and a final receipt follows. UNKNOWN is final (SMPP 3.4:
- * "message is in invalid state").
+ * ACCEPTD is final success: SMPP 3.4 §5.2.28 lists ACCEPTED (6) among the final message
+ * states ("accepted on behalf of the subscriber"), and an SMSC that sends it as its only
+ * receipt sends nothing after it. Aggregators that use it for "taken by the next hop" are
+ * a per-connection setting of the receipt processor (acceptedIsFinal), not of this codec.
+ * UNKNOWN is final (SMPP 3.4: "message is in invalid state").
  */
 export const RECEIPT_OUTCOME: Readonly<Record<ReceiptStat, ReceiptOutcome>> = {
   DELIVRD: 'delivered',
@@ -62,7 +64,7 @@ export const RECEIPT_OUTCOME: Readonly<Record<ReceiptStat, ReceiptOutcome>> = {
   REJECTD: 'failed',
   UNKNOWN: 'failed',
   SKIPPED: 'failed',
-  ACCEPTD: 'pending',
+  ACCEPTD: 'delivered',
   ENROUTE: 'pending',
   ACKED: 'pending',
   BUFFRED: 'pending',

@@ -22,13 +22,16 @@ export interface SmppStatRule {
  * | stat      | IMDN                               | reason text                                |
  * |-----------|------------------------------------|--------------------------------------------|
  * | DELIVRD   | delivery-notification delivered    | delivered                                  |
+ * | ACCEPTD   | delivery-notification delivered    | accepted (final state, SMPP 3.4 §5.2.28)   |
  * | UNDELIV   | delivery-notification failed       | undeliverable                              |
  * | EXPIRED   | delivery-notification failed       | validity period expired before delivery    |
  * | REJECTD   | delivery-notification failed       | rejected                                   |
  * | DELETED   | delivery-notification failed       | deleted by the SMSC                        |
  * | UNKNOWN   | delivery-notification failed       | in an unknown state                        |
  * | SKIPPED   | delivery-notification failed       | skipped by the SMSC                        |
- * | ENROUTE, ACCEPTD, BUFFRED, SCHEDULED, ACKED | nothing final (processing stored) | … |
+ * | ENROUTE, BUFFRED, SCHEDULED, ACKED | nothing final (processing stored) | … |
+ *
+ * ACCEPTD is intermediate (processing stored) only on a connection with acceptedIsFinal false.
  */
 export const SMPP_STAT_TO_IMDN: Readonly<Record<ReceiptStat, SmppStatRule>> = {
   DELIVRD: { delivery: 'delivered', text: 'delivered' },
@@ -39,7 +42,7 @@ export const SMPP_STAT_TO_IMDN: Readonly<Record<ReceiptStat, SmppStatRule>> = {
   UNKNOWN: { delivery: 'failed', text: 'in an unknown state' },
   SKIPPED: { delivery: 'failed', text: 'skipped by the SMSC' },
   ENROUTE: { processing: 'stored', text: 'en route' },
-  ACCEPTD: { processing: 'stored', text: 'accepted by the next network' },
+  ACCEPTD: { delivery: 'delivered', text: 'accepted (final state, SMPP 3.4 §5.2.28)' },
   BUFFRED: { processing: 'stored', text: 'buffered by the SMSC' },
   SCHEDULED: { processing: 'stored', text: 'scheduled' },
   ACKED: { processing: 'stored', text: 'acknowledged by the SMSC' },

@@ -20,7 +20,7 @@ import type {
 import { guarded } from './db-errors.js';
 import type { LedgerWriter } from './writer.js';
 import { jsonText, toCorrelation, toSegment } from './rows.js';
-import type { LedgerDatabase } from './schema.js';
+import type { LedgerDatabase, SegmentRow } from './schema.js';
 
 /** {@link CorrelationStore} over the `segments` and `correlations` tables. */
 export class KyselyCorrelationStore implements CorrelationStore {
@@ -47,13 +47,18 @@ export class KyselyCorrelationStore implements CorrelationStore {
         submittedAt: segment.submittedAt ?? null,
       });
       if (inserted !== undefined) return toSegment(inserted);
-      const existing = await this.findSegmentBySmscId(connectionId, smscMessageId);
-      if (existing !== undefined && existing.deliveryId === segment.deliveryId && existing.seq === segment.seq) return existing;
-      throw heraldError(
-        'GW_ERR_LEDGER_CONFLICT',
-        `SMSC id ${smscMessageId} on ${connectionId} already belongs to delivery ${existing?.deliveryId ?? '?'} part ${existing?.seq ?? '?'}`,
-        { meta: { connectionId, smscMessageId, deliveryId: existing?.deliveryId } },
-      );
+      // Not inserted: this part has the id already (a retried worker). An id recorded for
+      // another part is not a conflict: SMSCs recycle ids (migration 0009).
+      const existing = await this.#db
+        .selectFrom('segments')
+        .selectAll()
+        .where('delivery_id', '=', segment.deliveryId)
+        .where('seq', '=', segment.seq)
+        .where('connection_id', '=', connectionId)
+        .where('smsc_message_id', '=', smscMessageId)
+        .executeTakeFirst();
+      if (existing === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `segment ${connectionId}/${smscMessageId} of delivery ${segment.deliveryId}`);
+      return toSegment(existing);
     });
   }
 
@@ -65,6 +70,10 @@ export class KyselyCorrelationStore implements CorrelationStore {
         .selectAll()
         .where('connection_id', '=', connectionId)
         .where('smsc_message_id', '=', smscMessageId)
+        // A recycled id: the most recent part still waiting, else the most recent.
+        .orderBy(sql`(final_at is null)`, 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
         .executeTakeFirst();
       return row === undefined ? undefined : toSegment(row);
     });
@@ -148,6 +157,28 @@ export class KyselyCorrelationStore implements CorrelationStore {
       throw heraldError('GW_ERR_LEDGER_CONFLICT', `${kind} ${key} already belongs to delivery ${existing?.deliveryId ?? '?'}`, {
         meta: { kind, key, deliveryId: existing?.deliveryId },
       });
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async claimOverdueSegments(connectionIds: readonly string[], submittedBefore: Date, claimedBefore: Date, limit: number): Promise<readonly StoredSegment[]> {
+    if (connectionIds.length === 0) return [];
+    return guarded('claimOverdueSegments', async () => {
+      // queried_at (migration 0009) is not in the row type: the hot-path reads select
+      // segment columns by a fixed list, and only this sweep needs it.
+      const result = await sql<SegmentRow>`
+        update segments set queried_at = now()
+        where id in (
+          select id from segments
+          where final_at is null and submitted_at < ${submittedBefore}
+            and connection_id = any(${[...connectionIds]}::text[])
+            and (queried_at is null or queried_at < ${claimedBefore})
+          order by submitted_at
+          limit ${limit}
+          for update skip locked
+        )
+        returning id, delivery_id, seq, total, connection_id, smsc_message_id, state, error_code, submitted_at, final_at`.execute(this.#db);
+      return result.rows.map(toSegment).sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime());
     });
   }
 

@@ -3,7 +3,7 @@
  * two nodes re-matching the same receipt both apply it (idempotently) but only one
  * `release` reports true.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { HeldReceiptStore, NewHeldReceipt, StoredHeldReceipt } from '../ports/held-receipts.port.js';
 import { guarded } from './db-errors.js';
 import type { BatchStatement } from './batch-statement.js';
@@ -90,6 +90,18 @@ export class KyselyHeldReceiptStore implements HeldReceiptStore {
       let query = this.#db.selectFrom('held_receipts').selectAll().orderBy('id').limit(limit);
       if (afterId !== undefined && /^\d{1,18}$/.test(afterId)) query = query.where('id', '>', afterId);
       return (await query.execute()).map(toHeld);
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  async claim(id: string, leaseMs: number): Promise<boolean> {
+    if (!/^\d{1,18}$/.test(id)) return false;
+    return guarded(`claimHeldReceipt ${id}`, async () => {
+      // claimed_until (migration 0009) is not in the row type: only claims use it.
+      const result = await sql`
+        update held_receipts set claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
+        where id = ${id} and (claimed_until is null or claimed_until < now())`.execute(this.#db);
+      return Number(result.numAffectedRows ?? 0) > 0;
     });
   }
 

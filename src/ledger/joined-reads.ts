@@ -127,7 +127,9 @@ const SEGMENTS_WITH_DELIVERY_SQL = `select r.ord, j.* from unnest($1::text[], $2
     from segments s
     join deliveries d on d.id = s.delivery_id
     where s.connection_id = r.connection_id and s.smsc_message_id = r.smsc_message_id
-    offset 0
+    -- A recycled SMSC id (migration 0009): the most recent part still waiting, else the most recent.
+    order by (s.final_at is null) desc, s.id desc
+    limit 1
   ) j`;
 
 /** The message of a row selected with {@link MESSAGE_COLUMNS_SQL}. */

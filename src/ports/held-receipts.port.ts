@@ -25,6 +25,14 @@ export interface HeldReceiptStore {
   forMessage(connectionId: string, smscMessageId: string): Promise<readonly StoredHeldReceipt[]>;
   /** A page of held receipts by id, for the periodic re-match. @throws GW_ERR_DB_UNREACHABLE */
   list(limit: number, afterId?: string): Promise<readonly StoredHeldReceipt[]>;
+  /**
+   * Takes a held receipt for `leaseMs` so only this caller applies it (the holder's
+   * re-check, the submit worker and every node's sweep all look at it); false when another
+   * holds an unexpired claim or the row is gone. A claimer that crashes before releasing
+   * leaves it to the next claim after the lease.
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
+  claim(id: string, leaseMs: number): Promise<boolean>;
   /** Deletes one (matched or expired); false when another node already did. @throws GW_ERR_DB_UNREACHABLE */
   release(id: string): Promise<boolean>;
   /** Number held now (for /readyz and metrics). @throws GW_ERR_DB_UNREACHABLE */

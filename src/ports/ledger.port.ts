@@ -134,11 +134,16 @@ export interface CorrelationStore {
   /**
    * Records one submitted SMS part. Idempotent for a retried worker: recording the same
    * (connectionId, smscMessageId) for the same delivery and seq returns the existing row.
-   * @throws GW_ERR_LEDGER_CONFLICT when that SMSC id is already recorded for another part;
-   *   GW_ERR_LEDGER_NOT_FOUND when the delivery does not exist; GW_ERR_DB_UNREACHABLE
+   * SMSC ids are recycled (counters wrap, SMSCs restart): an id already recorded for
+   * another part is recorded again for this one, never refused.
+   * @throws GW_ERR_LEDGER_NOT_FOUND when the delivery does not exist; GW_ERR_DB_UNREACHABLE
    */
   insertSegment(segment: NewSegment): Promise<StoredSegment>;
-  /** @throws GW_ERR_DB_UNREACHABLE */
+  /**
+   * The part an SMSC id names: of several (a recycled id), the most recent one still
+   * waiting for its final receipt, else the most recent.
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
   findSegmentBySmscId(connectionId: string, smscMessageId: string): Promise<StoredSegment | undefined>;
   /** {@link findSegmentBySmscId} and the part's delivery in one read (what a receipt needs). @throws GW_ERR_DB_UNREACHABLE */
   findSegmentWithDelivery(connectionId: string, smscMessageId: string): Promise<{ readonly segment: StoredSegment; readonly delivery: StoredDelivery } | undefined>;
@@ -160,6 +165,13 @@ export interface CorrelationStore {
   putCorrelation(correlation: NewCorrelation): Promise<StoredCorrelation>;
   /** @throws GW_ERR_DB_UNREACHABLE */
   findCorrelation(kind: CorrelationKind, key: string): Promise<StoredCorrelation | undefined>;
+  /**
+   * Claims up to `limit` parts on `connectionIds` still waiting for a final receipt that
+   * were submitted before `submittedBefore` and not claimed since `claimedBefore`, oldest first, marking
+   * them claimed now: two nodes sweeping at once never take the same part.
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
+  claimOverdueSegments(connectionIds: readonly string[], submittedBefore: Date, claimedBefore: Date, limit: number): Promise<readonly StoredSegment[]>;
 }
 
 export interface NewEvent {

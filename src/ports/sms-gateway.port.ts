@@ -35,6 +35,16 @@ export interface SmsSubmitResult {
   readonly bindId: string;
 }
 
+/** The SMSC's query_sm_resp for one message (SMPP 3.4 §4.8.2). */
+export interface SmsQueryAnswer {
+  /** message_state (SMPP 3.4 §5.2.28): 1 enroute … 6 accepted, 7 unknown, 8 rejected. */
+  readonly messageState: number;
+  /** final_date as sent (SMPP absolute time), when the message is final. */
+  readonly finalDate?: string | undefined;
+  /** error_code: the network error, 0 when none. */
+  readonly errorCode: number;
+}
+
 /** A delivery receipt as received (deliver_sm or data_sm with a receipt esm_class). */
 export interface IncomingSmsReceipt {
   readonly connectionId: string;
@@ -118,6 +128,13 @@ export interface SmsGateway {
    *   GW_ERR_SMPP_SUBMIT_REJECTED (permanent command_status); meta carries commandStatus and pdu.
    */
   submit(request: SmsSubmitRequest): Promise<SmsSubmitResult>;
+  /**
+   * Asks the SMSC for a message's state (query_sm) with its id exactly as the
+   * submit_sm_resp gave it.
+   * @returns undefined when the SMSC answers with an error (it does not know the id).
+   * @throws GW_ERR_SMPP_UNAVAILABLE (no such connection, no bind up, no answer in time).
+   */
+  query(connectionId: string, messageId: string): Promise<SmsQueryAnswer | undefined>;
   /** Sets the one receipt handler (a later call replaces it). */
   onReceipt(handler: SmsInboundHandler<IncomingSmsReceipt>): void;
   /** Sets the one MO handler (a later call replaces it). */

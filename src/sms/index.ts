@@ -12,6 +12,7 @@ import type { GroupStore } from '../ports/group-store.port.js';
 import type { MediaLinkStore } from '../ports/media-link-store.port.js';
 import type { SmsGateway } from '../ports/sms-gateway.port.js';
 import { MoProcessor } from './mo-processor.js';
+import { OverdueReceipts } from './overdue-receipts.js';
 import { ReceiptProcessor } from './receipt-processor.js';
 import { SmsSweeper } from './sms-sweeper.js';
 import { createSmsSubmitHandler } from './submit-handler.js';
@@ -39,6 +40,7 @@ export interface SmsChannel {
   readonly receipts: ReceiptProcessor;
   readonly mo: MoProcessor;
   readonly sweeper: SmsSweeper;
+  readonly overdue: OverdueReceipts;
   /** Starts the periodic sweep. */
   start(): void;
   stop(): Promise<void>;
@@ -60,9 +62,11 @@ export function createSmsChannel(deps: SmsChannelDeps): SmsChannel {
   const mo = new MoProcessor({ config: deps.config, ledger: deps.ledger, jobs: deps.jobs, metrics: deps.metrics, log, groups: deps.groups });
   deps.gateway.onReceipt((receipt) => receipts.handle(receipt));
   deps.gateway.onMo((message) => mo.handle(message));
+  const overdue = new OverdueReceipts({ ledger: deps.ledger, gateway: deps.gateway, receipts, smpp: deps.config.smpp, log });
   const sweeper = new SmsSweeper(
     [
       { name: 'held-receipts', run: () => receipts.sweep() },
+      { name: 'overdue-receipts', run: () => overdue.sweep() },
       { name: 'mo-reassembly', run: () => mo.sweep() },
       { name: 'bind-metrics', run: async () => recordBindStates(deps.gateway, deps.metrics) },
     ],
@@ -75,6 +79,7 @@ export function createSmsChannel(deps: SmsChannelDeps): SmsChannel {
     receipts,
     mo,
     sweeper,
+    overdue,
     start: () => sweeper.start(),
     stop: () => sweeper.stop(),
   };

@@ -23,12 +23,16 @@ const WORST_FIRST: readonly SmsFinalState[] = ['failed', 'rejected', 'expired', 
 
 /**
  * The segment state a receipt stat means, or undefined for an intermediate stat
- * (ENROUTE, ACCEPTD, ACKED, BUFFRED, SCHEDULED): those are events, never final.
+ * (ENROUTE, ACKED, BUFFRED, SCHEDULED): those are events, never final. ACCEPTD is final
+ * delivered (SMPP 3.4 §5.2.28) unless `acceptedIsFinal` is false (an aggregator's "taken by
+ * the next hop", followed by a final receipt).
  */
-export function segmentStateForStat(stat: ReceiptStat): SmsFinalState | undefined {
+export function segmentStateForStat(stat: ReceiptStat, acceptedIsFinal = true): SmsFinalState | undefined {
   switch (stat) {
     case 'DELIVRD':
       return 'delivered';
+    case 'ACCEPTD':
+      return acceptedIsFinal ? 'delivered' : undefined;
     case 'EXPIRED':
       return 'expired';
     case 'REJECTD':

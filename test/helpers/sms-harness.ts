@@ -46,6 +46,8 @@ export interface SmsHarnessOptions {
   /** A SIP edge for `sip-deliver` (MO relay tests). */
   readonly sipEdge?: SipEdge;
   readonly concurrency?: number;
+  /** A database to use instead of a fresh one on the shared server (a private PostgreSQL the test stops); not dropped. */
+  readonly databaseUrl?: string;
 }
 
 export interface SmsHarness {
@@ -109,7 +111,7 @@ export async function startSmsHarness(options: SmsHarnessOptions): Promise<SmsHa
   let redis: Redis | undefined;
   const prefix = `test-sms-${randomBytes(6).toString('hex')}`;
   try {
-    db = await createTestDatabase(options.label);
+    db = options.databaseUrl === undefined ? await createTestDatabase(options.label) : { url: options.databaseUrl, name: 'private', drop: async () => undefined };
     // Commits need not wait for fsync here: the test database's durability is not under
     // test, and the suite runs on small machines next to other test files.
     const url = new URL(db.url);

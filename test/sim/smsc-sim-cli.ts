@@ -13,6 +13,7 @@ import {
   SmscSimulator,
   type MessageIdFormat,
   type ReceiptFormat,
+  type RetryMode,
   type SimReceiptStat,
   type SmscSimulatorOptions,
 } from './smsc-sim.js';
@@ -20,6 +21,7 @@ import {
 const ID_FORMATS: readonly MessageIdFormat[] = ['decimal', 'hex', 'uuid'];
 const RECEIPT_FORMATS: readonly ReceiptFormat[] = ['standard', 'capital-text', 'twelve-digit-dates', 'tlv-only', 'text-only'];
 const STATS: readonly SimReceiptStat[] = ['DELIVRD', 'UNDELIV', 'EXPIRED', 'REJECTD', 'DELETED', 'ACCEPTD', 'ENROUTE', 'UNKNOWN'];
+const RETRY_MODES: readonly RetryMode[] = ['queue-full', 'any', 'never'];
 /** How often --stats prints the counters. */
 const STATS_INTERVAL_MS = 10_000;
 
@@ -47,6 +49,9 @@ const USAGE = `herald-smsc-sim — SMPP 3.4 SMSC simulator
   --drop-after <n>            drop the connection after n accepted submits
   --drop-repeat               drop again after every further n
   --refuse-binds-ms <ms>      after a drop, refuse binds this long
+  --retry <mode>              redeliver a refused receipt or MO: ${RETRY_MODES.join(' | ')} (never)
+  --retry-after <ms>          wait this long before redelivering (1000)
+  --lose-ratio <0..1>         fraction of receipts the SMSC loses (query_sm still knows them) (0)
   --stats                     print counters every ${STATS_INTERVAL_MS / 1000} s
   --trace                     log every PDU
   --help                      this text
@@ -98,6 +103,9 @@ function optionsFromArgs(args: readonly string[], log: (line: string) => void): 
       'drop-after': { type: 'string' },
       'drop-repeat': { type: 'boolean' },
       'refuse-binds-ms': { type: 'string' },
+      retry: { type: 'string' },
+      'retry-after': { type: 'string' },
+      'lose-ratio': { type: 'string' },
       stats: { type: 'boolean' },
       trace: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -122,6 +130,9 @@ function optionsFromArgs(args: readonly string[], log: (line: string) => void): 
   const format = oneOf('receipt-format', values['receipt-format'], RECEIPT_FORMATS);
   const outcome = oneOf('outcome', values.outcome, STATS);
   const failureStat = oneOf('failure-stat', values['failure-stat'], STATS);
+  const retry = oneOf('retry', values.retry, RETRY_MODES);
+  const retryAfter = number('retry-after', values['retry-after']);
+  const loseRatio = number('lose-ratio', values['lose-ratio']);
   return {
     host: values.host ?? '127.0.0.1',
     port: number('port', values.port) ?? 2775,
@@ -138,7 +149,9 @@ function optionsFromArgs(args: readonly string[], log: (line: string) => void): 
       ...(failureRatio === undefined ? {} : { failureRatio }),
       ...(failureStat === undefined ? {} : { failureStat }),
       ...(err === undefined ? {} : { errorCode: err }),
+      ...(loseRatio === undefined || loseRatio === 0 ? {} : { lose: () => Math.random() < loseRatio }),
     },
+    ...(retry === undefined ? {} : { retry: { on: retry, ...(retryAfter === undefined ? {} : { afterMs: retryAfter }) } }),
     ...(throttleRatio === undefined && throttleEvery === undefined && maxRate === undefined
       ? {}
       : {

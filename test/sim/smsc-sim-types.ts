@@ -13,6 +13,18 @@ export type MessageIdFormat = 'decimal' | 'hex' | 'uuid';
  */
 export type ReceiptFormat = 'standard' | 'capital-text' | 'twelve-digit-dates' | 'tlv-only' | 'text-only';
 
+/** When an error answer to deliver_sm is retried (see SmscSimulatorOptions.retry). */
+export type RetryMode = 'queue-full' | 'any' | 'never';
+
+/** A PDU the simulator received that SMPP 3.4 does not allow (see pdu-lengths.ts). */
+export interface MalformedPdu {
+  readonly sessionId: number;
+  readonly command: string;
+  readonly defect: string;
+  /** The PDU as received, hex. */
+  readonly hex: string;
+}
+
 /** Stats the simulator can report. */
 export type SimReceiptStat = 'DELIVRD' | 'UNDELIV' | 'EXPIRED' | 'REJECTD' | 'DELETED' | 'ACCEPTD' | 'ENROUTE' | 'UNKNOWN';
 
@@ -99,10 +111,41 @@ export interface SmscSimulatorOptions {
     /**
      * Deliver a receipt again after this long when the ESME answered it with an error
      * (e.g. ESME_RX_T_APPN while its database is down), as a real SMSC retries. Unset:
-     * an error answer is final.
+     * an error answer is final. Shorthand for `retry: { on: 'any', afterMs }`.
      */
     readonly retryAfterErrorMs?: number;
+    /**
+     * Send no receipt for this submit although one was decided (the SMSC lost it): its
+     * state is still what query_sm reports. @defaultValue never
+     */
+    readonly lose?: (submit: SubmitRecord) => boolean;
+    /**
+     * Hold every receipt until the ESME sends unbind, then send them on that session
+     * before the unbind_resp (the receipts that arrive during a shutdown). @defaultValue false
+     */
+    readonly holdUntilUnbind?: boolean;
+    /**
+     * What happens to a receipt still unanswered when its session closes: `redeliver`
+     * later on another bind (store and forward), or `lost` (the SMSC counts it handed
+     * over, as some do). @defaultValue 'redeliver'
+     */
+    readonly unanswered?: 'redeliver' | 'lost';
   };
+  /**
+   * When the simulator delivers a receipt or an MO part again after an error answer (or
+   * no answer in time): `queue-full` only after ESME_RMSGQFUL or ESME_RTHROTTLED (most
+   * SMSCs), `any` after any error, `never` (some SMSCs). An error answer not retried is a
+   * receipt or MO lost, counted in `lost`. @defaultValue { on: 'never' } unless receipts.retryAfterErrorMs
+   */
+  readonly retry?: { readonly on: RetryMode; readonly afterMs?: number };
+  /**
+   * What the simulator does with a malformed PDU (see pdu-lengths.ts): it is always
+   * recorded in `malformed`; `drop-bind` also closes the session, as real SMSCs do.
+   * @defaultValue 'drop-bind'
+   */
+  readonly onMalformed?: 'drop-bind' | 'record';
+  /** Wait this long between sending held receipts and the unbind_resp. @defaultValue 50 */
+  readonly unbindRespDelayMs?: number;
   /** Answer ESME_RTHROTTLED: for a random fraction, every Nth submit, or above a rate. */
   readonly throttle?: { readonly ratio?: number; readonly everyNth?: number; readonly maxPerSecond?: number };
   /** Answer ESME_RMSGQFUL: for a random fraction or every Nth submit. */
@@ -167,6 +210,8 @@ export interface ReceiptRecord {
   sentToSystemId?: string;
   /** Times it was sent again after an error answer or a lost session. */
   resent?: number;
+  /** Given up (see SmscSimulatorOptions.retry and receipts.unanswered). */
+  lost?: boolean;
 }
 
 export interface BindEvent {
@@ -195,6 +240,14 @@ export interface SmscCounters {
   receiptsSent: number;
   receiptsAcked: number;
   moPartsSent: number;
+  /** deliver_sm / data_sm answered with an error status (or not at all in time). */
+  inboundRefused: number;
+  /** Receipts and MO parts given up: an error answer the retry mode does not retry, or unanswered at close with `unanswered: 'lost'`. */
+  lost: number;
+  /** Receipts decided but never sent (receipts.lose). */
+  receiptsLostBySmsc: number;
+  querySms: number;
+  restarts: number;
 }
 
 export interface SmscSimulatorEvents {
@@ -206,6 +259,7 @@ export interface SmscSimulatorEvents {
   receipt: [ReceiptRecord];
   throttled: [{ readonly sessionId: number; readonly status: number }];
   drop: [{ readonly sessionId: number; readonly systemId: string | undefined }];
+  malformed: [MalformedPdu];
 }
 
 /** A mobile-originated message to inject. */

@@ -9,6 +9,14 @@
  * submit with its octets decoded by Herald's own codecs, counting duplicates so a test can
  * assert that nothing was submitted twice.
  *
+ * It behaves as real SMSCs do where Herald must cope: it checks every PDU it receives
+ * against the SMPP 3.4 lengths (pdu-lengths.ts; a malformed one is recorded in `malformed`
+ * and drops the bind), retries a refused receipt or MO part only as configured (`retry`:
+ * after ESME_RMSGQFUL/ESME_RTHROTTLED only, after any error, or never), may lose receipts
+ * (`receipts.lose`) and answer query_sm for them, may send receipts while the ESME
+ * unbinds (`receipts.holdUntilUnbind`), and can restart and issue the same ids again
+ * (`restart`).
+ *
  * Speed: several thousand submits per second on loopback; nothing is logged per PDU
  * unless `trace` is set.
  */
@@ -17,16 +25,19 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import smpp from 'smpp';
 import { decodeSmsText, parseUdh, planSms, udhLength } from '../../src/codecs/sms-segments.js';
+import { checkPdu, commandName } from './pdu-lengths.js';
 import { captureRawPdus, parseRawSm, rawBodyOf } from './raw-pdu.js';
-import { receiptPdu } from './receipt-pdu.js';
+import { MESSAGE_STATE, receiptPdu } from './receipt-pdu.js';
 import type {
   BindEvent,
   BindMode,
+  MalformedPdu,
   MessageIdFormat,
   MoMessage,
   ReceiptDecision,
   ReceiptFormat,
   ReceiptRecord,
+  RetryMode,
   SimReceiptStat,
   SmscCounters,
   SmscSimulatorEvents,
@@ -57,10 +68,21 @@ interface PendingReceipt {
   readonly record: ReceiptRecord;
 }
 
+/** Why a deliver_sm did not end with ESME_ROK: its status, no answer in time, or a malformed answer. */
+type Refusal = { readonly status: number } | 'no-answer' | 'malformed';
+
+/** ESME_RQUERYFAIL: query_sm for an id the SMSC does not know. */
+const ESME_RQUERYFAIL = 0x67;
+/** How long an MO part is offered again before the simulator gives up on it. */
+const MO_RETRY_GIVE_UP_MS = 120_000;
+
 const TLV_MESSAGE_PAYLOAD = 0x0424;
 const TLV_SAR_REF = 0x020c;
 const TLV_SAR_TOTAL = 0x020e;
 const TLV_SAR_SEQ = 0x020f;
+
+/** A deliver_sm_resp / data_sm_resp that broke SMPP 3.4 (see pdu-lengths.ts). */
+class MalformedAnswer extends Error {}
 
 function isBindCommand(command: string): command is 'bind_transmitter' | 'bind_receiver' | 'bind_transceiver' {
   return command === 'bind_transmitter' || command === 'bind_receiver' || command === 'bind_transceiver';
@@ -84,7 +106,16 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     receiptsSent: 0,
     receiptsAcked: 0,
     moPartsSent: 0,
+    inboundRefused: 0,
+    lost: 0,
+    receiptsLostBySmsc: 0,
+    querySms: 0,
+    restarts: 0,
   };
+  /** Every PDU received that SMPP 3.4 does not allow; a test asserts it stays empty. */
+  readonly malformed: MalformedPdu[] = [];
+  /** The command_status of every error answer to a receipt or MO part, in order. */
+  readonly refusals: number[] = [];
   /** Every accepted submit, in order. */
   readonly submits: SubmitRecord[] = [];
   /** Every receipt sent or queued, in order. */
@@ -96,6 +127,11 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly seen = new Set<string>();
   private readonly pendingReceipts: PendingReceipt[] = [];
+  /** Receipts kept for the next unbind (receipts.holdUntilUnbind). */
+  private readonly heldForUnbind: PendingReceipt[] = [];
+  /** Each message's state as query_sm reports it, by submit_sm_resp id. */
+  private readonly states = new Map<string, { stat: SimReceiptStat; err: number; doneAt: Date | undefined }>();
+  private readonly malformedPdus = new WeakSet<smpp.PDU>();
   private readonly random: () => number;
   private readonly log: (line: string) => void;
   private nextSessionId = 1;
@@ -176,6 +212,26 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     this.seen.clear();
   }
 
+  /**
+   * Restarts as an SMSC does: every session closes at once, receipts not yet delivered
+   * are lost (they were in memory), and with `reuseIds` the id counter starts again at
+   * `firstMessageId`, so new submits get ids older messages already had.
+   */
+  restart(options: { readonly reuseIds?: boolean } = {}): void {
+    this.counters.restarts++;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.counters.receiptsLostBySmsc += this.pendingReceipts.length + this.heldForUnbind.length;
+    this.pendingReceipts.length = 0;
+    this.heldForUnbind.length = 0;
+    for (const sim of this.sessions.values()) {
+      sim.unacked.clear();
+      sim.session.destroy();
+    }
+    if (options.reuseIds !== false) this.nextMessageId = this.options.firstMessageId ?? 0x10000000;
+    this.log('SMSC simulator restarted');
+  }
+
   /** Receipts waiting for a receiver to bind. */
   get pendingReceiptCount(): number {
     return this.pendingReceipts.length;
@@ -197,7 +253,7 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     const parts = mo.reverse === true ? [...plan.parts].reverse() : plan.parts;
     return Promise.all(
       parts.map((part) =>
-        this.sendDeliverSm(target, {
+        this.deliverMoPart(target, mo.systemId, {
           source_addr_ton: 1,
           source_addr_npi: 1,
           source_addr: mo.source,
@@ -217,6 +273,45 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
         }),
       ),
     );
+  }
+
+  /**
+   * Sends one MO part and, as the retry mode says, offers it again after a refusal (on
+   * whichever receiver is bound then). Resolves the last command_status.
+   */
+  private async deliverMoPart(first: SimSession, systemId: string | undefined, fields: smpp.PduFields): Promise<number> {
+    const giveUp = Date.now() + MO_RETRY_GIVE_UP_MS;
+    let target: SimSession | undefined = first;
+    for (;;) {
+      let refusal: Refusal | undefined;
+      let status = -1;
+      if (target === undefined) {
+        refusal = 'no-answer';
+      } else if (this.retryPolicy().on === 'never') {
+        status = await this.sendDeliverSm(target, fields);
+        if (status !== smpp.ESME_ROK) {
+          this.counters.inboundRefused++;
+          this.counters.lost++;
+        }
+        return status;
+      } else {
+        try {
+          status = await this.sendDeliverSm(target, fields);
+          if (status === smpp.ESME_ROK) return status;
+          refusal = { status };
+          this.refusals.push(status);
+        } catch (err) {
+          refusal = err instanceof MalformedAnswer ? 'malformed' : 'no-answer';
+        }
+        this.counters.inboundRefused++;
+      }
+      if (!this.retries(refusal) || Date.now() > giveUp) {
+        this.counters.lost++;
+        return status;
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.retryPolicy().afterMs));
+      target = this.receiverFor(systemId);
+    }
   }
 
   /** Sends any deliver_sm to a bound receiver; resolves the resp's command_status. */
@@ -267,7 +362,12 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
       this.sessions.delete(sim.id);
       // Like a real SMSC, keep a receipt nobody acknowledged and deliver it again later.
       if (sim.unacked.size > 0) {
-        this.pendingReceipts.push(...sim.unacked);
+        if (this.options.receipts?.unanswered === 'lost') {
+          this.counters.lost += sim.unacked.size;
+          for (const pending of sim.unacked) pending.record.lost = true;
+        } else {
+          this.pendingReceipts.push(...sim.unacked);
+        }
         sim.unacked.clear();
         this.flushPendingReceipts();
       }
@@ -278,6 +378,7 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
 
   private onPdu(sim: SimSession, pdu: smpp.PDU): void {
     if (this.options.trace === true) this.log(`session ${sim.id} ← ${pdu.command} seq=${pdu.sequence_number} status=${pdu.command_status}`);
+    if (this.isMalformed(sim, pdu)) return;
     const command = pdu.command;
     if (isBindCommand(command)) return this.onBind(sim, pdu, command);
     switch (command) {
@@ -285,12 +386,19 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
         this.counters.enquireLinks++;
         this.reply(sim, pdu.response());
         return;
-      case 'unbind':
+      case 'unbind': {
         this.counters.unbinds++;
         this.emit('unbind', { sessionId: sim.id, systemId: sim.systemId });
-        sim.mode = undefined;
-        this.reply(sim, pdu.response());
-        sim.session.close();
+        const released = this.releaseHeldReceipts(sim);
+        this.later(released > 0 ? (this.options.unbindRespDelayMs ?? 50) : 0, () => {
+          sim.mode = undefined;
+          this.reply(sim, pdu.response());
+          this.closeWhenAnswered(sim);
+        });
+        return;
+      }
+      case 'query_sm':
+        this.onQuery(sim, pdu);
         return;
       case 'submit_sm':
       case 'data_sm':
@@ -304,6 +412,69 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
         // other requests get the right *_resp with an error.
         if (!pdu.isResponse()) this.reply(sim, pdu.response({ command_status: smpp.ESME_RINVCMDID }));
     }
+  }
+
+  /** Checks the PDU's octets (pdu-lengths.ts); a malformed one is recorded and, by default, drops the bind. */
+  private isMalformed(sim: SimSession, pdu: smpp.PDU): boolean {
+    const raw = rawBodyOf(pdu);
+    if (raw === undefined) return false;
+    const defect = checkPdu(raw.length + 4, raw);
+    if (defect === undefined) return false;
+    const malformed: MalformedPdu = { sessionId: sim.id, command: commandName(raw.readUInt32BE(0)), defect, hex: raw.toString('hex') };
+    this.malformed.push(malformed);
+    this.malformedPdus.add(pdu);
+    this.log(`malformed PDU on session ${sim.id}: ${defect}`);
+    this.emit('malformed', malformed);
+    if ((this.options.onMalformed ?? 'drop-bind') === 'drop-bind') {
+      // A response still reaches its callback (which sees it as malformed); the bind goes.
+      setImmediate(() => this.dropSession(sim));
+      return !pdu.isResponse();
+    }
+    return false;
+  }
+
+  /** query_sm (SMPP 3.4 §4.8): the state of a message by its submit_sm_resp id. */
+  private onQuery(sim: SimSession, pdu: smpp.PDU): void {
+    this.counters.querySms++;
+    const messageId = pdu.message_id ?? '';
+    const state = this.states.get(messageId);
+    if (state === undefined) {
+      this.reply(sim, pdu.response({ command_status: ESME_RQUERYFAIL }));
+      return;
+    }
+    this.reply(
+      sim,
+      pdu.response({ message_id: messageId, final_date: state.doneAt ?? '', message_state: MESSAGE_STATE[state.stat], error_code: state.err & 0xff }),
+    );
+  }
+
+  /** Sends the receipts held for an unbind on the unbinding session; returns how many. */
+  private releaseHeldReceipts(sim: SimSession): number {
+    let released = 0;
+    let kept = 0;
+    for (const pending of this.heldForUnbind) {
+      if (pending.systemId === sim.systemId && sim.mode !== undefined && sim.mode !== 'transmitter') {
+        this.deliverOn(sim, pending);
+        released++;
+      } else {
+        this.heldForUnbind[kept++] = pending;
+      }
+    }
+    this.heldForUnbind.length = kept;
+    return released;
+  }
+
+  /** Closes a session once its receipts are answered (or the answer timeout passed). */
+  private closeWhenAnswered(sim: SimSession): void {
+    const deadline = Date.now() + (this.options.moResponseTimeoutMs ?? 5000);
+    const check = (): void => {
+      if (sim.unacked.size === 0 || Date.now() >= deadline) {
+        sim.session.close();
+        return;
+      }
+      this.later(20, check);
+    };
+    check();
   }
 
   private onBind(sim: SimSession, pdu: smpp.PDU, command: 'bind_transmitter' | 'bind_receiver' | 'bind_transceiver'): void {
@@ -429,6 +600,7 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
 
     const receipts = this.options.receipts;
     const decision = this.receiptDecision(record);
+    this.states.set(record.messageId, { stat: 'ENROUTE', err: 0, doneAt: undefined });
     if (decision !== undefined && receipts?.beforeResp === true) {
       this.sendReceiptFor(sim, record, decision);
       this.later(receipts.beforeRespGapMs ?? 20, respond);
@@ -528,6 +700,13 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
   }
 
   private sendReceiptFor(sim: SimSession, record: SubmitRecord, decision: ReceiptDecision): void {
+    // The message reached its state now, whether or not its receipt ever leaves.
+    const final = decision.stat !== 'ENROUTE';
+    this.states.set(record.messageId, { stat: decision.stat, err: decision.err ?? 0, doneAt: final ? new Date() : undefined });
+    if (this.options.receipts?.lose?.(record) === true) {
+      this.counters.receiptsLostBySmsc++;
+      return;
+    }
     const format = this.options.receipts?.format ?? 'standard';
     const err = decision.err ?? 0;
     const viaDataSm = this.options.receipts?.viaDataSm === true;
@@ -545,8 +724,74 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     const receipt: ReceiptRecord = { messageId: record.receiptMessageId, stat: decision.stat, err, format, sessionId: sim.id };
     this.receipts.push(receipt);
     const avoid = this.options.receipts?.route === 'other-session' ? { avoidSession: sim.id } : {};
-    this.pendingReceipts.push({ systemId: record.systemId, preferSession: sim.id, ...avoid, command: viaDataSm ? 'data_sm' : 'deliver_sm', pdu, record: receipt });
+    const pending: PendingReceipt = { systemId: record.systemId, preferSession: sim.id, ...avoid, command: viaDataSm ? 'data_sm' : 'deliver_sm', pdu, record: receipt };
+    if (this.options.receipts?.holdUntilUnbind === true) {
+      this.heldForUnbind.push(pending);
+      return;
+    }
+    this.pendingReceipts.push(pending);
     this.flushPendingReceipts();
+  }
+
+  /** The retry mode in force (receipts.retryAfterErrorMs is the older spelling of `any`). */
+  private retryPolicy(): { readonly on: RetryMode; readonly afterMs: number } {
+    if (this.options.retry !== undefined) return { on: this.options.retry.on, afterMs: this.options.retry.afterMs ?? 1_000 };
+    const afterMs = this.options.receipts?.retryAfterErrorMs;
+    return afterMs === undefined ? { on: 'never', afterMs: 0 } : { on: 'any', afterMs };
+  }
+
+  /**
+   * Whether a refused deliver_sm is offered again. `queue-full` retries the statuses that
+   * mean "slow down" and an answer that never came, as most SMSCs do; a malformed answer
+   * is retried only in `any` (most SMSCs drop the bind and forget the PDU).
+   */
+  private retries(refusal: Refusal): boolean {
+    const { on } = this.retryPolicy();
+    if (on === 'any') return true;
+    if (on === 'never') return false;
+    if (refusal === 'no-answer') return true;
+    if (refusal === 'malformed') return false;
+    return refusal.status === smpp.ESME_RMSGQFUL || refusal.status === smpp.ESME_RTHROTTLED;
+  }
+
+  /** Sends one receipt on `target` and handles its answer (retry or give up as configured). */
+  private deliverOn(target: SimSession, pending: PendingReceipt): void {
+    this.counters.receiptsSent++;
+    if (pending.record.sentOnSession !== undefined) pending.record.resent = (pending.record.resent ?? 0) + 1;
+    pending.record.sentOnSession = target.id;
+    pending.record.sentToSystemId = target.systemId ?? '';
+    this.emit('receipt', pending.record);
+    target.unacked.add(pending);
+    const refused = (refusal: Refusal): void => {
+      this.counters.inboundRefused++;
+      if (typeof refusal === 'object') this.refusals.push(refusal.status);
+      if (!this.retries(refusal)) {
+        this.counters.lost++;
+        pending.record.lost = true;
+        return;
+      }
+      // A temporary refusal: keep it and offer it again later, store-and-forward.
+      this.later(this.retryPolicy().afterMs, () => {
+        this.pendingReceipts.push(pending);
+        this.flushPendingReceipts();
+      });
+    };
+    this.sendDeliverSm(target, pending.pdu, pending.command).then(
+      (status) => {
+        target.unacked.delete(pending);
+        pending.record.status = status;
+        if (status === smpp.ESME_ROK) {
+          this.counters.receiptsAcked++;
+          return;
+        }
+        refused({ status });
+      },
+      (err: unknown) => {
+        // Closed first: the close handler re-queued (or lost) it already.
+        if (!target.unacked.delete(pending)) return;
+        refused(err instanceof MalformedAnswer ? 'malformed' : 'no-answer');
+      },
+    );
   }
 
   /** Sends queued receipts to a receiver of their system_id; keeps the rest (store and forward). */
@@ -558,30 +803,7 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
         this.pendingReceipts[kept++] = pending;
         continue;
       }
-      this.counters.receiptsSent++;
-      if (pending.record.sentOnSession !== undefined) pending.record.resent = (pending.record.resent ?? 0) + 1;
-      pending.record.sentOnSession = target.id;
-      pending.record.sentToSystemId = target.systemId ?? '';
-      this.emit('receipt', pending.record);
-      target.unacked.add(pending);
-      this.sendDeliverSm(target, pending.pdu, pending.command).then(
-        (status) => {
-          target.unacked.delete(pending);
-          pending.record.status = status;
-          if (status === smpp.ESME_ROK) {
-            this.counters.receiptsAcked++;
-            return;
-          }
-          const retryMs = this.options.receipts?.retryAfterErrorMs;
-          if (retryMs === undefined) return;
-          // A temporary refusal: keep it and offer it again later, store-and-forward.
-          this.later(retryMs, () => {
-            this.pendingReceipts.push(pending);
-            this.flushPendingReceipts();
-          });
-        },
-        () => undefined,
-      );
+      this.deliverOn(target, pending);
     }
     this.pendingReceipts.length = kept;
   }
@@ -617,7 +839,8 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
       const sent = target.session.send(pdu, (resp) => {
         clearTimeout(timer);
         this.timers.delete(timer);
-        resolve(resp.command_status);
+        if (this.malformedPdus.has(resp)) reject(new MalformedAnswer(`malformed ${command}_resp`));
+        else resolve(resp.command_status);
       });
       if (!sent) {
         clearTimeout(timer);

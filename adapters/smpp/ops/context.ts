@@ -9,4 +9,8 @@ export interface OpContext {
   readonly bindId: string;
   readonly pending: PendingRequests;
   readonly log: Logger;
+  /** command_status answered to a deliver_sm / data_sm that could not be stored. */
+  readonly inboundErrorStatus: number;
+  /** Registers an answer still owed to the SMSC: unbind waits for these before closing. */
+  readonly owe: (answered: Promise<void>) => void;
 }

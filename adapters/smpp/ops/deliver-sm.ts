@@ -2,13 +2,14 @@
  * deliver_sm and data_sm from the SMSC (SMPP 3.4 §4.6, §4.7): a delivery receipt or a
  * mobile-originated message. Read from the raw octets (the package's decoding is lossy),
  * handed to the core, and answered only once the core says it is durable: ESME_ROK, or
- * ESME_RX_T_APPN so the SMSC delivers it again later.
+ * the connection's `inboundErrorStatus` (ESME_RMSGQFUL by default: the status SMSCs
+ * retry; many never retry ESME_RX_T_APPN) so the SMSC delivers it again later. Every
+ * answer is a well-formed resp with its NULL message_id (SMPP 3.4 §4.6.2).
  */
 import smpp from 'smpp';
 import type { ReceiptTlvs } from '../../../src/codecs/smpp-receipt.js';
 import type { IncomingMo, IncomingSmsReceipt, SmsAddress } from '../../../src/ports/sms-gateway.port.js';
-import { ESME_RX_T_APPN } from '../command-status.js';
-import { parseRawSm, rawBodyOf } from '../raw-pdu.js';
+import { inboundRespOctets, parseRawSm, rawBodyOf } from '../raw-pdu.js';
 import type { OpContext } from './context.js';
 
 /** Where inbound traffic goes (the gateway's registered handlers). */
@@ -54,8 +55,23 @@ function sarOf(tlvs: ReadonlyMap<number, Buffer>): IncomingMo['sar'] {
 }
 
 /**
+ * Answers one inbound deliver_sm / data_sm. Written to the socket directly: the package
+ * would send an error resp without its body. A closed socket cannot be answered; the SMSC
+ * then keeps the PDU and delivers it again on the next bind.
+ */
+function answer(ctx: OpContext, command: 'deliver_sm' | 'data_sm', pdu: smpp.PDU, status: number): void {
+  const socket = ctx.session.socket;
+  if (!socket.writable) {
+    ctx.log.warn({ command, seq: pdu.sequence_number, status }, 'inbound PDU not answered: the bind closed first (the SMSC delivers it again)');
+    return;
+  }
+  socket.write(inboundRespOctets(command, pdu.sequence_number, status));
+}
+
+/**
  * Handles one inbound deliver_sm / data_sm and answers it when the sink has settled.
- * Never throws: a failure becomes a temporary-error resp.
+ * Never throws: a failure becomes a retryable-error resp. The answer is registered with
+ * the bind (ctx.owe) so an unbind waits for it instead of closing the socket under it.
  */
 export function handleDeliverSm(ctx: OpContext, pdu: smpp.PDU, sink: InboundSink): void {
   const command = pdu.command === 'data_sm' ? 'data_sm' : 'deliver_sm';
@@ -64,7 +80,7 @@ export function handleDeliverSm(ctx: OpContext, pdu: smpp.PDU, sink: InboundSink
   if (fields === undefined) {
     // Cannot happen with the capture in place; answer so the SMSC retries rather than stalls.
     ctx.log.error({ command, seq: pdu.sequence_number }, 'inbound PDU without raw body: asked the SMSC to retry');
-    ctx.session.send(pdu.response({ command_status: ESME_RX_T_APPN }));
+    answer(ctx, command, pdu, ctx.inboundErrorStatus);
     return;
   }
   const esmClass = pdu.esm_class ?? 0;
@@ -83,13 +99,13 @@ export function handleDeliverSm(ctx: OpContext, pdu: smpp.PDU, sink: InboundSink
   const work = isReceipt
     ? sink.receipt({ ...common, tlvs: receiptTlvs(fields.tlvs), text: Buffer.from(octets) })
     : sink.mo({ ...common, dataCoding: pdu.data_coding ?? 0, shortMessage: Buffer.from(octets), sar: sarOf(fields.tlvs) });
-  work.then(
-    () => {
-      ctx.session.send(pdu.response());
-    },
-    (err: unknown) => {
-      ctx.log.warn({ err, command, receipt: isReceipt }, 'inbound SMS not stored: asked the SMSC to deliver it again');
-      ctx.session.send(pdu.response({ command_status: ESME_RX_T_APPN }));
-    },
+  ctx.owe(
+    work.then(
+      () => answer(ctx, command, pdu, smpp.ESME_ROK),
+      (err: unknown) => {
+        ctx.log.warn({ err, command, receipt: isReceipt, status: ctx.inboundErrorStatus }, 'inbound SMS not stored: asked the SMSC to deliver it again');
+        answer(ctx, command, pdu, ctx.inboundErrorStatus);
+      },
+    ),
   );
 }

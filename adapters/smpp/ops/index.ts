@@ -7,6 +7,7 @@ import { bind } from './bind.js';
 import type { OpContext } from './context.js';
 import { handleDeliverSm, type InboundSink } from './deliver-sm.js';
 import { answerEnquireLink, enquireLink } from './enquire-link.js';
+import { querySm } from './query-sm.js';
 import { submitSm } from './submit-sm.js';
 import { answerUnbind, unbind } from './unbind.js';
 
@@ -16,7 +17,7 @@ export type { BindCredentials, BindMode } from './bind.js';
 export type { SubmitAnswer } from './submit-sm.js';
 
 /** Requests Herald sends. */
-export const OUTBOUND_OPS = { bind, submitSm, enquireLink, unbind } as const;
+export const OUTBOUND_OPS = { bind, submitSm, enquireLink, unbind, querySm } as const;
 
 /** Requests the SMSC sends; each answers its PDU itself. */
 export type InboundOp = (ctx: OpContext, pdu: smpp.PDU, sink: InboundSink) => void;

@@ -8,7 +8,7 @@ import { smppError } from '../smpp-error.js';
 import type { OpContext } from './context.js';
 
 /** Outbound request commands Herald sends. */
-export type RequestCommand = 'bind_transceiver' | 'bind_transmitter' | 'bind_receiver' | 'submit_sm' | 'enquire_link' | 'unbind';
+export type RequestCommand = 'bind_transceiver' | 'bind_transmitter' | 'bind_receiver' | 'submit_sm' | 'enquire_link' | 'unbind' | 'query_sm';
 
 /**
  * @returns the response PDU, whatever its command_status (the caller classifies it).

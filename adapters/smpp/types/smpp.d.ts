@@ -92,8 +92,11 @@ declare module 'smpp' {
       data_coding?: number | null;
       sm_default_msg_id?: number;
       short_message?: MessageInput | DecodedMessage;
-      // *_resp
+      // *_resp, query_sm
       message_id?: string;
+      // query_sm_resp (SMPP 3.4 §4.8.2)
+      final_date?: string | Date;
+      error_code?: number;
       // TLVs
       receipted_message_id?: string;
       message_state?: number;

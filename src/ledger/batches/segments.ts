@@ -14,11 +14,12 @@ export interface SegmentInsert {
   readonly submittedAt: Date | null;
 }
 
-function segmentKey(connectionId: string, smscMessageId: string): string {
-  return `${connectionId}\u0000${smscMessageId}`;
+/** One part's SMSC id: ids are recycled, so the key names the part it was given for (migration 0009). */
+function segmentKey(deliveryId: string, seq: number | string, connectionId: string, smscMessageId: string): string {
+  return `${deliveryId}\u0000${seq}\u0000${connectionId}\u0000${smscMessageId}`;
 }
 
-/** Inserts the parts whose SMSC id is new; a part whose id exists has no row (the per-write path says whose it is). */
+/** Inserts the parts not stored yet; a part stored before (a retried worker) has no row. */
 export const INSERT_SEGMENTS: BatchStatement<SegmentInsert, SegmentRow, SegmentRow | undefined> = {
   name: 'herald_insert_segments',
   text: `
@@ -27,9 +28,9 @@ select delivery_id, seq, total, connection_id, smsc_message_id, state, error_cod
 from unnest($1::text[], $2::int4[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
   with ordinality as r (delivery_id, seq, total, connection_id, smsc_message_id, state, error_code, submitted_at, ord)
 order by ord
-on conflict (connection_id, smsc_message_id) do nothing
+on conflict (delivery_id, seq, connection_id, smsc_message_id) do nothing
 returning ${SEGMENT_COLUMNS('')}`,
-  keyOf: (op) => segmentKey(op.connectionId, op.smscMessageId),
+  keyOf: (op) => segmentKey(op.deliveryId, op.seq, op.connectionId, op.smscMessageId),
   parameters: (ops) => [
     ops.map((op) => op.deliveryId),
     ops.map((op) => op.seq),
@@ -41,8 +42,8 @@ returning ${SEGMENT_COLUMNS('')}`,
     ops.map((op) => op.submittedAt),
   ],
   results: (rows, ops) => {
-    const byKey = new Map(rows.map((row) => [segmentKey(row.connection_id, row.smsc_message_id), row]));
-    return ops.map((op) => byKey.get(segmentKey(op.connectionId, op.smscMessageId)));
+    const byKey = new Map(rows.map((row) => [segmentKey(row.delivery_id, row.seq, row.connection_id, row.smsc_message_id), row]));
+    return ops.map((op) => byKey.get(segmentKey(op.deliveryId, op.seq, op.connectionId, op.smscMessageId)));
   },
 };
 

@@ -11,6 +11,7 @@ import { migration0005Email } from './0005-email.js';
 import { migration0006MediaLinks } from './0006-media-links.js';
 import { migration0007Archive } from './0007-archive.js';
 import { migration0008ArchiveGeneration } from './0008-archive-generation.js';
+import { migration0009RecycledSmscIds } from './0009-recycled-smsc-ids.js';
 import { migration0013EventsWithoutForeignKeys } from './0013-events-without-foreign-keys.js';
 
 /** One named migration. Names sort in the order they must run and are never renamed. */
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0006-media-links', migration: migration0006MediaLinks },
   { name: '0007-archive', migration: migration0007Archive },
   { name: '0008-archive-generation', migration: migration0008ArchiveGeneration },
+  { name: '0009-recycled-smsc-ids', migration: migration0009RecycledSmscIds },
   { name: '0013-events-without-foreign-keys', migration: migration0013EventsWithoutForeignKeys },
 ];
 

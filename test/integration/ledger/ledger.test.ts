@@ -401,7 +401,7 @@ describe.each(['postgres', 'pglite'] as const)('Ledger on %s', (backend) => {
   });
 
   describe('when SMS segments are recorded', () => {
-    it('finds a part by SMSC id, is idempotent for the same part and refuses the id for another', async () => {
+    it('finds a part by SMSC id, is idempotent for the same part and records a recycled id for another', async () => {
       const { deliveryId } = await deliveryIn('submitted');
       const other = await deliveryIn('submitted');
       const smscId = `id-${randomUUID()}`;
@@ -411,9 +411,12 @@ describe.each(['postgres', 'pglite'] as const)('Ledger on %s', (backend) => {
       expect(part1.submittedAt).toBeInstanceOf(Date);
 
       expect(await ledger.correlations.insertSegment({ deliveryId, seq: 1, total: 2, connectionId: 'smsc-a', smscMessageId: smscId })).toEqual(part1);
-      expect(
-        await codeOf(ledger.correlations.insertSegment({ deliveryId: other.deliveryId, seq: 1, total: 1, connectionId: 'smsc-a', smscMessageId: smscId })),
-      ).toBe('GW_ERR_LEDGER_CONFLICT');
+      // SMSCs recycle ids: the same id for another part is that part's too, and the most
+      // recent part still waiting is the one a receipt finds.
+      const recycled = await ledger.correlations.insertSegment({ deliveryId: other.deliveryId, seq: 1, total: 1, connectionId: 'smsc-a', smscMessageId: smscId });
+      expect(recycled.id).not.toBe(part1.id);
+      expect(await ledger.correlations.findSegmentBySmscId('smsc-a', smscId)).toEqual(recycled);
+      await ledger.correlations.updateSegment({ segmentId: recycled.id, state: 'delivered' });
       // Ids are only unique per SMSC: the same id from another SMSC is another part.
       const elsewhere = await ledger.correlations.insertSegment({ deliveryId: other.deliveryId, seq: 1, total: 1, connectionId: 'smsc-b', smscMessageId: smscId });
       expect(elsewhere.id).not.toBe(part1.id);

@@ -80,10 +80,11 @@ describe('smpp-receipt', () => {
       }
     });
 
-    it('classifies outcomes: DELIVRD delivered, final failures failed, the rest pending', () => {
+    it('classifies outcomes: DELIVRD and ACCEPTD (final in SMPP 3.4) delivered, final failures failed, the rest pending', () => {
       expect(RECEIPT_OUTCOME.DELIVRD).toBe('delivered');
+      expect(RECEIPT_OUTCOME.ACCEPTD).toBe('delivered');
       for (const stat of ['UNDELIV', 'EXPIRED', 'REJECTD', 'DELETED', 'UNKNOWN'] as const) expect(RECEIPT_OUTCOME[stat]).toBe('failed');
-      for (const stat of ['ENROUTE', 'ACCEPTD', 'ACKED', 'BUFFRED', 'SCHEDULED'] as const) expect(RECEIPT_OUTCOME[stat]).toBe('pending');
+      for (const stat of ['ENROUTE', 'ACKED', 'BUFFRED', 'SCHEDULED'] as const) expect(RECEIPT_OUTCOME[stat]).toBe('pending');
     });
 
     it('maps message_state 0–9 and refuses anything else', () => {

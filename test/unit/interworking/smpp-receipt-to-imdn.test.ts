@@ -11,7 +11,7 @@ const ROWS: readonly [ReceiptStat, 'delivered' | 'failed' | undefined, 'stored' 
   ['UNKNOWN', 'failed', undefined],
   ['SKIPPED', 'failed', undefined],
   ['ENROUTE', undefined, 'stored'],
-  ['ACCEPTD', undefined, 'stored'],
+  ['ACCEPTD', 'delivered', undefined],
   ['BUFFRED', undefined, 'stored'],
   ['SCHEDULED', undefined, 'stored'],
   ['ACKED', undefined, 'stored'],

@@ -12,7 +12,10 @@ describe('segmentStateForStat', () => {
     expect(segmentStateForStat('UNKNOWN')).toBe('failed');
     expect(segmentStateForStat('EXPIRED')).toBe('expired');
     expect(segmentStateForStat('REJECTD')).toBe('rejected');
-    for (const stat of ['ENROUTE', 'ACCEPTD', 'ACKED', 'BUFFRED', 'SCHEDULED'] as const) expect(segmentStateForStat(stat)).toBeUndefined();
+    for (const stat of ['ENROUTE', 'ACKED', 'BUFFRED', 'SCHEDULED'] as const) expect(segmentStateForStat(stat)).toBeUndefined();
+    // SMPP 3.4 §5.2.28: ACCEPTED is a final state; an aggregator's connection may say otherwise.
+    expect(segmentStateForStat('ACCEPTD')).toBe('delivered');
+    expect(segmentStateForStat('ACCEPTD', false)).toBeUndefined();
   });
 });
 
