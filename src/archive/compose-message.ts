@@ -3,6 +3,7 @@
  * time, the IM user and the peer as From/To, threading headers naming the conversation's
  * root, a text body (plus the original non-text content as a part) and X-Herald-* headers.
  */
+import { charsetOfContentType, decodeCharset } from '../codecs/charset.js';
 import type { StoredDelivery, StoredMessage } from '../domain/message.js';
 import { addressOf, archiveMessageId, type Conversation } from './conversation.js';
 import { base64Lines, HeaderBlock, mailbox, rfc5322Date } from './mail-headers.js';
@@ -19,19 +20,11 @@ export interface ArchiveMailInput {
 
 const CHANNEL_LABEL: Readonly<Record<string, string>> = { sms: 'SMS', email: 'Email', sip: 'IM' };
 
-function charsetOf(contentType: string): string {
-  return /;\s*charset="?([^";\s]+)"?/i.exec(contentType)?.[1] ?? 'utf-8';
-}
-
 /** The message's text in its declared charset (UTF-8 when the label is unknown). */
 export function messageText(message: StoredMessage): string | undefined {
   const mediaType = message.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType !== 'text/plain' && mediaType !== '') return undefined;
-  try {
-    return new TextDecoder(charsetOf(message.contentType)).decode(message.body);
-  } catch {
-    return new TextDecoder('utf-8').decode(message.body);
-  }
+  return decodeCharset(message.body, charsetOfContentType(message.contentType));
 }
 
 function channelsOf(message: StoredMessage, deliveries: readonly StoredDelivery[]): string {
