@@ -150,8 +150,22 @@ const RAW_TEXT_ELEMENTS: ReadonlySet<string> = new Set(['head', 'style', 'script
 const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
   'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'ul', 'ol', 'pre',
 ]);
-/** Markers of the quoted original: Gmail's container, Outlook's reply header. */
-const HISTORY_MARKERS = ['gmail_quote', 'divrplyfwdmsg', 'appendonsend'];
+/**
+ * Markers of the quoted original in a `<div>`: Gmail's container, Outlook's reply header
+ * (web, 2003 `OutlookMessageHeader`, Mac `OLK_SRC_BODY_SECTION`), Yahoo's, and the
+ * top-bordered header block Outlook 2007–2016 and Windows Mail draw above the original.
+ */
+const HISTORY_MARKERS = [
+  'gmail_quote',
+  'divrplyfwdmsg',
+  'appendonsend',
+  'outlookmessageheader',
+  'olk_src_body_section',
+  'yahoo_quoted',
+  'border-top:solid #b5c4df',
+  'border-top:solid #e1e1e1',
+  'border-top-color: rgb(229, 229, 229)',
+];
 
 /**
  * Converts an HTML body to plain text, dropping the quoted history the big clients mark
@@ -181,6 +195,12 @@ export function htmlToText(html: string): string {
       i = close < 0 ? n : close + 3;
       continue;
     }
+    // `<?xml …?>` (Hotmail) and `<!DOCTYPE …>` are declarations, never text.
+    if (h.startsWith('<?', lt) || h.startsWith('<!', lt)) {
+      const close = h.indexOf('>', lt + 2);
+      i = close < 0 ? n : close + 1;
+      continue;
+    }
     if (nextGt <= lt) nextGt = h.indexOf('>', lt + 1);
     // No '>' left: the rest is a broken tag, not text.
     if (nextGt < 0) break;
@@ -207,9 +227,14 @@ export function htmlToText(html: string): string {
     }
     if (quoteDepth > 0) continue;
     if (!closing && name === 'div' && HISTORY_MARKERS.some((marker) => tag.includes(marker))) break;
+    // Hotmail/Outlook.com put the original's header block after `<hr id="stopSpelling">`.
+    if (name === 'hr' && tag.includes('stopspelling')) break;
     if (name === 'br') out += '\n';
     else if (name === 'hr') out += '\n----\n';
-    else if (BLOCK_ELEMENTS.has(name)) out += '\n';
+    // A paragraph ends with an empty line; other blocks with one line end per edge:
+    // `<div>a</div><div>b</div>` is two lines, not three.
+    else if (name === 'p') out += out.endsWith('\n\n') ? '' : out.endsWith('\n') ? '\n' : '\n\n';
+    else if (BLOCK_ELEMENTS.has(name) && !out.endsWith('\n')) out += '\n';
   }
   return decodeEntities(out)
     .replace(/[ \t\u00a0]+/g, ' ')
@@ -222,42 +247,67 @@ export function htmlToText(html: string): string {
 
 /**
  * Attribution lines that introduce the quoted original, per client and language. Each
- * must match a whole (possibly two-line, see below) line.
+ * must match a whole line, or two joined (Gmail and Polish clients wrap it). No `\b`
+ * next to a non-ASCII letter: JavaScript's `\b` only knows ASCII words (`På\b` never
+ * matched Norwegian).
  */
 const ATTRIBUTION_PATTERNS: readonly RegExp[] = [
-  /^On\b.{1,300}\bwrote:$/i, // Gmail, Apple Mail, Thunderbird (English)
-  /^Am\b.{1,300}\bschrieb\b.{0,300}:$/i, // German
-  /^Le\b.{1,300}\ba écrit\s?:$/i, // French
-  /^El\b.{1,300}\bescribió:$/i, // Spanish
-  /^Il\b.{1,300}\bha scritto:$/i, // Italian
-  /^Op\b.{1,300}\bschreef\b.{0,300}:$/i, // Dutch
-  /^(Em|No dia)\b.{1,300}\bescreveu:$/i, // Portuguese
-  /^(Den|På)\b.{1,300}\bskrev\b.{0,300}:$/i, // Swedish, Danish, Norwegian
-  /^.{1,300}\bnapisał(a|\(a\))?:$/i, // Polish
-  /^.{1,300}\sпишет:$/i, // Russian
+  /^On\s.{1,300}\swrote:$/i, // Gmail, Apple Mail, Thunderbird (English)
+  /^Am\s.{1,300}\sschrieb\s?.{0,300}:$/i, // German
+  /^Le\s.{1,300}\sa écrit\s?:$/i, // French
+  /^El\s.{1,300}\sescribió:$/i, // Spanish
+  /^Il\s.{1,300}\sha scritto:$/i, // Italian
+  /^Op\s.{1,300}\s(schreef\s?.{0,300}|het volgende geschreven):$/i, // Dutch (Gmail, Apple Mail)
+  /^(Em|No dia)\s.{1,300}\sescreveu:$/i, // Portuguese
+  /^(Den|På|Dne)\s.{1,300}\s(skrev|napsal\(a\)|napsal)\s?.{0,300}:$/i, // Swedish, Danish, Norwegian, Czech
+  /^.{1,300}\snapisał(a|\(a\))?:$/i, // Polish ("W dniu … użytkownik X napisał:")
+  /^.{1,300}\s(пишет|написал|написала|написал\(а\)):$/i, // Russian
+  /^.{1,300}\sđã viết:$/i, // Vietnamese
+  /^.{1,300}\s(kirjoitti|yazdı|írta|έγραψε):$/i, // Finnish, Turkish, Hungarian, Greek
+  /^\d{4}年\d{1,2}月\d{1,2}日.{0,300}[:：]$/, // Japanese Gmail
+  /^.{1,300}(のメール|のメッセージ|写道|寫道)[:：]$/, // Japanese Apple Mail, Chinese
+  /^-{2,}\s?.{1,200}\s(wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev)\s?-{2,}$/i, // Android: "---- Alice wrote ----"
 ];
 
 /** "Alice wrote:" alone is common prose too: it only counts when a quote follows. */
-const GENERIC_ATTRIBUTION = /^.{1,300}\b(wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu):$/i;
+const GENERIC_ATTRIBUTION = /^.{1,300}\s(wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev|napisał|пишет):$/i;
+
+/**
+ * Date-first attributions (Gmail in some locales, mail.ru, Yandex, Outlook.com): a line
+ * ending in `:` with a clock time and an address, e.g. `2024-12-05 10:00 GMT+01:00 Alice
+ * <a@b.test>:` or `Thu, 26 Jun 2014 14:00 +0400 от Alexander <a@b.test>:`.
+ */
+function isDateFirstAttribution(line: string): boolean {
+  return line.length <= 400 && /[:：]$/.test(line) && /\b\d{1,2}:\d{2}\b/.test(line) && /[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+/.test(line);
+}
 
 /** Separators after which everything is the forwarded or quoted original. */
 const SEPARATOR_PATTERNS: readonly RegExp[] = [
-  /^-{2,}\s*(Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale|Oorspronkelijk bericht|Mensagem original|Ursprungligt meddelande)\s*-{2,}$/i,
-  /^-{2,}\s*(Forwarded message|Weitergeleitete Nachricht)\s*-{2,}$/i,
+  /^-{2,}\s*(Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale|Oorspronkelijk bericht|Mensagem original|Ursprungligt meddelande|Oprindelig meddelelse|Oprindelig besked|Opprinnelig melding|Wiadomość oryginalna|Исходное сообщение|Alkuperäinen viesti|Původní zpráva)\s*-{2,}$/i,
+  /^-{2,}\s*(Forwarded message|Weitergeleitete Nachricht|Message transféré)\s*-{2,}$/i,
   /^Begin forwarded message:$/i, // Apple Mail
   /^_{20,}$/, // Outlook web/new Outlook, followed by a From:/Sent: block
 ];
 
-/** Outlook's plain-text header block of the quoted message: From:, then Sent:/Date:, To:… */
+/** Header names of a quoted original's header block, per language (From, then Sent/Date, then To/Subject). */
+const FROM_NAMES = 'From|Von|De|Da|Van|Från|Fra|Od|От|Lähettäjä|Từ|差出人|发件人|Feladó|Kimden';
+const SENT_NAMES = 'Sent|Date|Dato|Gesendet|Datum|Envoyé|Enviado|Enviada|Inviato|Verzonden|Skickat|Sendt|Wysłano|Wysłane|Отправлено|Дата|Lähetetty|Đã gửi|Ngày|送信日時|日時|发送时间|Elküldve|Gönderildi';
+const TO_NAMES = 'To|Subject|An|Betreff|À|Objet|Para|Asunto|A|Oggetto|Aan|Onderwerp|Till|Ämne|Til|Emne|Do|Temat|Кому|Тема|Vastaanottaja|Aihe|Tới|Chủ đề|宛先|件名|收件人|主题|Címzett|Tárgy|Kime|Konu';
+const HEADER_FROM = new RegExp(`^\\*?(${FROM_NAMES})\\*?\\s*[:：]\\*?\\s`, 'i');
+const HEADER_SENT = new RegExp(`^\\*?(${SENT_NAMES})\\*?\\s*[:：]`, 'im');
+const HEADER_TO = new RegExp(`^\\*?(${TO_NAMES})\\*?\\s*[:：]`, 'im');
+
+/** Outlook's (and Windows Mail's, Hotmail's) header block of the quoted message: From:, then Sent:/Date:, To:… */
 function isHeaderBlock(lines: readonly string[], i: number): boolean {
-  if (!/^\*?(From|Von|De|Da|Van|Från)\s*:\*?\s/i.test(lines[i] ?? '')) return false;
+  const line = lines[i] ?? '';
   const next = lines.slice(i + 1, i + 5).join('\n');
-  return /^\*?(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Inviato|Verzonden|Skickat)\s*:/im.test(next) &&
-    /^\*?(To|Subject|An|Betreff|À|Objet|Para|Asunto|A|Oggetto|Aan|Onderwerp|Till|Ämne)\s*:/im.test(next);
+  if (HEADER_FROM.test(line)) return HEADER_SENT.test(next) && HEADER_TO.test(next);
+  // Hotmail starts its block with Date: (then Subject:, From:).
+  return /^\*?(Date|Sent)\*?\s*:\s/i.test(line) && HEADER_FROM.test(next.split('\n').find((l) => HEADER_FROM.test(l)) ?? '') && HEADER_TO.test(next);
 }
 
 /** Trailing lines clients add to every message. */
-const BOILERPLATE = /^(Sent from my \w[\w ]*|Get Outlook for \w+|Von meinem \w[\w ]* gesendet|Envoyé de mon \w[\w ]*)\.?$/i;
+const BOILERPLATE = /^(Sent from my \w[\w ]*|Get Outlook for \w+|Von meinem \w[\w ]* gesendet|Envoyé de mon \w[\w ]*|Enviado desde mi \w[\w ]*|Inviato da \w[\w ]*|Verzonden vanaf mijn \w[\w ]*|Skickat från min \w[\w ]*|Sendt fra min \w[\w ]*|Отправлено с \S[\S ]*)\.?$/i;
 
 /**
  * RFC 3676 format=flowed: a line ending in a space continues on the next (the space is
@@ -289,12 +339,41 @@ export function unflow(text: string, delSp = false): string {
   return out.join('\n');
 }
 
+/** Where the history starts, and whether it is `>`-quoted (then answers may follow it). */
+interface HistoryStart {
+  readonly index: number;
+  /** An attribution (`On … wrote:`) whose quote is `>` lines; separators and header blocks quote nothing. */
+  readonly quoted: boolean;
+}
+
+/** The first history start at or after `from` (absolute index). */
+function historyStart(lines: readonly string[], nextText: readonly string[], from: number): HistoryStart | undefined {
+  for (let i = from; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '' || line.startsWith('>')) continue;
+    if (/^-- ?$/.test(lines[i] ?? '') || SEPARATOR_PATTERNS.some((re) => re.test(line)) || isHeaderBlock(lines, i)) return { index: i, quoted: false };
+    const quoteFollows = /^\s*>/.test(nextText[i] ?? '');
+    if (ATTRIBUTION_PATTERNS.some((re) => re.test(line)) || isDateFirstAttribution(line)) return { index: i, quoted: quoteFollows };
+    if (GENERIC_ATTRIBUTION.test(line) && quoteFollows) return { index: i, quoted: true };
+    // A wrapped attribution: "On Mon, … Alice <" / "alice@example.test> wrote:".
+    const nextLine = (lines[i + 1] ?? '').trim();
+    const joined = `${line} ${nextLine}`;
+    if (nextLine !== '' && !nextLine.startsWith('>') && (ATTRIBUTION_PATTERNS.some((re) => re.test(joined)) || isDateFirstAttribution(joined))) {
+      return { index: i, quoted: /^\s*>/.test(nextText[i + 1] ?? '') };
+    }
+  }
+  return undefined;
+}
+
 /**
- * Removes the quoted history from a reply's plain text: everything from the first
- * attribution line ("On … wrote:" and its translations, which Gmail may wrap over two
- * lines), Outlook separator or header block, or the signature delimiter `-- ` on; then
- * every remaining `>` line (interleaved answers keep the answers), client boilerplate
- * ("Sent from my iPhone"), trailing whitespace and runs of blank lines. Never throws.
+ * Removes the quoted history from a reply's plain text. The history starts at the first
+ * attribution line ("On … wrote:" in many languages and forms, date-first, wrapped over
+ * two lines), Outlook separator or header block, or the signature delimiter `-- `.
+ * Top-posted: everything from there on goes. Bottom-posted or interleaved (an
+ * attribution whose quote is `>` lines, with the writer's own lines after it): only the
+ * attribution and the `>` lines go, the answers stay, up to a signature or a later
+ * history. Then client boilerplate ("Sent from my iPhone"), trailing whitespace and runs
+ * of blank lines go. Never throws.
  */
 export function stripQuotedText(text: string): string {
   const bounded = text.length > REPLY_MAX_INPUT_CHARS ? text.slice(0, REPLY_MAX_INPUT_CHARS) : text;
@@ -305,33 +384,29 @@ export function stripQuotedText(text: string): string {
     const after = lines[i + 1] ?? '';
     nextText[i] = after.trim() !== '' ? after : (nextText[i + 1] ?? '');
   }
-  let end = lines.length;
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] ?? '').trim();
-    const joined = `${line} ${(lines[i + 1] ?? '').trim()}`.trim();
-    if (/^-- ?$/.test(lines[i] ?? '') || SEPARATOR_PATTERNS.some((re) => re.test(line)) || isHeaderBlock(lines, i)) {
-      end = i;
+  const kept: string[] = [];
+  let from = 0;
+  // Each round moves `from` past a quote block: the scan stays linear in the lines.
+  for (;;) {
+    const start = historyStart(lines, nextText, from);
+    if (start === undefined) {
+      kept.push(...lines.slice(from));
       break;
     }
-    if (ATTRIBUTION_PATTERNS.some((re) => re.test(line))) {
-      end = i;
-      break;
-    }
-    if (GENERIC_ATTRIBUTION.test(line) && /^\s*>/.test(nextText[i] ?? '')) {
-      end = i;
-      break;
-    }
-    // Gmail wraps a long attribution: "On Mon, … Alice <" / "alice@example.test> wrote:".
-    if (/^(On|Am|Le|El|Il|Op|Em|Den)\b/i.test(line) && ATTRIBUTION_PATTERNS.some((re) => re.test(joined))) {
-      end = i;
-      break;
-    }
+    kept.push(...lines.slice(from, start.index));
+    if (!start.quoted) break;
+    // Skip the attribution (one or two lines) and its quote; keep what the writer added after.
+    let j = start.index + 1;
+    while (j < lines.length && !/^\s*>/.test(lines[j] ?? '')) j++;
+    while (j < lines.length && (/^\s*>/.test(lines[j] ?? '') || (lines[j] ?? '').trim() === '')) j++;
+    if (j >= lines.length) break;
+    from = j;
   }
-  const kept = lines.slice(0, end).filter((l) => !/^\s*>/.test(l));
-  while (kept.length > 0 && (kept[kept.length - 1] ?? '').trim() === '') kept.pop();
-  if (kept.length > 0 && BOILERPLATE.test((kept[kept.length - 1] ?? '').trim())) kept.pop();
+  const unquoted = kept.filter((l) => !/^\s*>/.test(l));
+  while (unquoted.length > 0 && (unquoted[unquoted.length - 1] ?? '').trim() === '') unquoted.pop();
+  if (unquoted.length > 0 && BOILERPLATE.test((unquoted[unquoted.length - 1] ?? '').trim())) unquoted.pop();
   const collapsed: string[] = [];
-  for (const l of kept) {
+  for (const l of unquoted) {
     if (l.trim() === '' && (collapsed.length === 0 || collapsed[collapsed.length - 1] === '')) continue;
     collapsed.push(l.trim() === '' ? '' : l);
   }

@@ -46,7 +46,7 @@ describe('textBounceFromMime', () => {
     });
   }
   it('never takes a reply or an out-of-office for a bounce', () => {
-    for (const dir of ['good']) {
+    for (const dir of ['good', 'replies', 'auto-replies']) {
       for (const name of readdirSync(join(MAIL, dir)).filter((n) => n.endsWith('.eml'))) {
         expect([name, looksLikeBounce(parseMimeMessage(read(dir, name)))]).toEqual([name, false]);
       }
