@@ -212,6 +212,16 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
     return id;
   }
 
+  /** An IM to Alice asking for display only, once mailed: its delivery, Message-ID and the mail as Alice's box holds it. */
+  async function mailedIm(text: string, uasPort: number): Promise<{ delivery: StoredDelivery; emailId: string; mail: string }> {
+    const sent = await sendIm(gateway.sipPort, { to: alice, text, disposition: 'display', uasPort });
+    const delivery = await deliveryOf(sent.imdnId);
+    await reaches(delivery.id, 'submitted');
+    const emailId = await emailMessageIdOf(delivery.id);
+    const mail = (await waitForMail(alice, (m) => m.source.includes(emailId))).source.toString('utf8');
+    return { delivery, emailId, mail };
+  }
+
   describe('when an IM to a known recipient asks for delivery notifications', () => {
     it('sends the mail with the DSN request, ends delivered on the success DSN, and the IM user gets IMDN delivered', async () => {
       const uas = await imUser(1);
@@ -258,11 +268,7 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
     it('records an mdn event and the IM user gets IMDN displayed', async () => {
       const uas = await imUser(1);
       await uas.started;
-      const sent = await sendIm(gateway.sipPort, { to: alice, text: 'Read me', disposition: 'display', uasPort: uas.port });
-      const delivery = await deliveryOf(sent.imdnId);
-      await reaches(delivery.id, 'submitted');
-      const emailId = await emailMessageIdOf(delivery.id);
-      const mail = (await waitForMail(alice, (m) => m.source.includes(emailId))).source.toString('utf8');
+      const { delivery, emailId, mail } = await mailedIm('Read me', uas.port);
       expect(mail).toMatch(new RegExp(`^Disposition-Notification-To: ${WATCHED.replace('.', '\\.')}\\r?$`, 'm'));
 
       const mdn = CLAWS_MDN.replaceAll('<mdnreq-c1795674424@example.test>', emailId).replace('<20261126062714.3c9a0e25@vm>', `<${uniqueId('claws')}@vm>`);
@@ -430,11 +436,7 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
       const autos = fixtureTable<{ reason: string }>('auto-replies');
       const uas = await imUser(Object.keys(replies).length);
       await uas.started;
-      const sent = await sendIm(gateway.sipPort, { to: alice, text: 'Lunch tomorrow?', disposition: 'display', uasPort: uas.port });
-      const delivery = await deliveryOf(sent.imdnId);
-      await reaches(delivery.id, 'submitted');
-      const emailId = await emailMessageIdOf(delivery.id);
-      const mail = (await waitForMail(alice, (m) => m.source.includes(emailId))).source.toString('utf8');
+      const { delivery, mail } = await mailedIm('Lunch tomorrow?', uas.port);
       const replyTo = /^Reply-To: (\S+)\r?$/m.exec(mail)?.[1] ?? '';
       expect(replyTo).toMatch(/^reports\+[0-9a-f]{32}@herald\.test$/);
       const ids = new Map<string, string>();
