@@ -22,6 +22,8 @@ import { queueName } from './queue-names.js';
  * is what bounds those (src/email/send-handler.ts).
  */
 const WAIT_WITHOUT_ATTEMPT: ReadonlySet<string> = new Set(['GW_ERR_SMPP_UNAVAILABLE', 'GW_ERR_SMTP_UNAVAILABLE']);
+/** Retries that are the design working (another worker holds the message), not trouble: logged at debug. */
+const EXPECTED_CONTENTION: ReadonlySet<string> = new Set(['GW_ERR_ARCHIVE_BUSY']);
 
 export interface WorkerOptions {
   readonly prefix: string;
@@ -67,7 +69,9 @@ export class JobWorkers {
           await job.moveToDelayed(Date.now() + delayMs, token);
           throw new DelayedError();
         }
-        this.log.warn({ err, jobId, queue: name, attempt: job.attemptsMade + 1 }, 'job failed, will retry');
+        if (isHeraldError(err) && EXPECTED_CONTENTION.has(err.code)) {
+          this.log.debug({ jobId, queue: name, code: err.code, detail: err.detail, attempt: job.attemptsMade + 1 }, 'job retries: expected contention');
+        } else this.log.warn({ err, jobId, queue: name, attempt: job.attemptsMade + 1 }, 'job failed, will retry');
         throw err;
       }
     };

@@ -136,7 +136,7 @@ export class Metrics {
 
   readonly emailInbound = new Counter({
     name: 'herald_email_inbound_total',
-    help: 'Mail read from the watched IMAP mailboxes, by kind (dsn, mdn, reply, other) and outcome (recorded, duplicate, late, unmatched, relayed, auto-reply, unknown-token, no-token, empty, malformed).',
+    help: 'Mail read from the watched IMAP mailboxes, by kind (dsn, mdn, bounce, reply, other) and outcome (recorded, duplicate, late, unmatched, unclassified, relayed, auto-reply, unknown-token, no-token, empty, malformed).',
     labelNames: ['kind', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -3,8 +3,9 @@
  * time, the IM user and the peer as From/To, threading headers naming the conversation's
  * root, a text body (plus the original non-text content as a part) and X-Herald-* headers.
  */
+import { charsetOfContentType, decodeCharset } from '../codecs/charset.js';
 import type { StoredDelivery, StoredMessage } from '../domain/message.js';
-import { addressOf, archiveMessageId, type Conversation } from './conversation.js';
+import { addressOf, archiveMessageId, canonicalPeer, uriDisplayName, type Conversation } from './conversation.js';
 import { base64Lines, HeaderBlock, mailbox, rfc5322Date } from './mail-headers.js';
 
 export interface ArchiveMailInput {
@@ -19,19 +20,11 @@ export interface ArchiveMailInput {
 
 const CHANNEL_LABEL: Readonly<Record<string, string>> = { sms: 'SMS', email: 'Email', sip: 'IM' };
 
-function charsetOf(contentType: string): string {
-  return /;\s*charset="?([^";\s]+)"?/i.exec(contentType)?.[1] ?? 'utf-8';
-}
-
 /** The message's text in its declared charset (UTF-8 when the label is unknown). */
 export function messageText(message: StoredMessage): string | undefined {
   const mediaType = message.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType !== 'text/plain' && mediaType !== '') return undefined;
-  try {
-    return new TextDecoder(charsetOf(message.contentType)).decode(message.body);
-  } catch {
-    return new TextDecoder('utf-8').decode(message.body);
-  }
+  return decodeCharset(message.body, charsetOfContentType(message.contentType));
 }
 
 function channelsOf(message: StoredMessage, deliveries: readonly StoredDelivery[]): string {
@@ -48,19 +41,20 @@ function defaultSubject(message: StoredMessage, input: ArchiveMailInput): string
 
 function recipientsOf(input: ArchiveMailInput, copy: 'to' | 'cc' | 'bcc'): string[] {
   const { message, domain } = input;
-  if (message.direction === 'mo') return copy === 'to' ? [...new Set(input.conversations.map((c) => c.user))].map((u) => mailbox(addressOf(u, domain), u)) : [];
+  if (message.direction === 'mo') return copy === 'to' ? [...new Set(input.conversations.map((c) => c.user))].map((u) => mailbox(addressOf(u, domain), uriDisplayName(u))) : [];
   return input.conversations
     .flatMap((c) => c.deliveries)
     .filter((d) => (d.copyControl ?? 'to') === copy)
-    .map((d) => mailbox(addressOf(d.targetUri, domain), d.targetUri));
+    .map((d) => canonicalPeer(d.targetUri))
+    .map((peer) => mailbox(addressOf(peer, domain), uriDisplayName(peer)));
 }
 
 /** The mail, CRLF line ends, ready for APPEND. */
 export function composeArchivedMessage(input: ArchiveMailInput): Buffer {
   const { message, deliveries, domain } = input;
   const headers = new HeaderBlock();
-  const senderName = message.senderDisplayName ?? message.senderUri;
-  headers.raw('From', mailbox(addressOf(message.senderUri, domain), senderName));
+  const sender = message.direction === 'mo' ? canonicalPeer(message.senderUri) : message.senderUri;
+  headers.raw('From', mailbox(addressOf(sender, domain), uriDisplayName(sender, message.senderDisplayName)));
   for (const copy of ['to', 'cc', 'bcc'] as const) {
     const list = recipientsOf(input, copy);
     if (list.length > 0) headers.raw(copy === 'to' ? 'To' : copy === 'cc' ? 'Cc' : 'Bcc', list.join(', '));
@@ -92,7 +86,7 @@ export function composeArchivedMessage(input: ArchiveMailInput): Buffer {
   const boundary = `=_herald-${message.id}`;
   const mediaType = (message.contentType.split(';')[0]?.trim().toLowerCase() ?? '').replace(/[^a-z0-9!#$&^_.+/-]/g, '') || 'application/octet-stream';
   const extension = mediaType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin';
-  const note = `${senderName} sent ${mediaType} content (${message.body.length} bytes), attached.`;
+  const note = `${message.senderDisplayName ?? message.senderUri} sent ${mediaType} content (${message.body.length} bytes), attached.`;
   headers.raw('Content-Type', `multipart/mixed; boundary="${boundary}"`);
   const body = [
     `--${boundary}`,

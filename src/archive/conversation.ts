@@ -14,13 +14,30 @@ export interface Conversation {
 }
 
 /**
+ * One spelling per peer, so a conversation stays in one folder and one thread whatever
+ * case the far side writes (mail systems change it: `Bob@Example.com` replies to mail
+ * sent to `bob@example.com`): an email address is lower-cased whole (local parts are
+ * case-insensitive in practice), a number loses its visual separators, any other URI
+ * gets a lower-case scheme and host.
+ */
+export function canonicalPeer(uri: string): string {
+  const colon = uri.indexOf(':');
+  const scheme = colon > 0 ? uri.slice(0, colon).toLowerCase() : '';
+  const rest = colon > 0 ? uri.slice(colon + 1) : uri;
+  if (scheme === 'mailto') return `mailto:${rest.split('?')[0]?.toLowerCase() ?? ''}`;
+  if (scheme === 'tel') return `tel:${rest.replace(/[-.()\s]/g, '')}`;
+  const at = rest.lastIndexOf('@');
+  return at < 0 ? `${scheme}:${rest}` : `${scheme}:${rest.slice(0, at)}@${rest.slice(at + 1).toLowerCase()}`;
+}
+
+/**
  * MT: the IM sender with each recipient; MO: each IM user reached with the SMS/email
- * sender. Deliveries to the same pair are kept together.
+ * sender. Deliveries to the same pair are kept together; peers are canonical.
  */
 export function conversationsOf(message: StoredMessage, deliveries: readonly StoredDelivery[]): Conversation[] {
   const pairs = new Map<string, { user: string; peer: string; deliveries: StoredDelivery[] }>();
   for (const delivery of deliveries) {
-    const [user, peer] = message.direction === 'mt' ? [message.senderUri, delivery.targetUri] : [delivery.targetUri, message.senderUri];
+    const [user, peer] = message.direction === 'mt' ? [message.senderUri, canonicalPeer(delivery.targetUri)] : [delivery.targetUri, canonicalPeer(message.senderUri)];
     const key = `${user}\u0000${peer}`;
     const pair = pairs.get(key) ?? { user, peer, deliveries: [] };
     pair.deliveries.push(delivery);
@@ -47,6 +64,16 @@ export function reportMessageId(msgId: string, eventId: string, domain: string):
 export function threadRootId(user: string, peer: string, domain: string): string {
   const hash = createHash('sha256').update(`${user.toLowerCase()}\u0000${peer.toLowerCase()}`).digest('hex').slice(0, 32);
   return `<conv-${hash}@${domain}>`;
+}
+
+/**
+ * The display name of a URI in From/To when the directory gave none: the number for
+ * `tel:`, nothing for an address (the address says it all; a raw URI as name, as in
+ * `"sip:alice@…" <alice@…>`, only clutters).
+ */
+export function uriDisplayName(uri: string, name?: string): string | undefined {
+  if (name !== undefined && name.trim() !== '') return name;
+  return /^tel:/i.test(uri) ? uri.slice(4).split(';')[0] : undefined;
 }
 
 const LOCAL_PART_UNSAFE = /[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]/g;

@@ -68,7 +68,7 @@ export interface DsnRecipient {
 
 /** A parsed DSN. */
 export interface Dsn {
-  /** Reporting-MTA name, type stripped (RFC 3464 §2.2.2). */
+  /** Reporting-MTA name, type stripped (RFC 3464 §2.2.2); empty when the MTA left it out. */
   readonly reportingMta: string;
   readonly reportingMtaType: string;
   /** The ENVID of the submission (RFC 3464 §2.2.1): Herald's correlation key. */
@@ -105,6 +105,27 @@ function stripComments(value: string): string {
   return value.replace(/\([^()]*\)/g, ' ').trim();
 }
 
+/** `Name:` or `Name :` at the start of a line: a field, not a continuation. */
+const FIELD_START = /^[A-Za-z][A-Za-z0-9-]*[ \t]*:/;
+
+/**
+ * Repairs what real MTAs get wrong before the header parser sees it, where nothing is
+ * ambiguous: `Field : value` (Mimecast, AOL) loses the space before the colon, and a line
+ * that is neither a field nor indented continues the field above (MessageLabs wraps long
+ * Diagnostic-Codes without indenting).
+ */
+function repairFieldLines(chunk: string): string {
+  return chunk
+    .split(/\r?\n/)
+    .map((line, i) => {
+      if (line === '' || line.startsWith(' ') || line.startsWith('\t')) return line;
+      const field = /^([A-Za-z][A-Za-z0-9-]*)[ \t]+:/.exec(line);
+      if (field !== null) return `${field[1] ?? ''}:${line.slice(field[0].length)}`;
+      return FIELD_START.test(line) || i === 0 ? line : ` ${line}`;
+    })
+    .join('\r\n');
+}
+
 /**
  * Splits a delivery-status body into field groups (RFC 3464 §2.1: one per-message group,
  * then per-recipient groups, separated by blank lines). Each group is a header section.
@@ -114,25 +135,62 @@ function fieldGroups(text: string): MimeHeader[][] {
   for (const chunk of text.split(/\r?\n[ \t]*\r?\n(?:[ \t]*\r?\n)*/)) {
     if (chunk.trim() === '') continue;
     // A group may start with stray whitespace lines; they are not continuations.
-    groups.push(parseHeaderSection(chunk.replace(/^(?:[ \t]*\r?\n)+/, '')));
+    groups.push(parseHeaderSection(repairFieldLines(chunk.replace(/^(?:[ \t]*\r?\n)+/, ''))));
   }
   return groups;
 }
 
+/** A per-recipient group names its recipient; a per-message group never does. */
+function isRecipientGroup(fields: readonly MimeHeader[]): boolean {
+  return ['final-recipient', 'original-recipient', 'action', 'status'].some((name) => headerValue(fields, name) !== undefined);
+}
+
+const ENHANCED_STATUS = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])/;
+/** An SMTP reply code at the start of a diagnostic (`550 …`, `550-…`, `smtp; 550 …`). */
+const SMTP_REPLY = /(?:^|[\s;])([245])\d\d(?=[\s-]|$)/;
+
+/**
+ * The status a block states, else the one its diagnostic or its Action implies (only
+ * when those say it: `failed` without any code is 5.0.0, RFC 3463 §3.1 class only).
+ */
+function statusOf(statusField: string | undefined, diagnostic: string | undefined, action: string | undefined): RegExpExecArray | undefined {
+  const stated = ENHANCED_STATUS.exec(stripComments(statusField ?? ''));
+  if (stated !== null) return stated;
+  const fromDiagnostic = diagnostic === undefined ? null : ENHANCED_STATUS.exec(diagnostic);
+  if (fromDiagnostic !== null) return fromDiagnostic;
+  const reply = diagnostic === undefined ? null : SMTP_REPLY.exec(diagnostic);
+  const klass = reply?.[1] ?? (action === 'failed' ? '5' : action === 'delayed' ? '4' : action === undefined ? undefined : '2');
+  return klass === undefined ? undefined : (ENHANCED_STATUS.exec(`${klass}.0.0`) ?? undefined);
+}
+
+/** The Action a block states, else the one its status class implies (5 failed, 4 delayed). */
+function actionOf(actionField: string | undefined, statusField: string | undefined, diagnostic: string | undefined): DsnAction | undefined {
+  const stated = stripComments(actionField ?? '').toLowerCase();
+  if (ACTIONS.has(stated)) return stated as DsnAction;
+  // RFC 1891 and some gateways wrote `failure`/`delivery` forms.
+  if (/^fail/.test(stated)) return 'failed';
+  if (/^delay/.test(stated)) return 'delayed';
+  if (/^deliver/.test(stated)) return 'delivered';
+  if (stated !== '') return undefined;
+  const klass = (ENHANCED_STATUS.exec(stripComments(statusField ?? '')) ?? (diagnostic === undefined ? null : ENHANCED_STATUS.exec(diagnostic)))?.[1];
+  return klass === '5' ? 'failed' : klass === '4' ? 'delayed' : klass === '2' ? 'delivered' : undefined;
+}
+
 function parseRecipient(fields: readonly MimeHeader[], index: number): DsnRecipient {
   const get = (name: string): string | undefined => headerValue(fields, name);
-  const finalRaw = get('final-recipient');
-  if (finalRaw === undefined || typed(finalRaw).value === '') {
+  const original = get('original-recipient');
+  // Without Final-Recipient the original one (or Exchange's X-Actual-Recipient) names it.
+  const finalRaw = [get('final-recipient'), original, get('x-actual-recipient')].find((v) => v !== undefined && typed(v).value !== '');
+  if (finalRaw === undefined) {
     throw malformed(`recipient block ${index} has no Final-Recipient`, { recipient: index });
   }
   const final = typed(finalRaw);
-  const actionRaw = stripComments(get('action') ?? '').toLowerCase();
-  if (!ACTIONS.has(actionRaw)) throw malformed(`recipient block ${index} has no valid Action`, { recipient: index });
-  const statusMatch = /^([245])\.(\d{1,3})\.(\d{1,3})$/.exec(stripComments(get('status') ?? '').split(/\s+/)[0] ?? '');
-  if (statusMatch === null) throw malformed(`recipient block ${index} has no valid Status`, { recipient: index });
-  const original = get('original-recipient');
   const diagnostic = get('diagnostic-code');
   const diag = diagnostic === undefined ? undefined : typed(diagnostic);
+  const action = actionOf(get('action'), get('status'), diag?.value);
+  if (action === undefined) throw malformed(`recipient block ${index} has no valid Action`, { recipient: index });
+  const statusMatch = statusOf(get('status'), diag?.value, action);
+  if (statusMatch === undefined) throw malformed(`recipient block ${index} has no valid Status`, { recipient: index });
   const remote = get('remote-mta');
   const lastAttempt = get('last-attempt-date');
   const retryUntil = get('will-retry-until');
@@ -141,11 +199,11 @@ function parseRecipient(fields: readonly MimeHeader[], index: number): DsnRecipi
     finalRecipient: final.value,
     finalRecipientType: final.type,
     ...(original === undefined ? {} : { originalRecipient: typed(original).value }),
-    action: actionRaw as DsnAction,
+    action,
     status: statusMatch[0],
     statusClass: Number(statusMatch[1]) as 2 | 4 | 5,
     // Folded diagnostics keep their indentation when unfolded; a reader wants one line.
-    ...(diag === undefined ? {} : { diagnosticCode: diag.value.replace(/\s+/g, ' '), diagnosticCodeType: diag.type }),
+    ...(diag === undefined ? {} : { diagnosticCode: diag.value.replace(/\s+/g, ' ').trim(), diagnosticCodeType: diag.type }),
     ...(remote === undefined ? {} : { remoteMta: typed(remote).value }),
     ...(lastAttempt === undefined ? {} : { lastAttemptDate: lastAttempt }),
     ...(retryUntil === undefined ? {} : { willRetryUntil: retryUntil }),
@@ -157,7 +215,11 @@ function parseRecipient(fields: readonly MimeHeader[], index: number): DsnRecipi
 /**
  * Parses the body of a message/delivery-status part (RFC 3464 §2.1–2.3).
  *
- * @throws GW_ERR_DSN_MALFORMED when Reporting-MTA is missing, no recipient block is
+ * Liberal where nothing is ambiguous: no Reporting-MTA, per-message and per-recipient
+ * fields in one block, `Field : value`, unindented continuations, an Action or Status
+ * that the other (or the Diagnostic-Code) implies.
+ *
+ * @throws GW_ERR_DSN_MALFORMED when no recipient block is
  * present, a block lacks Final-Recipient or a valid Action/Status, or a limit is exceeded.
  */
 export function parseDeliveryStatus(
@@ -172,14 +234,18 @@ export function parseDeliveryStatus(
   } catch (err) {
     throw heraldError('GW_ERR_DSN_MALFORMED', 'delivery-status fields are not header fields', { cause: err });
   }
-  const [perMessage, ...perRecipient] = groups;
-  if (perMessage === undefined) throw malformed('empty delivery-status part');
-  const reportingRaw = headerValue(perMessage, 'reporting-mta');
-  if (reportingRaw === undefined) throw malformed('no Reporting-MTA');
-  if (perRecipient.length === 0) throw malformed('no per-recipient fields');
+  // Per-message fields come first; some MTAs (AOL, MessageLabs) write everything in one
+  // block, and then that block is both.
+  const firstRecipient = groups.findIndex(isRecipientGroup);
+  if (groups.length === 0) throw malformed('empty delivery-status part');
+  if (firstRecipient < 0) throw malformed('no per-recipient fields');
+  const perMessage = firstRecipient === 0 ? (groups[0] ?? []) : groups.slice(0, firstRecipient).flat();
+  const perRecipient = groups.slice(firstRecipient).filter(isRecipientGroup);
   if (perRecipient.length > DSN_MAX_RECIPIENTS) {
     throw malformed(`more than ${DSN_MAX_RECIPIENTS} recipient blocks`, { limit: 'DSN_MAX_RECIPIENTS' });
   }
+  // SendGrid, SurfControl and McAfee leave Reporting-MTA out: nothing depends on it.
+  const reportingRaw = headerValue(perMessage, 'reporting-mta') ?? '';
   const reporting = typed(reportingRaw);
   const envid = headerValue(perMessage, 'original-envelope-id');
   const arrival = headerValue(perMessage, 'arrival-date');

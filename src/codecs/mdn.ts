@@ -28,8 +28,12 @@ export const MDN_MAX_NOTIFICATION_BYTES = 64 * 1024;
 export type MdnActionMode = 'manual-action' | 'automatic-action';
 /** RFC 8098 §3.2.6.2. */
 export type MdnSendingMode = 'MDN-sent-manually' | 'MDN-sent-automatically';
-/** RFC 8098 §3.2.6.3 (RFC 3798's `denied` and `failed` were removed and are refused). */
-export type MdnDispositionType = 'displayed' | 'deleted' | 'dispatched' | 'processed';
+/**
+ * RFC 8098 §3.2.6.3, plus RFC 2298/3798's `denied` (the reader refused to confirm), which
+ * KMime and other older clients still send: it is unambiguous, so it is read, not refused.
+ * RFC 2298's `failed` is still refused.
+ */
+export type MdnDispositionType = 'displayed' | 'deleted' | 'dispatched' | 'processed' | 'denied';
 
 export interface MdnDisposition {
   readonly actionMode: MdnActionMode;
@@ -77,7 +81,7 @@ const SENDING_MODES: ReadonlyMap<string, MdnSendingMode> = new Map([
   ['mdn-sent-manually', 'MDN-sent-manually'],
   ['mdn-sent-automatically', 'MDN-sent-automatically'],
 ]);
-const TYPES: ReadonlySet<string> = new Set<MdnDispositionType>(['displayed', 'deleted', 'dispatched', 'processed']);
+const TYPES: ReadonlySet<string> = new Set<MdnDispositionType>(['displayed', 'deleted', 'dispatched', 'processed', 'denied']);
 
 /**
  * Parses a Disposition field value (RFC 8098 §3.2.6), e.g.

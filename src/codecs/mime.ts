@@ -13,6 +13,7 @@
  * offsets and bodies slice back to the exact original bytes.
  */
 import { heraldError, isHeraldError, type HeraldError } from '../errors.js';
+import { decodeCharset } from './charset.js';
 
 /**
  * Largest message accepted: Postfix's default message_size_limit (10 MB) returned whole
@@ -131,23 +132,9 @@ function isLimitError(err: unknown): boolean {
 
 // ------------------------------------------------------------------------ charsets
 
-const UTF8_FATAL = new TextDecoder('utf-8', { fatal: true });
+export { decodeCharset };
 
-/**
- * Decodes bytes in the named charset. utf-8, us-ascii, iso-8859-1/latin1 and every label
- * the WHATWG Encoding Standard knows (windows-1252, iso-8859-15, shift_jis, …) are decoded;
- * an unknown or missing charset falls back to UTF-8 with U+FFFD for bad bytes, because a
- * mislabelled reply is better read imperfectly than dropped. Never throws.
- */
-export function decodeCharset(bytes: Uint8Array, charset: string | undefined): string {
-  const label = (charset ?? 'utf-8').trim().toLowerCase().replace(/^"|"$/g, '');
-  // WHATWG maps us-ascii and latin1 to windows-1252, a superset: exactly what mail needs.
-  try {
-    return new TextDecoder(label === '' ? 'utf-8' : label).decode(bytes);
-  } catch {
-    return new TextDecoder('utf-8').decode(bytes);
-  }
-}
+const UTF8_FATAL = new TextDecoder('utf-8', { fatal: true });
 
 /** latin1 string (one char per byte) → text: UTF-8 when valid (RFC 6532), else latin1. */
 function bytesToText(latin1: string): string {

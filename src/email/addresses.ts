@@ -2,6 +2,7 @@
  * Email addresses the channel reads and writes: the mailto: target of a delivery, the
  * addr-spec inside a From/To value, and the reply token inside a Reply-To address.
  */
+import { randomBytes } from 'node:crypto';
 import { heraldError } from '../errors.js';
 
 /** Reply tokens are base64url: nothing in them needs quoting in a local part. */
@@ -43,6 +44,24 @@ export function addrSpecOf(value: string | undefined): string | undefined {
 export function displayNameOf(value: string | undefined): string | undefined {
   const name = value?.split('<')[0]?.trim().replace(/^"(.*)"$/, '$1').trim();
   return name === undefined || name === '' || name.includes('@') ? undefined : name;
+}
+
+/**
+ * A new reply token: 128 random bits in lower-case hex. Mail systems may change the case
+ * of a local part (RFC 5321 lets them treat it as case-insensitive, and many do), so a
+ * token must survive lower-casing; base64url would not.
+ */
+export function newReplyToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * The spellings of a found token to look up, most likely first: as written, then lower
+ * case (tokens issued since case-insensitive matching are stored lower-case).
+ */
+export function replyTokenKeys(token: string): string[] {
+  const lower = token.toLowerCase();
+  return lower === token ? [token] : [token, lower];
 }
 
 /** The Reply-To address for `token`. */

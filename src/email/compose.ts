@@ -12,6 +12,7 @@
  * | display           | Disposition-Notification-To: the reports address |
  * | none of the first three | NOTIFY=NEVER                           |
  */
+import { charsetOfContentType, decodeCharset } from '../codecs/charset.js';
 import type { ImdnRequestToken, StoredDelivery, StoredMessage } from '../domain/message.js';
 import type { PreparedMail } from '../ports/email-store.port.js';
 import type { DsnNotify, MailAddress, MailAttachment, OutgoingMail } from '../ports/mail-transport.port.js';
@@ -44,17 +45,9 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function charsetOf(contentType: string): string {
-  return /;\s*charset="?([^";\s]+)"?/i.exec(contentType)?.[1] ?? 'utf-8';
-}
-
 function decodeText(body: Buffer, contentType: string): string {
-  try {
-    return new TextDecoder(charsetOf(contentType)).decode(body);
-  } catch {
-    // An unknown label: the text was accepted at ingress, so read it as UTF-8.
-    return new TextDecoder('utf-8').decode(body);
-  }
+  // The text was accepted at ingress; an unknown label is read as UTF-8.
+  return decodeCharset(body, charsetOfContentType(contentType));
 }
 
 const EXTENSIONS: Readonly<Record<string, string>> = {

@@ -1,6 +1,7 @@
 /**
  * The processor the IMAP watchers run on every mail: classify it by its MIME structure
- * (a delivery-status report, a disposition notification, or anything else = a reply),
+ * (a delivery-status report, a disposition notification), then by its words (a bounce
+ * that is not RFC 3464), or anything else = a reply,
  * hand it to its handler, count the outcome. Every mailbox may hold all three: DSNs and
  * Sieve rejects go to the envelope sender, MDNs to Disposition-Notification-To, replies
  * to Reply-To, and a deployment may point them at one mailbox or several.
@@ -9,21 +10,25 @@
  * outcome, never a throw; only transient trouble (database, queue) throws, and the
  * watcher then retries the same mail.
  */
+import { looksLikeBounce } from '../codecs/bounce-text.js';
 import { isDeliveryStatusReport } from '../codecs/dsn.js';
 import { isDispositionNotification } from '../codecs/mdn.js';
 import { headerValue, normalizeMessageId, parseMimeMessage, type MimePart } from '../codecs/mime.js';
 import { isHeraldError } from '../errors.js';
 import type { MailProcessor, MailSource } from '../ports/mailbox-watcher.port.js';
+import { handleTextBounce } from './bounce-report.js';
 import { handleDsn } from './dsn-report.js';
 import type { InboundDeps } from './inbound-deps.js';
 import { handleMdn } from './mdn-report.js';
 import { handleReply } from './reply-relay.js';
 
-type Kind = 'dsn' | 'mdn' | 'reply';
+type Kind = 'dsn' | 'mdn' | 'bounce' | 'reply';
 
+/** A bounce in words (not RFC 3464) is told by its sender, subject and wording: bounce-text.ts. */
 function kindOf(root: MimePart): Kind {
   if (isDeliveryStatusReport(root)) return 'dsn';
   if (isDispositionNotification(root)) return 'mdn';
+  if (looksLikeBounce(root)) return 'bounce';
   return 'reply';
 }
 
@@ -39,6 +44,7 @@ export function createMailProcessor(deps: InboundDeps): MailProcessor {
   const handlers: Readonly<Record<Kind, (root: MimePart, key: string, deps: InboundDeps) => Promise<string>>> = {
     dsn: handleDsn,
     mdn: handleMdn,
+    bounce: handleTextBounce,
     reply: handleReply,
   };
   return async (raw, source) => {

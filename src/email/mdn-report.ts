@@ -28,7 +28,10 @@ export async function handleMdn(root: MimePart, reportKey: string, deps: Inbound
   const { delivery, message } = target;
   const disposition = mdn.disposition.type;
   const at = mailDate(headerValue(root.headers, 'date')) ?? (deps.now ?? (() => new Date()))();
-  const display = MDN_DISPOSITION_TO_IMDN[disposition].display;
+  const rule = MDN_DISPOSITION_TO_IMDN[disposition];
+  const display = rule.display;
+  // A report after the delivery was already told says what it changes (issue 17 item 9).
+  const meaning = delivery.state === 'delivered' && display === undefined ? `${rule.why}, after the delivered report; that IMDN stands, no display IMDN follows` : rule.why;
   const notifyHook = async (): Promise<void> => {
     if (display !== undefined) await deps.hook?.afterFarSideReport(delivery.id, { type: 'display', status: display }, at);
   };
@@ -49,6 +52,7 @@ export async function handleMdn(root: MimePart, reportKey: string, deps: Inbound
       modifiers: mdn.disposition.modifiers,
       finalRecipient: mdn.finalRecipient,
       reportingUa: mdn.reportingUa,
+      meaning,
       at: at.toISOString(),
     },
   });

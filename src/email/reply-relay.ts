@@ -15,7 +15,7 @@ import { newId } from '../domain/ids.js';
 import { jobForChannel } from '../domain/jobs.js';
 import type { NewDelivery, NewMessage } from '../domain/message.js';
 import { replyCopies, replyWindowStart } from '../groups/reply-group.js';
-import { addrSpecOf, displayNameOf, replyTokenIn } from './addresses.js';
+import { addrSpecOf, displayNameOf, replyTokenIn, replyTokenKeys } from './addresses.js';
 import { alreadyRecorded, correlate, mailDate, type Correlated, type InboundDeps } from './inbound-deps.js';
 import { headerValue } from '../codecs/mime.js';
 
@@ -80,7 +80,7 @@ export async function handleReply(root: MimePart, reportKey: string, deps: Inbou
   const { ledger, jobs, settings } = deps;
   const reply = replyFromMime(root);
   const token = replyTokenIn(settings.replyAddress, [...reply.deliveredTo, ...reply.recipients]);
-  const target = token === undefined ? undefined : await correlate(ledger, [['reply-token', token]]);
+  const target = token === undefined ? undefined : await correlate(ledger, replyTokenKeys(token).map((key) => ['reply-token', key] as const));
   const log = deps.log.child({ msgId: target?.message.id, deliveryId: target?.delivery.id, reportKey });
   if (reply.autoReply !== undefined) {
     log.info({ reason: reply.autoReply, from: reply.from }, 'automatic mail not relayed');

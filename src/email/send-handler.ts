@@ -20,7 +20,6 @@
  * and a short one ends quickly.
  */
 import { isFinal } from '../domain/delivery-state.js';
-import { newToken } from '../domain/ids.js';
 import type { StoredDelivery } from '../domain/message.js';
 import { heraldError, isHeraldError, type HeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -29,7 +28,7 @@ import type { EmailStore } from '../ports/email-store.port.js';
 import type { JobHandler } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
 import type { MailTransport, MailTransportStatus } from '../ports/mail-transport.port.js';
-import { mailtoAddress } from './addresses.js';
+import { mailtoAddress, newReplyToken } from './addresses.js';
 import { composeMail } from './compose.js';
 import type { EmailSettings } from './settings.js';
 
@@ -116,7 +115,7 @@ export function createEmailSendHandler(deps: EmailSendDeps): JobHandler<'email-s
       deliveryId,
       // UUIDv7 delivery ids are unique without coordination: a fine Message-ID left part.
       messageId: `<${deliveryId}@${settings.messageIdDomain}>`,
-      replyToken: newToken(16),
+      replyToken: newReplyToken(),
       senderUri: message.senderUri,
       recipient,
     });

@@ -2,13 +2,13 @@
  * From the bytes of a MESSAGE body to what it means: text for a person, an IMDN, a typing
  * indicator, or media. The codecs do the parsing; this decides what each content type is.
  */
+import { decodeCharsetStrict } from '../codecs/charset.js';
 import { decodeContentEncoding } from '../codecs/content-encoding.js';
 import { parseContentType, type ContentType } from '../codecs/content-type.js';
 import { parseCpim, type CpimMessage } from '../codecs/cpim.js';
 import { parseImdn } from '../codecs/imdn.js';
 import { extractImdnRequest } from '../codecs/imdn-request.js';
 import { parseIsComposing } from '../codecs/is-composing.js';
-import { TextDecoder } from 'node:util';
 import { heraldError } from '../errors.js';
 import type { CpimEnvelope, InboundContent } from './inbound-content.js';
 
@@ -30,18 +30,7 @@ export function decodeBody(body: Buffer, contentEncoding: string | undefined, ma
  * @throws GW_ERR_CONTENT_CHARSET for an unknown charset or bytes invalid in it.
  */
 export function decodeText(body: Buffer, charset: string | undefined): string {
-  const label = (charset ?? 'utf-8').trim().toLowerCase();
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
-  } catch {
-    throw heraldError('GW_ERR_CONTENT_CHARSET', `unknown charset ${JSON.stringify(label.slice(0, 40))}`);
-  }
-  try {
-    return decoder.decode(body).replace(/[\r\n]+$/, '');
-  } catch {
-    throw heraldError('GW_ERR_CONTENT_CHARSET', `bytes not valid ${label}`);
-  }
+  return decodeCharsetStrict(body, charset).replace(/[\r\n]+$/, '');
 }
 
 function envelopeOf(cpim: CpimMessage): CpimEnvelope {

@@ -18,10 +18,17 @@ export interface MdnRule {
  * | deleted     | none (event)                   | deleted, maybe unread: RFC 5438 has no status for it |
  * | dispatched  | none (event)                   | forwarded or printed, not proof of reading |
  * | processed   | none (event)                   | handled by an agent, not a person |
+ * | denied      | display-notification forbidden | the reader refused to confirm (RFC 3798): RFC 5438's `forbidden` says exactly that |
+ *
+ * A `deleted` (a Sieve reject, a client rule) usually comes after the delivery DSN has
+ * already produced `delivered`: that IMDN stays true (the mail reached the mailbox), and
+ * RFC 5438 has no display status for "deleted unread", so no IMDN follows; the timeline
+ * event (and the dashboard) says what it means.
  */
 export const MDN_DISPOSITION_TO_IMDN: Readonly<Record<MdnDispositionType, MdnRule>> = {
   displayed: { display: 'displayed', why: 'shown to the reader' },
   deleted: { why: 'deleted, maybe unread' },
   dispatched: { why: 'forwarded or printed, not proof of reading' },
   processed: { why: 'handled by an agent, not read by a person' },
+  denied: { display: 'forbidden', why: 'the reader refused to confirm reading' },
 };

@@ -6,6 +6,8 @@
  * - `sip:digits@…;user=phone` or `tel:` national numbers → SMS when a default country code
  *   is configured;
  * - `mailto:x@y`, and `sip:x@y` where y is a configured email domain → email;
+ * - `sip:x%40y@<any host>` → email to x@y: the form Herald gives an email contact outside
+ *   the email domains (egress/sender-uri.ts), so an IM user can answer a relayed reply;
  * - anything else is unroutable (a 404 at ingress).
  */
 import type { Channel } from '../domain/message.js';
@@ -86,6 +88,10 @@ export function routeRecipient(uri: string, rules: RoutingRules): Route {
     const host = parts.host?.replace(/:\d+$/, '') ?? '';
     const isPhone = parts.params.get('user') === 'phone' || user.startsWith('+');
     if (isPhone) return smsRoute(user, rules) ?? unroutable();
+    // An escaped address as the user part (`remote.person%40example.com`): the host is
+    // only the gateway's domain, the address is the whole user part. Nothing new is
+    // reachable this way: the same address is routable as mailto:.
+    if (user.includes('@')) return EMAIL.test(user) ? { channel: 'email', targetUri: `mailto:${user}` } : unroutable();
     if (user !== '' && rules.emailDomains.some((d) => d.toLowerCase() === host)) {
       const address = `${user}@${host}`;
       return EMAIL.test(address) ? { channel: 'email', targetUri: `mailto:${address}` } : unroutable();

@@ -26,6 +26,42 @@ const { localDomain, recipientDomain, password, sieveRejectUser } = mailSettings
 const WATCHED = `reports@${localDomain}`;
 const alice = `alice@${recipientDomain}`;
 const CLAWS_MDN = readFileSync(new URL('../fixtures/mdn/good/claws-mail-displayed.eml', import.meta.url), 'latin1');
+const MAIL_FIXTURES = new URL('../fixtures/mail/', import.meta.url);
+const fixtureText = (path: string): string => readFileSync(new URL(path, MAIL_FIXTURES), 'latin1');
+const fixtureTable = <T>(dir: string): Record<string, T> => JSON.parse(readFileSync(new URL(`${dir}/expected.json`, MAIL_FIXTURES), 'utf8')) as Record<string, T>;
+
+/**
+ * Real bounces (test/fixtures/mail/bounces) that must fail their delivery: the returned
+ * Message-ID is swapped for the one Herald wrote; status and a piece of the diagnostic
+ * are what the failed delivery and its IMDN must carry.
+ */
+const FAILING_BOUNCES: ReadonlyArray<{ file: string; returnedId: string; status: string; diagnostic: string }> = [
+  { file: 'qmail-failure-notice.eml', returnedId: '<qmail-returned-4@example.jp>', status: '5.1.1', diagnostic: 'User Unknown' },
+  { file: 'exim-no-dsn.eml', returnedId: '<E1X58pB-0004bW-2s@marutamachi.example.org>', status: '5.1.1', diagnostic: '550 5.1.1' },
+  { file: 'yahoo-failure-notice.eml', returnedId: '<6AE6249A-E7A8-4980-862C-F499F6B8E7C5@y.example.co.jp>', status: '5.1.1', diagnostic: '[RCPT_TO]' },
+  { file: 'gmail-2010-plain-failure.eml', returnedId: '<CBA48452-0888-4AAC-AA4E-0F54D382117F@gmail.com>', status: '5.7.0', diagnostic: 'Header error' },
+  { file: 'exchange2003-did-not-reach.eml', returnedId: '<00000000000.ffffffffffff.ff@example.net>', status: '5.0.0', diagnostic: 'not recognized' },
+  { file: 'dragonfly-dma.eml', returnedId: '<66681288.e06d1.3824794@df.example.jp>', status: '5.7.26', diagnostic: 'DMARC policy' },
+  { file: 'mail2000-returned-mail.eml', returnedId: '<000000000000000000000000000000000000@example.jp>', status: '5.0.0', diagnostic: 'User unknown' },
+  { file: 'mailru-russian-exim.eml', returnedId: '<8F3CE2D8-D60E-48C3-B9AF-BED628EE2CA5@mail.example.ru>', status: '5.1.1', diagnostic: 'User Unknown' },
+  { file: 'messagelabs-one-block-unindented.eml', returnedId: '<000000000222.0000.0000000000000000202@NEKO.NYAAN>', status: '5.0.0', diagnostic: 'relay through this server' },
+  { file: 'sendgrid-no-reporting-mta.eml', returnedId: '<F9B4AEED-722D-47FD-929E-3625AF2161BB@example.jp>', status: '5.1.1', diagnostic: 'User Unknown' },
+  { file: 'domino-dsn-japanese.eml', returnedId: '<0000000000.00000000-0000000000.00000000-00000000.00000000@example.co.jp>', status: '5.0.0', diagnostic: 'Domino' },
+];
+const DELAY_BOUNCES: ReadonlyArray<{ file: string; returnedId: string }> = [
+  { file: 'gmail-2010-plain-delayed.eml', returnedId: '<CBA48452-0888-4AAC-AA4E-0F54D3821180@gmail.example.com>' },
+  { file: 'sendmail-warning-delayed.eml', returnedId: '<201202092058.q19Kw0Wp003601@mail.example.org>' },
+];
+
+/** A fixture mail as sent now: its own Message-ID made unique, `replacements` applied. */
+function freshMail(raw: string, replacements: ReadonlyArray<readonly [string, string]>): Buffer {
+  let text = raw;
+  for (const [from, to] of replacements) text = text.split(from).join(to);
+  // The report's (or reply's) own Message-ID: unique per run, so the mail is never a duplicate.
+  const headerEnd = text.search(/\r?\n\r?\n/);
+  const head = text.slice(0, headerEnd).replace(/^Message-I[Dd]:.*$/im, `Message-ID: <${uniqueId('rw')}@mail.example.test>`);
+  return Buffer.from(head + text.slice(headerEnd), 'latin1');
+}
 
 interface SentIm {
   readonly imdnId: string;
@@ -176,6 +212,16 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
     return id;
   }
 
+  /** An IM to Alice asking for display only, once mailed: its delivery, Message-ID and the mail as Alice's box holds it. */
+  async function mailedIm(text: string, uasPort: number): Promise<{ delivery: StoredDelivery; emailId: string; mail: string }> {
+    const sent = await sendIm(gateway.sipPort, { to: alice, text, disposition: 'display', uasPort });
+    const delivery = await deliveryOf(sent.imdnId);
+    await reaches(delivery.id, 'submitted');
+    const emailId = await emailMessageIdOf(delivery.id);
+    const mail = (await waitForMail(alice, (m) => m.source.includes(emailId))).source.toString('utf8');
+    return { delivery, emailId, mail };
+  }
+
   describe('when an IM to a known recipient asks for delivery notifications', () => {
     it('sends the mail with the DSN request, ends delivered on the success DSN, and the IM user gets IMDN delivered', async () => {
       const uas = await imUser(1);
@@ -222,11 +268,7 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
     it('records an mdn event and the IM user gets IMDN displayed', async () => {
       const uas = await imUser(1);
       await uas.started;
-      const sent = await sendIm(gateway.sipPort, { to: alice, text: 'Read me', disposition: 'display', uasPort: uas.port });
-      const delivery = await deliveryOf(sent.imdnId);
-      await reaches(delivery.id, 'submitted');
-      const emailId = await emailMessageIdOf(delivery.id);
-      const mail = (await waitForMail(alice, (m) => m.source.includes(emailId))).source.toString('utf8');
+      const { delivery, emailId, mail } = await mailedIm('Read me', uas.port);
       expect(mail).toMatch(new RegExp(`^Disposition-Notification-To: ${WATCHED.replace('.', '\\.')}\\r?$`, 'm'));
 
       const mdn = CLAWS_MDN.replaceAll('<mdnreq-c1795674424@example.test>', emailId).replace('<20261126062714.3c9a0e25@vm>', `<${uniqueId('claws')}@vm>`);
@@ -243,7 +285,7 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
       const sent = await sendIm(gateway.sipPort, { to: sieveRejectUser, text: 'You will not want this', disposition: 'display', uasPort: 9 });
       const delivery = await deliveryOf(sent.imdnId);
       const detail = await eventOf(delivery.messageId, 'mdn');
-      expect(detail).toMatchObject({ disposition: 'deleted', actionMode: 'automatic-action' });
+      expect(detail).toMatchObject({ disposition: 'deleted', actionMode: 'automatic-action', meaning: expect.stringContaining('deleted, maybe unread') });
       // Give the dispositions module every chance to (wrongly) create one.
       await new Promise((r) => setTimeout(r, 1500));
       const rows = await sql.query('select kind, status from notifications where delivery_id = $1', [delivery.id]);
@@ -302,11 +344,13 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
       const emailId = await emailMessageIdOf(delivery.id);
       const mail = (await waitForMail(alice, (m) => m.source.includes(emailId))).source.toString('utf8');
       const replyTo = /^Reply-To: (\S+)\r?$/m.exec(mail)?.[1] ?? '';
-      const auto = (to: string, extra: string[]): string =>
-        [`From: Alice <${alice}>`, `To: ${to}`, 'Subject: Out of office', `Message-ID: <${uniqueId('auto')}@${recipientDomain}>`, ...extra, 'MIME-Version: 1.0', 'Content-Type: text/plain', '', 'I am away until Monday.', ''].join('\r\n');
+      // The unknown-token mail is not automatic by any marker (its subject neither), so it
+      // is counted as unknown-token.
+      const auto = (to: string, extra: string[], subject = 'Out of office'): string =>
+        [`From: Alice <${alice}>`, `To: ${to}`, `Subject: ${subject}`, `Message-ID: <${uniqueId('auto')}@${recipientDomain}>`, ...extra, 'MIME-Version: 1.0', 'Content-Type: text/plain', '', 'I am away until Monday.', ''].join('\r\n');
       await sendRaw({ from: alice, to: [replyTo], raw: auto(replyTo, ['Auto-Submitted: auto-replied']) });
       const unknown = `reports+unknownTOKEN123@${localDomain}`;
-      await sendRaw({ from: alice, to: [unknown], raw: auto(unknown, []) });
+      await sendRaw({ from: alice, to: [unknown], raw: auto(unknown, [], 'Re: Are you there?') });
       const note = await eventOf(delivery.messageId, 'email-reply');
       expect(note).toMatchObject({ relayed: false, reason: 'auto-submitted' });
       await waitFor(
@@ -339,6 +383,113 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
       const mail = (await waitForMail(alice, (m) => m.source.includes(secondId))).source.toString('utf8');
       expect(mail).toMatch(new RegExp(`^In-Reply-To: ${rootId}\\r?$`, 'm'));
       expect(mail).toMatch(new RegExp(`^References: ${rootId}\\r?$`, 'm'));
+    }, 60_000);
+  });
+
+  describe('when real-world bounces that are not (strict) RFC 3464 come back (issue 17)', () => {
+    it('fails every delivery with a failed IMDN carrying the status and diagnostic, and records delay notices without failing', async () => {
+      const uas = await imUser(FAILING_BOUNCES.length);
+      await uas.started;
+      const failing: Array<{ imdnId: string; deliveryId: string; messageId: string; bounce: (typeof FAILING_BOUNCES)[number] }> = [];
+      for (const bounce of FAILING_BOUNCES) {
+        const sent = await sendIm(gateway.sipPort, { to: alice, text: `Bounce me (${bounce.file})`, disposition: 'negative-delivery', uasPort: uas.port });
+        expect(sent.status).toBe(202);
+        const delivery = await deliveryOf(sent.imdnId);
+        failing.push({ imdnId: sent.imdnId, deliveryId: delivery.id, messageId: delivery.messageId, bounce });
+      }
+      const delayed: Array<{ deliveryId: string; messageId: string }> = [];
+      for (const bounce of DELAY_BOUNCES) {
+        const sent = await sendIm(gateway.sipPort, { to: alice, text: `Delay me (${bounce.file})`, disposition: 'display', uasPort: 9 });
+        const delivery = await deliveryOf(sent.imdnId);
+        await reaches(delivery.id, 'submitted');
+        const emailId = await emailMessageIdOf(delivery.id);
+        await sendRaw({ from: '', to: [WATCHED], raw: freshMail(fixtureText(`bounces/${bounce.file}`), [[bounce.returnedId, emailId]]) });
+        delayed.push({ deliveryId: delivery.id, messageId: delivery.messageId });
+      }
+      for (const { deliveryId, bounce } of failing) {
+        await reaches(deliveryId, 'submitted');
+        const emailId = await emailMessageIdOf(deliveryId);
+        await sendRaw({ from: '', to: [WATCHED], raw: freshMail(fixtureText(`bounces/${bounce.file}`), [[bounce.returnedId, emailId]]) });
+      }
+      for (const { deliveryId, bounce } of failing) {
+        const failed = await reaches(deliveryId, 'failed', 60_000);
+        expect([bounce.file, failed.errorCode]).toEqual([bounce.file, bounce.status]);
+        expect(failed.errorText).toContain(bounce.diagnostic);
+      }
+      const imdns = receivedBodies((await uas.done).messages);
+      for (const { imdnId, bounce } of failing) {
+        const imdn = imdns.find((b) => b.includes(imdnId));
+        expect([bounce.file, imdn?.includes('<failed/>')]).toEqual([bounce.file, true]);
+        expect(imdn).toContain(bounce.status);
+      }
+      for (const { deliveryId, messageId } of delayed) {
+        const detail = await eventOf(messageId, 'dsn');
+        expect(detail).toMatchObject({ action: 'delayed', format: 'text', status: '4.0.0' });
+        expect((await ledger.getDelivery(deliveryId))?.state).toBe('submitted');
+      }
+    }, 240_000);
+  });
+
+  describe('when replies from many clients and languages, and auto-replies, answer one mail (issue 17)', () => {
+    it('relays each reply with the quote stripped and the answer kept (windows-1252 exact, lower-cased Reply-To found), and no auto-reply', async () => {
+      const replies = fixtureTable<{ expected: string }>('replies');
+      const autos = fixtureTable<{ reason: string }>('auto-replies');
+      const uas = await imUser(Object.keys(replies).length);
+      await uas.started;
+      const { delivery, mail } = await mailedIm('Lunch tomorrow?', uas.port);
+      const replyTo = /^Reply-To: (\S+)\r?$/m.exec(mail)?.[1] ?? '';
+      expect(replyTo).toMatch(/^reports\+[0-9a-f]{32}@herald\.test$/);
+      const ids = new Map<string, string>();
+      let n = 0;
+      for (const name of [...Object.keys(replies), ...Object.keys(autos)]) {
+        const dir = name in replies ? 'replies' : 'auto-replies';
+        // Every other reply goes to the Reply-To upper-cased: mail systems change case.
+        const to = n++ % 2 === 0 ? replyTo : replyTo.toUpperCase();
+        const raw = freshMail(fixtureText(`${dir}/${name}`), [['replies+TOKEN@herald.test', to]]);
+        const id = /^Message-ID: (<[^>]+>)/m.exec(raw.toString('latin1'))?.[1] ?? '';
+        ids.set(name, id);
+        await sendRaw({ from: `bob@${recipientDomain}`, to: [to], raw });
+      }
+      const bodyOf = async (name: string): Promise<string | undefined> => {
+        const row = await sql.query<{ text: string }>("select convert_from(body, 'UTF8') as text from messages where direction = 'mo' and dedupe_key = $1", [`email-reply:${ids.get(name) ?? ''}`]);
+        return row.rows[0]?.text;
+      };
+      for (const [name, { expected }] of Object.entries(replies)) {
+        const text = await waitFor(() => bodyOf(name), 60_000, `relayed ${name}`);
+        expect([name, text]).toEqual([name, expected]);
+      }
+      const result = await uas.done;
+      expect(receivedBodies(result.messages)).toHaveLength(Object.keys(replies).length);
+      const events = await waitFor(
+        async () => {
+          const notes = (await ledger.listEvents(delivery.messageId)).filter((e) => e.type === 'email-reply' && e.detail.relayed === false);
+          return notes.length >= Object.keys(autos).length ? notes : undefined;
+        },
+        30_000,
+        'auto-reply notes',
+      );
+      expect(new Set(events.map((e) => e.detail.reason))).toEqual(new Set(Object.values(autos).map((a) => a.reason)));
+      for (const name of Object.keys(autos)) expect([name, await bodyOf(name)]).toEqual([name, undefined]);
+    }, 240_000);
+  });
+
+  describe('when the IM user answers an email contact at its escaped URI (issue 17 item 7)', () => {
+    it('routes sip:bob%40example.test@<gateway> to bob by email, in the same thread as the first mail', async () => {
+      const port = 40_000 + Math.floor(Math.random() * 20_000);
+      const bob = `bob@${recipientDomain}`;
+      const first = await sendIm(gateway.sipPort, { to: bob, text: 'First to Bob', disposition: 'display', uasPort: port });
+      const firstDelivery = await deliveryOf(first.imdnId);
+      await reaches(firstDelivery.id, 'submitted');
+      const answer = await sendIm(gateway.sipPort, { to: `bob%40${recipientDomain}@${localDomain}`, text: 'Answer to Bob', disposition: 'display', uasPort: port });
+      expect(answer.status).toBe(202);
+      const answerDelivery = await deliveryOf(answer.imdnId);
+      expect(answerDelivery.targetUri).toBe(`mailto:${bob}`);
+      await reaches(answerDelivery.id, 'submitted');
+      const rootId = await emailMessageIdOf(firstDelivery.id);
+      const answerId = await emailMessageIdOf(answerDelivery.id);
+      const mail = (await waitForMail(bob, (m) => m.source.includes(answerId))).source.toString('utf8');
+      expect(mail).toContain('Answer to Bob');
+      expect(mail).toMatch(new RegExp(`^In-Reply-To: ${rootId}\\r?$`, 'm'));
     }, 60_000);
   });
 

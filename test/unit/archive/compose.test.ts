@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressOf, composeArchivedMessage, composeReport, conversationsOf, reportKindOf, threadRootId } from '../../../src/archive/index.js';
+import { addressOf, composeArchivedMessage, composeReport, conversationsOf, renderFolder, reportKindOf, threadRootId } from '../../../src/archive/index.js';
+import { canonicalPeer } from '../../../src/archive/conversation.js';
 import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../../../src/domain/message.js';
 
 const at = new Date(Date.UTC(2024, 2, 1, 10, 0, 0));
@@ -41,7 +42,8 @@ describe('composeArchivedMessage', () => {
 
   it('writes From/To as searchable addresses, the original date and the stable Message-ID', () => {
     expect(headers).toMatch(/^From: =\?utf-8\?B\?[^?]+\?= <alice@example\.com>$/m);
-    expect(headers).toMatch(/^To: "tel:\+15551234567" <\+15551234567@a\.test>$/m);
+    // The number as display name, not the raw URI (issue 17 item 10).
+    expect(headers).toMatch(/^To: "\+15551234567" <\+15551234567@a\.test>$/m);
     expect(headers).toContain('Date: Fri, 01 Mar 2024 10:00:00 +0000');
     expect(headers).toContain('Message-ID: <m-1@a.test>');
     expect(headers).toContain('X-Herald-Delivery: d-1; channel=sms; to=tel:+15551234567; state=delivered');
@@ -86,5 +88,26 @@ describe('addressOf', () => {
     expect(addressOf('mailto:carol@example.org', 'd.test')).toBe('carol@example.org');
     expect(addressOf('tel:+15551234567', 'd.test')).toBe('+15551234567@d.test');
     expect(addressOf('sip:a b<c>"@ex ample.com', 'd.test')).toBe('a_b_c__@example.com');
+  });
+});
+
+describe('one conversation whatever the spelling (issue 17 item 10)', () => {
+  const mt = { ...message, senderUri: 'sip:alice@example.com' };
+  const mo: StoredMessage = { ...message, id: 'm-2', direction: 'mo', sourceChannel: 'email', senderUri: 'mailto:Bob.Smith@Example.COM', senderDisplayName: undefined };
+  it('files an MT to bob@example.com and an MO from Bob.Smith@Example.COM under one peer, one thread root and one folder', () => {
+    const [out] = conversationsOf(mt, [{ ...delivery, channel: 'email', targetUri: 'mailto:bob.smith@example.com' }]);
+    const [back] = conversationsOf(mo, [{ ...delivery, id: 'd-2', messageId: 'm-2', channel: 'sip', targetUri: 'sip:alice@example.com' }]);
+    expect(back?.peer).toBe(out?.peer);
+    expect(threadRootId(back?.user ?? '', back?.peer ?? '', 'a.test')).toBe(threadRootId(out?.user ?? '', out?.peer ?? '', 'a.test'));
+    expect(renderFolder('Herald/{user}/{peer}', { user: back?.user ?? '', peer: back?.peer ?? '', channel: 'email', direction: 'mo', at })).toBe(
+      renderFolder('Herald/{user}/{peer}', { user: out?.user ?? '', peer: out?.peer ?? '', channel: 'email', direction: 'mt', at }),
+    );
+  });
+  it('writes the address without a raw-URI display name when the directory gave none', () => {
+    const [back] = conversationsOf(mo, [{ ...delivery, id: 'd-2', messageId: 'm-2', channel: 'sip', targetUri: 'sip:alice@example.com' }]);
+    const headers = headerSection(composeArchivedMessage({ message: mo, deliveries: back?.deliveries ?? [], conversations: back === undefined ? [] : [back], threadRoot: '<r@a.test>', domain: 'a.test' }));
+    expect(headers).toMatch(/^From: bob\.smith@example\.com$/m);
+    expect(headers).toMatch(/^To: alice@example\.com$/m);
+    expect(canonicalPeer('tel:+1-555-123-4567')).toBe('tel:+15551234567');
   });
 });

@@ -134,7 +134,20 @@ describe('detectAutoReply', () => {
       ['Precedence: bulk', 'precedence'],
       ['Precedence: junk', 'precedence'],
       ['Precedence: auto_reply', 'precedence'],
-      ['Precedence: list', undefined],
+      // A list copy of a reply also reaches Herald directly (reply-all): the list copy is noise.
+      ['Precedence: list', 'precedence'],
+      ['X-Apple-Action: VACATION', 'apple-vacation'],
+      ['X-Auto-Response-Suppress: All', 'auto-response-suppress'],
+      ['X-Auto-Response-Suppress: None', undefined],
+      ['List-Id: <team.lists.example.test>', 'mailing-list'],
+      ['From: MAILER-DAEMON@mx.example.test', 'daemon-sender'],
+      ['From: "Mail Delivery System" <postmaster@example.test>', 'daemon-sender'],
+      ['From: Alice <alice@example.test>', undefined],
+      ['Subject: Automatic reply: Lunch', 'subject'],
+      ['Subject: Undeliverable: Lunch', 'subject'],
+      ['Subject: =?UTF-8?Q?R=C3=A9ponse_automatique_:_Lunch?=', 'subject'],
+      ['Subject: Abwesenheitsnotiz: Lunch', 'subject'],
+      ['Subject: Re: Automatic replies are annoying', undefined],
       ['Return-Path: <>', 'null-return-path'],
       ['Return-Path: < >', 'null-return-path'],
       ['Return-Path: <bob@example.test>', undefined],
@@ -142,7 +155,7 @@ describe('detectAutoReply', () => {
     ];
     for (const [header, reason] of cases) {
       it(`classifies "${header}" as ${String(reason)}`, () => {
-        expect(detectAutoReply(parseHeaderSection(`From: a@b\n${header}\n`))).toBe(reason);
+        expect(detectAutoReply(parseHeaderSection(header.startsWith('From:') ? `${header}\n` : `From: a@b\n${header}\n`))).toBe(reason);
       });
     }
   });

@@ -84,13 +84,20 @@ describe('parseMdn', () => {
     });
   });
 
+  describe('when an older client (KMime) sends RFC 3798\'s `denied`', () => {
+    it('reads it instead of discarding it as malformed', () => {
+      const mdn = parseMdn(fixture('good/kmime-style-rfc3798-denied.eml'));
+      expect(mdn.disposition).toMatchObject({ type: 'denied', actionMode: 'manual-action', sendingMode: 'MDN-sent-manually' });
+      expect(mdn.originalMessageId).toBe('<a@herald.test>');
+    });
+  });
+
   describe('when the MDN is defective', () => {
     const expected: Record<string, string> = {
       'disposition-without-sending-mode.eml': 'GW_ERR_MDN_MALFORMED',
       'missing-disposition.eml': 'GW_ERR_MDN_MALFORMED',
       'missing-final-recipient.eml': 'GW_ERR_MDN_MALFORMED',
       'no-notification-part.eml': 'GW_ERR_MDN_MALFORMED',
-      'rfc3798-denied-type.eml': 'GW_ERR_MDN_MALFORMED',
       'unknown-action-mode.eml': 'GW_ERR_MDN_MALFORMED',
     };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addrSpecOf, mailtoAddress, normaliseReplyText, replyAddressFor, replyTokenIn } from '../../../src/email/index.js';
+import { newReplyToken, replyTokenKeys } from '../../../src/email/addresses.js';
 
 describe('mailtoAddress', () => {
   it('decodes and lower-cases the domain only', () => {
@@ -37,5 +38,21 @@ describe('reply tokens', () => {
 describe('normaliseReplyText', () => {
   it('normalises line ends, trailing blanks, blank runs and NFC', () => {
     expect(normaliseReplyText('  Cafe\u0301  \r\n\r\n\r\n\r\nok \t\r\n')).toBe('Café\n\nok');
+  });
+});
+
+describe('reply tokens and case (mail systems may lower-case a local part)', () => {
+  it('issues tokens that survive lower-casing and the address template', () => {
+    const template = 'replies+{token}@herald.test';
+    for (let i = 0; i < 50; i++) {
+      const token = newReplyToken();
+      expect(token).toBe(token.toLowerCase());
+      expect(token).toMatch(/^[0-9a-f]{32}$/);
+      expect(replyTokenIn(template, [replyAddressFor(template, token).toUpperCase()])?.toLowerCase()).toBe(token);
+    }
+  });
+  it('looks a found token up as written, then lower-cased', () => {
+    expect(replyTokenKeys('ABCDEF0123456789')).toEqual(['ABCDEF0123456789', 'abcdef0123456789']);
+    expect(replyTokenKeys('abcdef0123456789')).toEqual(['abcdef0123456789']);
   });
 });

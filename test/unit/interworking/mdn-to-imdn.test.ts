@@ -5,6 +5,7 @@ describe('MDN disposition → IMDN', () => {
   it.each([
     ['displayed', 'displayed'],
     ['deleted', undefined],
+    ['denied', 'forbidden'],
     ['dispatched', undefined],
     ['processed', undefined],
   ] as const)('maps %s to display %s', (disposition, display) => {
@@ -13,6 +14,6 @@ describe('MDN disposition → IMDN', () => {
   });
 
   it('has exactly the four RFC 8098 dispositions', () => {
-    expect(Object.keys(MDN_DISPOSITION_TO_IMDN).sort()).toEqual(['deleted', 'dispatched', 'displayed', 'processed']);
+    expect(Object.keys(MDN_DISPOSITION_TO_IMDN).sort()).toEqual(['deleted', 'denied', 'dispatched', 'displayed', 'processed']);
   });
 });

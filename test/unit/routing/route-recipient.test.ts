@@ -31,6 +31,10 @@ describe('routeRecipient', () => {
       ['mailto:bob@example.org', 'mailto:bob@example.org'],
       ['sip:bob@example.com', 'mailto:bob@example.com'],
       ['sip:Bob@EXAMPLE.COM', 'mailto:Bob@example.com'],
+      // The From of a relayed email reply from outside the email domains (issue 17 item 7).
+      ['sip:remote.person%40example.org@gw.herald.test', 'mailto:remote.person@example.org'],
+      ['sip:remote.person%40example.org@example.com', 'mailto:remote.person@example.org'],
+      ['sips:a%2Bb%40example.org@gw.herald.test;transport=tls', 'mailto:a+b@example.org'],
     ])('routes %s to email as %s', (uri, target) => {
       expect(routeRecipient(uri, rules)).toEqual({ channel: 'email', targetUri: target });
     });
@@ -45,6 +49,8 @@ describe('routeRecipient', () => {
       'mailto:not-an-address',
       'garbage',
       'sip:07700900123@gw;user=phone;x',
+      'sip:not%40an%40address@gw.herald.test',
+      'sip:bob%40@gw.herald.test',
     ])('refuses %s with GW_ERR_ROUTE_UNROUTABLE', (uri) => {
       let caught: unknown;
       try {

@@ -105,6 +105,8 @@ function eventItem(e, labels) {
       h('span', { class: 'event-type' }, e.type),
       e.fromState === null && e.toState === null ? null : h('span', { class: 'transition' }, e.fromState === null ? '' : [stateBadge(e.fromState), ' → '], e.toState === null ? '' : stateBadge(e.toState)),
       h('span', { class: 'muted' }, e.cause),
+      // What a far-side report means for the IM user (e.g. a `deleted` MDN after `delivered`).
+      typeof e.detail.meaning === 'string' ? h('span', { class: 'meaning' }, e.detail.meaning) : null,
       e.deliveryId === null ? null : h('span', { class: 'muted small' }, labels.get(e.deliveryId) ?? e.deliveryId),
       detail,
     ),
