@@ -77,6 +77,8 @@ function takeFrames(data: Buffer): { frames: PeerFrame[]; rest: Buffer } {
 export interface InviteOptions {
   readonly gatewayPort: number;
   readonly toUser: string;
+  /** The whole To/Request-URI, when not sip:<toUser>@127.0.0.1 (e.g. an email domain). */
+  readonly toUri?: string;
   /** Extra SIP header lines (e.g. Accept-Contact for Large Message Mode). */
   readonly headers?: readonly string[];
   /** Replace the SDP offer (refusal tests). */
@@ -154,7 +156,7 @@ export class MsrpTestPeer {
   /** Sends INVITE; on 200 sends ACK and records Herald's MSRP path. Resolves with the final answer. */
   async invite(options: InviteOptions): Promise<SipAnswer> {
     this.#gatewayPort = options.gatewayPort;
-    this.#toUri = `sip:${options.toUser}@127.0.0.1`;
+    this.#toUri = options.toUri ?? `sip:${options.toUser}@127.0.0.1`;
     const branch = `z9hG4bK${token()}`;
     const sdp = options.sdp ?? this.offer();
     const lines = [
@@ -201,7 +203,7 @@ export class MsrpTestPeer {
   }
 
   /** Connects to Herald's MSRP URI (the peer is the active side). */
-  async connect(): Promise<void> {
+  async connect(options: { bind?: boolean } = {}): Promise<void> {
     const match = /^msrp:\/\/([^:/]+):(\d+)\//.exec(this.remotePath);
     if (match === null) throw new Error(`no MSRP path in the answer: ${this.remotePath}`);
     const socket = net.connect(Number(match[2]), match[1] ?? '127.0.0.1');
@@ -212,6 +214,24 @@ export class MsrpTestPeer {
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.#socket = socket;
+    if (options.bind === false) return;
+    // RFC 4975 §7.1.1: the active side sends a SEND at once, empty if need be, to bind the connection.
+    const tid = token(5);
+    this.write(`MSRP ${tid} SEND\r\nTo-Path: ${this.remotePath}\r\nFrom-Path: ${this.localPath}\r\nMessage-ID: ${token(4)}\r\nByte-Range: 1-0/0\r\n-------${tid}$\r\n`);
+    await this.waitFrame((f) => f.tid === tid && f.status !== undefined, 10_000);
+  }
+
+  /** Resolves once Herald closed the MSRP connection (or after `timeoutMs` with false). */
+  closedByGateway(timeoutMs = 10_000): Promise<boolean> {
+    const socket = this.#socket;
+    if (socket === undefined || socket.destroyed) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   /** Drops the TCP connection at once (a lost connection mid-chunk). */

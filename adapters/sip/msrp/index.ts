@@ -38,16 +38,25 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
   let server: net.Server | undefined;
   let port = options.port;
 
+  /** The session Herald's URI in a To-Path names (the last URI: Herald is the destination). */
+  function sessionNamed(toPath: string | undefined): { target: string | undefined; session: MsrpSessionImpl | undefined } {
+    const target = pathUris(toPath).at(-1);
+    try {
+      return { target, session: target === undefined ? undefined : sessions.get(parseMsrpUri(target).sessionId) };
+    } catch {
+      return { target, session: undefined };
+    }
+  }
+
   /** Handlers of a connection not yet bound to a session: its first request names one. */
   const unbound: ConnectionHandlers = {
+    // A first chunk still arriving binds already, so a drop mid-chunk keeps what came.
+    head(partial, connection) {
+      const { session } = sessionNamed(msrpHeader(partial, 'To-Path'));
+      if (session !== undefined) bind(session, connection);
+    },
     frame(frame: MsrpFrame, connection: MsrpConnection) {
-      const target = pathUris(msrpHeader(frame, 'To-Path')).at(-1);
-      let session: MsrpSessionImpl | undefined;
-      try {
-        session = target === undefined ? undefined : sessions.get(parseMsrpUri(target).sessionId);
-      } catch {
-        session = undefined;
-      }
+      const { target, session } = sessionNamed(msrpHeader(frame, 'To-Path'));
       if (session === undefined || frame.kind === 'response') {
         // RFC 4975 §7.3: a request for a session Herald does not hold gets 481.
         if (frame.kind === 'request') {

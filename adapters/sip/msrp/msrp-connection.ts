@@ -12,6 +12,8 @@ import { readFrame, type PartialFrame } from './codec/parse-frame.js';
 
 export interface ConnectionHandlers {
   frame(frame: MsrpFrame, connection: MsrpConnection): void;
+  /** The head of a SEND whose body is still coming: enough to bind the connection to its session. */
+  head?(partial: PartialFrame, connection: MsrpConnection): void;
   /** The stream broke (unreadable bytes, over a limit): answered where possible, then closed. */
   refused(code: string, connection: MsrpConnection): void;
   /** The connection closed; `partial` is a SEND it was in the middle of, if any. */
@@ -90,6 +92,7 @@ export class MsrpConnection {
           return;
         }
         if (result.kind === 'incomplete') {
+          if (result.partial !== undefined && this.#partial === undefined) this.#handlers.head?.(result.partial, this);
           this.#partial = result.partial;
           return;
         }
