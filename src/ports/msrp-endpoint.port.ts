@@ -5,7 +5,7 @@
  * sees a frame.
  */
 
-/** What the core allows in a session it accepts (RFC 4975 §8.6 accept-types, max-size). */
+/** What the core allows in a session it accepts (RFC 4975 §8: accept-types, max-size). */
 export interface MsrpTerms {
   /** Largest message accepted, announced as SDP `a=max-size` (REQ-CONTENT-1 for sessions). */
   readonly maxMessageBytes: number;

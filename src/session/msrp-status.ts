@@ -1,6 +1,6 @@
 /**
  * The MSRP status a session message gets from what page mode would have answered the same
- * content (TS 29.311 §6.2: the IWF answers the SEND as it would the MESSAGE). RFC 4975 §10
+ * content (the IWF answers the SEND as it would the MESSAGE). RFC 4975 §10
  * has no 404 or 5xx: a refusal that is not about the content is 403.
  */
 import type { MsrpVerdict } from '../ports/msrp-endpoint.port.js';

@@ -1,7 +1,7 @@
 /**
  * The SIP edge as the channels see it in session mode: a MESSAGE Herald would send to an
  * IM user who has a session open goes into that session as an MSRP SEND instead
- * (TS 29.311 §6.3 MO in a session; §6.2.3 IMDNs inside the session). Without a session,
+ * (TS 29.311: MO in a session, IMDNs inside the session). Without a session,
  * or when the session cannot take it, it goes as a MESSAGE, as in page mode. The channels
  * and the dispositions service do not know sessions exist.
  */

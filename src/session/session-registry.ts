@@ -1,7 +1,7 @@
 /**
  * The chat sessions open on this node, found three ways: by the INVITE's Call-ID (BYE), by
- * the IM user and the far party (an MO SMS or email reply goes into the session, TS 29.311
- * §6.3), and by the imdn.Message-ID of a message sent in it (its IMDNs go back inside).
+ * the IM user and the far party (an MO SMS or email reply goes into the session, as
+ * TS 29.311 has it), and by the imdn.Message-ID of a message sent in it (its IMDNs go back inside).
  */
 import type { MsrpSession } from '../ports/msrp-endpoint.port.js';
 import { splitUri } from '../routing/route-recipient.js';

@@ -1,5 +1,5 @@
 /**
- * Session mode (3GPP TS 29.311 §6.2–6.4 as an IWF): an INVITE for an MSRP chat or a Large
+ * Session mode (3GPP TS 29.311, Herald as the IWF): an INVITE for an MSRP chat or a Large
  * Message Mode message is answered by Herald; each whole message that arrives in the
  * session goes through the page-mode pipeline (ingress.submit) as if it were a MESSAGE,
  * so it gets its own ledger row, delivery, IMDN handling and limits. BYE ends the session.
@@ -20,11 +20,11 @@ import { verdictOf } from './msrp-status.js';
 import type { OpenSession, SessionRegistry } from './session-registry.js';
 import { imdnMessageIdOf } from './cpim-id.js';
 
-/** RFC 4975 §8.6 / TS 29.311 §6.2: what Herald takes in a session, wrapped in CPIM or not. */
+/** RFC 4975 §8 (SDP accept-types, accept-wrapped-types): what Herald takes in a session, wrapped in CPIM or not. */
 export const SESSION_ACCEPT_TYPES = ['message/cpim', 'text/plain', 'message/imdn+xml', 'application/im-iscomposing+xml'];
 export const SESSION_ACCEPT_WRAPPED_TYPES = ['text/plain', 'message/imdn+xml', 'application/im-iscomposing+xml'];
 
-/** OMA SIMPLE IM / CPM feature tag of a Large Message Mode INVITE (OMA-TS-SIMPLE_IM §5.6). */
+/** OMA SIMPLE IM / CPM feature tag of a Large Message Mode INVITE (OMA SIMPLE IM). */
 const LARGE_MESSAGE_TAG = '+g.oma.sip-im.large-message';
 
 export interface SessionServiceDeps {
@@ -70,7 +70,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     return errorReply(heraldError('GW_ERR_CONTENT_UNSUPPORTED_TYPE', `INVITE body ${type === '' ? 'missing' : type}; an SDP offer is needed`), host, { Accept: 'application/sdp' });
   };
 
-  /** TS 29.311 §6.2.1: a session to a recipient no channel takes is refused before it is set up. */
+  /** A session to a recipient no channel takes is refused before it is set up. */
   const route: Step = (request, locals) => {
     const target = routeRecipient(request.requestUri, config.routing);
     if (target.channel === 'sms') checkSmsDestination(target.targetUri.slice('tel:'.length), config.abuse, target.nationalDigits);
@@ -98,7 +98,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         if (open === undefined) return { status: 481, comment: 'No Such Session' };
         const verdict = await deliver(open, message, ++sequence, request, log);
         if (open.largeMessageMode) {
-          // One message per Large Message Mode session (TS 29.311 §6.4): done once answered.
+          // One message per Large Message Mode session (TS 29.311 Large Message Mode): done once answered.
           const ending = open;
           setImmediate(() => void ending.msrp.close('large message delivered'));
         }

@@ -1,7 +1,7 @@
 /**
  * Session mode through the gateway process (dist/): an IM user (test/helpers/msrp-peer.ts,
  * its own MSRP wire code) invites Herald to an MSRP session towards an SMS number, chats,
- * and gets the delivery IMDNs back inside the session (TS 29.311 §6.2).
+ * and gets the delivery IMDNs back inside the session (TS 29.311).
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
