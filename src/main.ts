@@ -200,7 +200,8 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
       await msrp.start();
       cleanups.push(() => msrp.stop());
       msrpAddress = `${msrp.address().host}:${msrp.address().port}`;
-      sessions = createSessionService({ config, msrp, submit: (request) => ingress.submit(request), registry: sessionRegistry, log });
+      const inDialog = sipEdge.sendInDialog?.bind(sipEdge);
+      sessions = createSessionService({ config, msrp, submit: (request) => ingress.submit(request), registry: sessionRegistry, log, sendInDialog: inDialog });
     }
     const sessionService = sessions;
     await sipEdge.start((request) =>

@@ -35,11 +35,13 @@ export function sessionFor(message: SipOutgoingMessage, registry: SessionRegistr
 }
 
 export function withSessions(edge: SipEdge, registry: SessionRegistry, routing: RoutingRules, log: Logger): SipEdge {
+  const inDialog = edge.sendInDialog?.bind(edge);
   return {
     start: (handler) => edge.start(handler),
     isReady: () => edge.isReady(),
     stop: () => edge.stop(),
     ...(edge.address === undefined ? {} : { address: () => edge.address?.() ?? { host: '', port: 0 } }),
+    ...(inDialog === undefined ? {} : { sendInDialog: inDialog }),
     async send(message: SipOutgoingMessage): Promise<SipFinalResponse> {
       const session = sessionFor(message, registry, routing);
       if (session === undefined) return edge.send(message);

@@ -14,7 +14,8 @@ import { errorReply, reply } from '../ingress/sip-reply.js';
 import { checkSmsDestination } from '../ingress/abuse-policy.js';
 import type { Logger } from '../logger.js';
 import type { MsrpEndpoint, MsrpIncomingMessage, MsrpTerms, MsrpVerdict } from '../ports/msrp-endpoint.port.js';
-import type { SipIncomingRequest, SipReply } from '../ports/sip-edge.port.js';
+import { randomBytes } from 'node:crypto';
+import type { SipFinalResponse, SipInDialogRequest, SipIncomingRequest, SipReply } from '../ports/sip-edge.port.js';
 import { routeRecipient, type Route } from '../routing/route-recipient.js';
 import { verdictOf } from './msrp-status.js';
 import type { OpenSession, SessionRegistry } from './session-registry.js';
@@ -34,6 +35,8 @@ export interface SessionServiceDeps {
   readonly submit: (request: SipIncomingRequest) => Promise<IngressOutcome>;
   readonly registry: SessionRegistry;
   readonly log: Logger;
+  /** Sends BYE in a session's dialog when Herald ends it (Large Message Mode done, idle); without it Herald only closes MSRP. */
+  readonly sendInDialog?: ((request: SipInDialogRequest) => Promise<SipFinalResponse>) | undefined;
 }
 
 interface Locals {
@@ -92,6 +95,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     };
     let open: OpenSession | undefined;
     let sequence = 0;
+    const toTag = randomBytes(8).toString('hex');
     const log = deps.log.child({ callId: request.callId });
     const answered = await deps.msrp.answer(request.body.toString('utf8'), terms, {
       message: async (message) => {
@@ -107,13 +111,33 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       closed: (reason) => {
         if (open !== undefined) registry.remove(open);
         log.info({ reason }, 'session ended');
+        if (reason !== 'BYE' && reason !== 'shutdown') void endDialog(request, toTag, log);
       },
     });
     open = { callId: request.callId, imUser: request.from.uri, farParty: target.targetUri, largeMessageMode: locals.largeMessageMode === true, msrp: answered.session };
     registry.add(open);
     log.info({ sessionId: answered.session.id, channel: target.channel, largeMessageMode: open.largeMessageMode }, 'session accepted');
-    return { status: 200, reason: 'OK', contentType: 'application/sdp', body: answered.sdp };
+    return { status: 200, reason: 'OK', contentType: 'application/sdp', body: answered.sdp, toTag };
   };
+
+  /** Herald ended the session (Large Message Mode done, connection gone): BYE ends the dialog (RFC 3261 §15.1.1). */
+  async function endDialog(invite: SipIncomingRequest, toTag: string, log: Logger): Promise<void> {
+    if (deps.sendInDialog === undefined) return;
+    const contact = /<([^>]+)>/.exec(invite.headers.contact?.[0] ?? '')?.[1] ?? invite.headers.contact?.[0]?.trim() ?? invite.from.uri;
+    try {
+      const answer = await deps.sendInDialog({
+        method: 'BYE',
+        requestUri: contact,
+        callId: invite.callId,
+        local: { uri: invite.to.uri, tag: toTag },
+        remote: { uri: invite.from.uri, tag: invite.from.tag },
+        cseq: 1,
+      });
+      log.debug({ status: answer.status }, 'BYE answered');
+    } catch (err) {
+      log.info({ err }, 'BYE could not be sent');
+    }
+  }
 
   /** One whole message of the session through the page-mode pipeline: its own ledger row and delivery. */
   async function deliver(session: OpenSession, message: MsrpIncomingMessage, sequence: number, invite: SipIncomingRequest, log: Logger): Promise<MsrpVerdict> {

@@ -174,7 +174,7 @@ describe('session mode (gateway process, SMSC simulator, MSRP test peer)', () =>
   });
 
   describe('when a Large Message Mode message of 5,000 bytes goes to email', () => {
-    it('sends it as one email and ends the session', async () => {
+    it('sends it as one email and ends the session with a BYE', async () => {
       const peer = await newPeer();
       const to = `carol@${mailSettings.recipientDomain}`;
       const answer = await peer.invite({ gatewayPort: gateway.sipPort, toUser: 'carol', toUri: `sip:${to}`, headers: ['Accept-Contact: *;+g.oma.sip-im.large-message'] });
@@ -185,6 +185,10 @@ describe('session mode (gateway process, SMSC simulator, MSRP test peer)', () =>
       const text = `${marker} `.padEnd(5_000, 'z');
       expect(await peer.sendMessage('text/plain', Buffer.from(text))).toEqual([200, 200, 200]);
       expect(await peer.closedByGateway()).toBe(true);
+      // Herald ends the dialog too: a BYE in it, From carrying the tag of its 200.
+      const bye = await waitFor(async () => peer.byesReceived[0], 10_000, 'BYE from Herald');
+      expect(bye).toMatch(new RegExp(`^BYE sip:${peer.user}@127\\.0\\.0\\.1:\\d+ SIP/2\\.0\r\n`));
+      expect(bye).toContain(`To: <${peer.uri}>;tag=`);
       const mail = await waitForMail(to, (m) => m.source.toString('latin1').includes(marker), 30_000);
       expect(mail.source.toString('latin1')).toContain('zzzzzzzzzz');
     }, 60_000);

@@ -92,6 +92,8 @@ export class MsrpTestPeer {
   #udpPort = 0;
   #sipWaiters: ((answer: SipAnswer) => void)[] = [];
   readonly sipReceived: SipAnswer[] = [];
+  /** BYE requests Herald sent (raw text). */
+  readonly byesReceived: string[] = [];
   readonly sessionId = token(8);
   #callId = `${token(8)}@peer`;
   #fromTag = token(4);
@@ -119,8 +121,16 @@ export class MsrpTestPeer {
   async open(): Promise<void> {
     await new Promise<void>((resolve) => this.#udp.bind(0, '127.0.0.1', () => resolve()));
     this.#udpPort = this.#udp.address().port;
-    this.#udp.on('message', (msg) => {
-      const answer = parseSip(msg.toString('latin1'));
+    this.#udp.on('message', (msg, rinfo) => {
+      const text = msg.toString('latin1');
+      if (text.startsWith('BYE ')) {
+        // Herald ends the dialog: answer 200 with the request's Via, From, To, Call-ID and CSeq.
+        this.byesReceived.push(text);
+        const copied = text.split('\r\n').filter((line) => /^(via|from|to|call-id|cseq):/i.test(line));
+        this.#udp.send(Buffer.from(['SIP/2.0 200 OK', ...copied, 'Content-Length: 0', '', ''].join('\r\n'), 'latin1'), rinfo.port, rinfo.address);
+        return;
+      }
+      const answer = parseSip(text);
       if (answer === undefined) return;
       this.sipReceived.push(answer);
       for (const wake of this.#sipWaiters.splice(0)) wake(answer);

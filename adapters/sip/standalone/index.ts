@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type {
   SipEdge,
   SipFinalResponse,
+  SipInDialogRequest,
   SipOutgoingMessage,
   SipRequestHandler,
 } from '../../../src/ports/sip-edge.port.js';
@@ -25,7 +26,8 @@ import { headerValue, headerValues, type ParsedRequest, type WireHeader } from '
 import { ClientTransactions } from './client-transactions.js';
 import { findFreeSipPort } from './free-port.js';
 import { buildResponse } from './response.js';
-import { sendMessage } from './send-message.js';
+import { sendInDialog } from './send-in-dialog.js';
+import { sendMessage, type SendContext } from './send-message.js';
 import { InviteServerTransactions } from './invite-transactions.js';
 import { ServerTransactions, transactionKey } from './server-transactions.js';
 import { SipSockets, type Inbound, type StreamRefusal } from './transport.js';
@@ -198,12 +200,26 @@ export function createStandaloneEdge(
         const hasContact = Object.keys(final.headers ?? {}).some((name) => name.toLowerCase() === 'contact');
         const withContact = ok && !hasContact ? { ...final, headers: { ...final.headers, Contact: contactFor(inbound.source.transport) } } : final;
         reqLog.debug({ method: 'INVITE', status: final.status }, 'SIP reply');
-        invites.final(key, buildResponse(head.headers, withContact, tag), final.status);
+        invites.final(key, buildResponse(head.headers, withContact, final.toTag ?? tag), final.status);
       })
       .catch((err: unknown) => {
         observer.dropped('internal-error');
         reqLog.error({ err }, 'SIP reply to INVITE could not be sent');
       });
+  }
+
+  function sendContext(operation: string): SendContext {
+    assertState(state, ['ready'], operation, 'GW_ERR_SIP_SEND_FAILED');
+    if (sockets === undefined) throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'SIP edge not started');
+    return {
+      sockets,
+      transactions: clients,
+      log: edgeLog,
+      domain: sipConfig.domain,
+      via: splitHostPort(sipConfig.publicAddress ?? sipConfig.host, port),
+      outboundProxy: sipConfig.outboundProxy,
+      timeoutMs: sipConfig.sendTimeoutMs,
+    };
   }
 
   function onInbound(inbound: Inbound): void {
@@ -262,17 +278,11 @@ export function createStandaloneEdge(
     },
 
     send(message: SipOutgoingMessage): Promise<SipFinalResponse> {
-      assertState(state, ['ready'], 'send', 'GW_ERR_SIP_SEND_FAILED');
-      if (sockets === undefined) throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'SIP edge not started');
-      return sendMessage(message, {
-        sockets,
-        transactions: clients,
-        log: edgeLog,
-        domain: sipConfig.domain,
-        via: splitHostPort(sipConfig.publicAddress ?? sipConfig.host, port),
-        outboundProxy: sipConfig.outboundProxy,
-        timeoutMs: sipConfig.sendTimeoutMs,
-      });
+      return sendMessage(message, sendContext('send'));
+    },
+
+    sendInDialog(request: SipInDialogRequest): Promise<SipFinalResponse> {
+      return sendInDialog(request, sendContext('sendInDialog'));
     },
 
     isReady(): boolean {
