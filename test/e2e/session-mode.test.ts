@@ -243,4 +243,20 @@ describe('session mode (gateway process, SMSC simulator, MSRP test peer)', () =>
       expect(await peer.sendMessage('text/plain', Buffer.from('still here'))).toEqual([200]);
     }, 120_000);
   });
+
+  describe('when the IM client refuses what Herald sends inside the session', () => {
+    it('sends the delivered IMDN as a SIP MESSAGE instead, so it is not lost', async () => {
+      const number = '+15557770009';
+      const peer = await newPeer();
+      expect((await peer.invite({ gatewayPort: gateway.sipPort, toUser: number })).status).toBe(200);
+      await peer.connect();
+      peer.answerSends = 403;
+      const id = `refused-${randomBytes(3).toString('hex')}`;
+      expect(await peer.sendMessage('message/cpim', cpimText(peer.uri, `sip:${number}@127.0.0.1`, id, 'say it elsewhere'))).toEqual([200]);
+      const message = await waitFor(async () => peer.messagesReceived.find((m) => m.includes(`<message-id>${id}</message-id>`) && m.includes('<delivered/>')), 60_000, 'the IMDN as MESSAGE');
+      expect(message).toMatch(/^MESSAGE sip:/);
+      // It was tried inside the session first, and refused there.
+      expect(peer.frames.some((f) => f.method === 'SEND' && f.body.toString('utf8').includes(id))).toBe(true);
+    }, 90_000);
+  });
 });

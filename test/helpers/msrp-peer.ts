@@ -94,6 +94,8 @@ export class MsrpTestPeer {
   readonly sipReceived: SipAnswer[] = [];
   /** BYE requests Herald sent (raw text). */
   readonly byesReceived: string[] = [];
+  /** Page-mode MESSAGEs Herald sent (raw text). */
+  readonly messagesReceived: string[] = [];
   readonly sessionId = token(8);
   #callId = `${token(8)}@peer`;
   #fromTag = token(4);
@@ -123,9 +125,9 @@ export class MsrpTestPeer {
     this.#udpPort = this.#udp.address().port;
     this.#udp.on('message', (msg, rinfo) => {
       const text = msg.toString('latin1');
-      if (text.startsWith('BYE ')) {
-        // Herald ends the dialog: answer 200 with the request's Via, From, To, Call-ID and CSeq.
-        this.byesReceived.push(text);
+      if (text.startsWith('BYE ') || text.startsWith('MESSAGE ')) {
+        // Herald ends the dialog, or sends in page mode: answer 200 with the request's Via, From, To, Call-ID and CSeq.
+        (text.startsWith('BYE ') ? this.byesReceived : this.messagesReceived).push(text);
         const copied = text.split('\r\n').filter((line) => /^(via|from|to|call-id|cseq):/i.test(line));
         this.#udp.send(Buffer.from(['SIP/2.0 200 OK', ...copied, 'Content-Length: 0', '', ''].join('\r\n'), 'latin1'), rinfo.port, rinfo.address);
         return;
