@@ -14,6 +14,8 @@ export interface OpenSession {
   readonly farParty: string;
   readonly largeMessageMode: boolean;
   readonly msrp: MsrpSession;
+  /** The dialog's tags (RFC 3261 §12): a BYE must name both to end the session. */
+  readonly tags: { readonly local: string; readonly remote: string | undefined };
 }
 
 /** user@host of a SIP URI, without port and parameters: how an IM user is matched. */

@@ -114,7 +114,14 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         if (reason !== 'BYE' && reason !== 'shutdown') void endDialog(request, toTag, log);
       },
     });
-    open = { callId: request.callId, imUser: request.from.uri, farParty: target.targetUri, largeMessageMode: locals.largeMessageMode === true, msrp: answered.session };
+    open = {
+      callId: request.callId,
+      imUser: request.from.uri,
+      farParty: target.targetUri,
+      largeMessageMode: locals.largeMessageMode === true,
+      msrp: answered.session,
+      tags: { local: toTag, remote: request.from.tag },
+    };
     registry.add(open);
     log.info({ sessionId: answered.session.id, channel: target.channel, largeMessageMode: open.largeMessageMode }, 'session accepted');
     return { status: 200, reason: 'OK', contentType: 'application/sdp', body: answered.sdp, toTag };
@@ -180,7 +187,10 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
 
   async function bye(request: SipIncomingRequest): Promise<SipReply> {
     const session = registry.byCallId(request.callId);
-    if (session === undefined) return reply(481, 'Call/Transaction Does Not Exist');
+    // RFC 3261 §12.2.2: the request belongs to the dialog only when Call-ID and both tags match.
+    if (session === undefined || request.to.tag !== session.tags.local || request.from.tag !== session.tags.remote) {
+      return reply(481, 'Call/Transaction Does Not Exist');
+    }
     await session.msrp.close('BYE');
     return reply(200, 'OK');
   }

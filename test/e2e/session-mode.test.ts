@@ -89,6 +89,8 @@ describe('session mode (gateway process, SMSC simulator, MSRP test peer)', () =>
       expect(imdnFrame?.headers.get('content-type')).toMatch(/^message\/cpim/);
       expect(imdnFrame?.headers.get('to-path')).toBe(peer.localPath);
 
+      // A BYE must name the dialog's tags: the same Call-ID with another To tag ends nothing.
+      expect((await peer.bye({ toTag: 'not-herald' })).status).toBe(481);
       expect((await peer.bye()).status).toBe(200);
     }, 120_000);
   });

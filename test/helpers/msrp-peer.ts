@@ -200,14 +200,15 @@ export class MsrpTestPeer {
     return answer;
   }
 
-  async bye(): Promise<SipAnswer> {
+  /** BYE in the dialog; `toTag` replaces Herald's tag (a BYE for no dialog Herald knows). */
+  async bye(options: { toTag?: string } = {}): Promise<SipAnswer> {
     const branch = `z9hG4bK${token()}`;
     const lines = [
       `BYE ${this.#toUri} SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=${branch}`,
       'Max-Forwards: 70',
       `From: <${this.uri}>;tag=${this.#fromTag}`,
-      `To: <${this.#toUri}>;tag=${this.#toTag ?? ''}`,
+      `To: <${this.#toUri}>;tag=${options.toTag ?? this.#toTag ?? ''}`,
       `Call-ID: ${this.#callId}`,
       'CSeq: 2 BYE',
     ];
