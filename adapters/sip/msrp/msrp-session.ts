@@ -32,6 +32,9 @@ export interface SessionOptions {
 
 const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 408: 'Request Timeout', 413: 'Message Too Large', 415: 'Unsupported Media Type', 481: 'No Such Session', 501: 'Not Implemented' };
 
+/** Message-IDs of refused messages remembered per session, to refuse their later chunks. */
+const MAX_REFUSED_IDS = 256;
+
 interface Pending {
   readonly resolve: (status: number) => void;
   readonly timer: NodeJS.Timeout;
@@ -190,7 +193,11 @@ export class MsrpSessionImpl implements MsrpSession {
       outcome = this.#assembler.add({ messageId, range: parseByteRange(msrpHeader(frame, 'Byte-Range')), body: frame.body, flag: frame.flag });
     } catch (err) {
       const status = msrpStatusOf(isHeraldError(err) ? err.code : '');
-      if (status === 413) this.#refused.add(messageId);
+      if (status === 413) {
+        // Bounded: a peer that keeps sending oversized messages cannot grow this without end.
+        if (this.#refused.size >= MAX_REFUSED_IDS) this.#refused.clear();
+        this.#refused.add(messageId);
+      }
       this.#options.log.info({ sessionId: this.id, messageId, status }, 'MSRP chunk refused');
       return this.#respond(frame, connection, status);
     }
