@@ -14,7 +14,7 @@ import { errorReply, reply } from '../ingress/sip-reply.js';
 import { checkSmsDestination } from '../ingress/abuse-policy.js';
 import type { Logger } from '../logger.js';
 import type { MsrpEndpoint, MsrpIncomingMessage, MsrpTerms, MsrpVerdict } from '../ports/msrp-endpoint.port.js';
-import { randomBytes } from 'node:crypto';
+import { randomPoolBytes } from '../domain/random-pool.js';
 import type { SipFinalResponse, SipInDialogRequest, SipIncomingRequest, SipReply } from '../ports/sip-edge.port.js';
 import { routeRecipient, type Route } from '../routing/route-recipient.js';
 import { verdictOf } from './msrp-status.js';
@@ -95,7 +95,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     };
     let open: OpenSession | undefined;
     let sequence = 0;
-    const toTag = randomBytes(8).toString('hex');
+    const toTag = randomPoolBytes(8).toString('hex');
     const log = deps.log.child({ callId: request.callId });
     const answered = await deps.msrp.answer(request.body.toString('utf8'), terms, {
       message: async (message) => {

@@ -4,7 +4,7 @@
  * the To-Path of its first request (RFC 4975 §5.4). When the offerer only listens
  * (a=setup:passive), Herald connects to it and binds with an empty SEND.
  */
-import { randomBytes } from 'node:crypto';
+import { randomPoolBytes } from '../../../src/domain/random-pool.js';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { MsrpAnswer, MsrpEndpoint, MsrpSessionEvents, MsrpTerms } from '../../../src/ports/msrp-endpoint.port.js';
@@ -152,7 +152,7 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
       if (sessions.size >= options.maxSessions) throw msrpError('GW_ERR_GATEWAY_OVERLOADED', `${options.maxSessions} MSRP sessions open`);
       const remote = offer.path.map((uri) => parseMsrpUri(uri));
       if (remote.some((uri) => uri.transport !== 'tcp')) throw msrpError('GW_ERR_SDP_UNACCEPTABLE', 'MSRP transport other than tcp');
-      const id = randomBytes(12).toString('base64url').replace(/[-_]/g, 'x');
+      const id = randomPoolBytes(12).toString('base64url').replace(/[-_]/g, 'x');
       const host = options.publicHost ?? options.host;
       const localUri = formatMsrpUri({ secure: false, host, port, sessionId: id, transport: 'tcp' });
       const session = new MsrpSessionImpl({

@@ -2,7 +2,7 @@
  * Writes MSRP frames (RFC 4975 §9). The header order is the grammar's: To-Path, From-Path,
  * then the rest, then Content-Type last before the body.
  */
-import { randomBytes } from 'node:crypto';
+import { randomPoolBytes } from '../../../../src/domain/random-pool.js';
 import { heraldError } from '../../../../src/errors.js';
 import type { ContinuationFlag, MsrpHeader } from './frame.js';
 
@@ -38,7 +38,7 @@ function checkValue(name: string, value: string): void {
  * randomness that the end-line does not appear in the body; the writer checks anyway).
  */
 export function newTransactionId(): string {
-  return randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
+  return randomPoolBytes(9).toString('base64url').replace(/[-_]/g, 'x');
 }
 
 /**
