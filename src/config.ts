@@ -17,6 +17,7 @@ import { smppSchema } from './config-smpp.js';
 import { imapSchema, smtpSchema } from './config-email.js';
 import { archiveSchema } from './config-archive.js';
 import { groupsSchema, mediaSchema } from './config-content.js';
+import { sessionSchema } from './config-session.js';
 
 const port = z.number().int().min(0).max(65535);
 const durationMs = z.number().int().min(0);
@@ -284,6 +285,7 @@ export const configSchema = z.strictObject({
   archive: archiveSchema.prefault({}),
   media: mediaSchema.prefault({}),
   groups: groupsSchema.prefault({}),
+  session: sessionSchema.prefault({}),
   imdn: z
     .strictObject({
       retentionDays: z

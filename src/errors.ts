@@ -57,6 +57,12 @@ export const ERROR_CATALOGUE = {
   GW_ERR_CONTENT_UNSUPPORTED_ENCODING: spec('unsupported content encoding: %s', 415, 415),
   GW_ERR_CONTENT_CHARSET: spec('invalid text for its charset: %s', 400, 400),
 
+  // Session mode (MSRP, RFC 4975; SDP offer/answer, RFC 3264/4975 §8). An SDP offer Herald
+  // cannot answer is 488 (RFC 3261 §21.4.26); an MSRP transport failure is retried.
+  GW_ERR_MSRP_MALFORMED: spec('malformed MSRP frame: %s', 400, 400),
+  GW_ERR_MSRP_SEND_FAILED: spec('MSRP send failed: %s', 502, 500, false),
+  GW_ERR_SDP_UNACCEPTABLE: spec('SDP offer not acceptable: %s', 488, 488),
+
   // Codecs
   GW_ERR_CPIM_MALFORMED: spec('malformed CPIM: %s', 400, 400),
   GW_ERR_IMDN_MALFORMED: spec('malformed IMDN: %s', 400, 400),

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createSipEdge } from '../adapters/sip/index.js';
+import { createMsrpEndpoint } from '../adapters/sip/msrp/index.js';
 import { createImapArchive, createImapWatchers } from '../adapters/imap/index.js';
 import { createSmppGateway } from '../adapters/smpp/index.js';
 import { createSmtpTransport } from '../adapters/smtp/index.js';
@@ -37,6 +38,7 @@ import { sipStartFacts } from './sip-start-facts.js';
 import { openConfigurationWarnings } from './open-configuration.js';
 import type { Ledger } from './ports/ledger.port.js';
 import { createSmsChannel, smsReadiness } from './sms/index.js';
+import { createSessionService, SessionRegistry, withSessions } from './session/index.js';
 
 export interface Gateway {
   readonly http: FastifyInstance;
@@ -107,7 +109,10 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     const archiveMailboxes = createImapArchive(config.archive, log);
     const archiveTrigger = archiveMailboxes === undefined ? undefined : new ArchiveTrigger({ settings: archive, store: ledger.archive, jobs });
     const archived = <L extends Ledger>(l: L): L => (archiveTrigger === undefined ? l : withArchive(l, archiveTrigger, log));
-    const sipEdge = createSipEdge(config.sip, log, { dropped: (reason) => metrics.sipDropped.inc({ reason }) });
+    // Session mode: MESSAGEs Herald sends go into an open MSRP session when there is one.
+    const sessionRegistry = new SessionRegistry();
+    const rawSipEdge = createSipEdge(config.sip, log, { dropped: (reason) => metrics.sipDropped.inc({ reason }) }, { sessions: config.session.enabled });
+    const sipEdge = config.session.enabled ? withSessions(rawSipEdge, sessionRegistry, config.routing, log) : rawSipEdge;
     const imdnSend = createImdnSendHandler({
       config,
       store: ledger.dispositions,
@@ -176,7 +181,32 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     // One nonce key for all nodes: a nonce from one node is good on the next (UDP behind a balancer).
     const digestNonceKey = config.sip.digestRealm === undefined ? undefined : await nonceCounts.sharedKey();
     const ingress = createIngress({ config, ledger: tracked, jobs, metrics, log, incomingImdns, rateLimiter, mediaBaseUrl: mediaBase, nonceCounts, digestNonceKey });
-    await sipEdge.start((request) => ingress.handle(request));
+    let msrpAddress: string | undefined;
+    let sessions: ReturnType<typeof createSessionService> | undefined;
+    if (config.session.enabled) {
+      const s = config.session;
+      const msrp = createMsrpEndpoint({
+        host: s.msrpHost,
+        port: s.msrpPort,
+        publicHost: s.msrpPublicHost,
+        maxChunkBytes: s.maxChunkBytes,
+        idleTimeoutMs: s.idleTimeoutMs,
+        reconnectGraceMs: s.reconnectGraceMs,
+        transactionTimeoutMs: s.transactionTimeoutMs,
+        bindTimeoutMs: s.bindTimeoutMs,
+        maxSessions: s.maxSessions,
+        log,
+      });
+      await msrp.start();
+      cleanups.push(() => msrp.stop());
+      msrpAddress = `${msrp.address().host}:${msrp.address().port}`;
+      const inDialog = sipEdge.sendInDialog?.bind(sipEdge);
+      sessions = createSessionService({ config, msrp, submit: (request) => ingress.submit(request), registry: sessionRegistry, log, sendInDialog: inDialog });
+    }
+    const sessionService = sessions;
+    await sipEdge.start((request) =>
+      sessionService !== undefined && (request.method === 'INVITE' || request.method === 'BYE') ? sessionService.handle(request) : ingress.handle(request),
+    );
     cleanups.push(() => sipEdge.stop());
 
     // Sweeps run in the background (a deep backlog must not delay start) and never overlap.
@@ -219,7 +249,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     listeningAt = httpAddress;
     cleanups.push(() => http.close());
 
-    log.info({ http: httpAddress, edge: config.sip.edge, ...sipStartFacts(config.sip, sipEdge) }, 'herald started');
+    log.info({ http: httpAddress, edge: config.sip.edge, ...sipStartFacts(config.sip, sipEdge), ...(msrpAddress === undefined ? {} : { msrp: msrpAddress }) }, 'herald started');
 
     let stopping: Promise<void> | undefined;
     return {

@@ -7,7 +7,7 @@ import type { SipEdge } from '../../src/ports/sip-edge.port.js';
 import { createDrachtioEdge } from './drachtio/index.js';
 import type { SipEdgeObserver } from './shared/edge-observer.js';
 import type { SipConfig } from './shared/sip-config.js';
-import { createStandaloneEdge } from './standalone/index.js';
+import { createStandaloneEdge, type StandaloneEdgeOptions } from './standalone/index.js';
 
 export { createDrachtioEdge } from './drachtio/index.js';
 export { createStandaloneEdge, type StandaloneSipEdge } from './standalone/index.js';
@@ -15,6 +15,7 @@ export type { SipConfig } from './shared/sip-config.js';
 export type { DropReason, SipEdgeObserver } from './shared/edge-observer.js';
 
 /** The edge `sip.edge` names: `standalone` (Herald's own stack) or `drachtio`. */
-export function createSipEdge(sipConfig: SipConfig, log: Logger, observer?: SipEdgeObserver): SipEdge {
-  return sipConfig.edge === 'drachtio' ? createDrachtioEdge(sipConfig, log) : createStandaloneEdge(sipConfig, log, observer);
+export function createSipEdge(sipConfig: SipConfig, log: Logger, observer?: SipEdgeObserver, options: StandaloneEdgeOptions = {}): SipEdge {
+  // Session mode is on the standalone edge only so far (docs/session-mode.md); drachtio answers INVITE 405.
+  return sipConfig.edge === 'drachtio' ? createDrachtioEdge(sipConfig, log) : createStandaloneEdge(sipConfig, log, observer, options);
 }

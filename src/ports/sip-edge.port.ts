@@ -32,6 +32,24 @@ export interface SipReply {
   readonly headers?: Readonly<Record<string, string>> | undefined;
   readonly contentType?: string | undefined;
   readonly body?: Buffer | string | undefined;
+  /**
+   * The To tag of a final answer that makes a dialog (a 2xx to INVITE), when the core must
+   * know it to send in the dialog later; unset: the edge picks one.
+   */
+  readonly toTag?: string | undefined;
+}
+
+/** A request Herald sends inside a dialog it accepted (BYE ending a session). */
+export interface SipInDialogRequest {
+  readonly method: 'BYE';
+  /** The peer's Contact from the INVITE (RFC 3261 §12.1.1 remote target). */
+  readonly requestUri: string;
+  readonly callId: string;
+  /** Herald's side: the INVITE's To URI and the tag Herald answered with. */
+  readonly local: SipNameAddr;
+  /** The peer's side: the INVITE's From URI and tag. */
+  readonly remote: SipNameAddr;
+  readonly cseq: number;
 }
 
 export type SipRequestHandler = (request: SipIncomingRequest) => Promise<SipReply>;
@@ -65,6 +83,8 @@ export interface SipEdge {
   start(handler: SipRequestHandler): Promise<void>;
   /** Sends one MESSAGE and resolves with its final response; never retries by itself. */
   send(message: SipOutgoingMessage): Promise<SipFinalResponse>;
+  /** Sends a request inside a dialog (edges that serve sessions); resolves with its final response. */
+  sendInDialog?(request: SipInDialogRequest): Promise<SipFinalResponse>;
   /** Whether the edge is up (e.g. connected to drachtio-server). */
   isReady(): boolean;
   /** Where the edge listens, when it owns the sockets (the standalone edge; port 0 resolved). */

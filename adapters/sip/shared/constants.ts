@@ -3,6 +3,14 @@ export const HANDLED_METHODS: readonly string[] = ['MESSAGE', 'OPTIONS'];
 
 export const ALLOW_HEADER = HANDLED_METHODS.join(', ');
 
+/** Methods added in session mode (RFC 4975 sessions set up by INVITE, ended by BYE). */
+export const SESSION_METHODS: readonly string[] = ['INVITE', 'BYE'];
+
+/** The Allow value for the methods an edge serves; with INVITE, ACK and CANCEL come too (RFC 3261 §20.5). */
+export function allowHeader(handled: readonly string[]): string {
+  return handled.includes('INVITE') ? ['INVITE', 'ACK', 'CANCEL', ...handled.filter((m) => m !== 'INVITE')].join(', ') : handled.join(', ');
+}
+
 /** RFC 3261 §8.1.1.6 recommends 70. */
 export const MAX_FORWARDS = 70;
 

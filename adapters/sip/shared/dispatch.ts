@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isHeraldError } from '../../../src/errors.js';
 import type { SipIncomingRequest, SipReply, SipRequestHandler } from '../../../src/ports/sip-edge.port.js';
-import { ALLOW_HEADER, HANDLED_METHODS } from './constants.js';
+import { allowHeader, HANDLED_METHODS } from './constants.js';
 import { edgeRefusal } from './refusal.js';
 import { validateRequest } from './validate-request.js';
 
@@ -18,6 +18,8 @@ export async function dispatchRequest(
   log: Logger,
   /** Host named in the Warning of the edge's own refusals (`sip.domain`). */
   domain = 'localhost',
+  /** Methods the core serves on this edge (session mode adds INVITE and BYE). */
+  handled: readonly string[] = HANDLED_METHODS,
 ): Promise<SipReply> {
   const invalid = validateRequest(request);
   if (invalid !== undefined) {
@@ -25,9 +27,9 @@ export async function dispatchRequest(
     log.debug({ method: request.method, detail: invalid.detail, source: request.source.address }, 'SIP request refused as malformed');
     return edgeRefusal(invalid.status, invalid.detail, domain);
   }
-  if (!HANDLED_METHODS.includes(request.method)) {
+  if (!handled.includes(request.method)) {
     log.debug({ method: request.method, callId: request.callId }, 'SIP method not allowed');
-    const refusal = edgeRefusal(405, request.method, domain, 'GW_ERR_SIP_METHOD', { Allow: ALLOW_HEADER });
+    const refusal = edgeRefusal(405, request.method, domain, 'GW_ERR_SIP_METHOD', { Allow: allowHeader(handled) });
     // The standard phrase: clients match on it, and the Warning names the method.
     return { ...refusal, reason: 'Method Not Allowed' };
   }

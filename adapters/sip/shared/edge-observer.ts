@@ -10,6 +10,8 @@ export type DropReason =
   | 'tcp-header-timeout'
   | 'tcp-unframeable'
   | 'transaction-table-full'
+  /** A 2xx to INVITE whose ACK never came within 64·T1. */
+  | 'no-ack'
   | 'internal-error';
 
 /**

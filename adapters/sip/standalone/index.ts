@@ -8,11 +8,12 @@ import type { Logger } from 'pino';
 import type {
   SipEdge,
   SipFinalResponse,
+  SipInDialogRequest,
   SipOutgoingMessage,
   SipRequestHandler,
 } from '../../../src/ports/sip-edge.port.js';
 import { inNetworks, parseNetwork } from '../../../src/ingress/cidr.js';
-import { HANDLED_METHODS, TRYING_AFTER_MS } from '../shared/constants.js';
+import { HANDLED_METHODS, SESSION_METHODS, TRYING_AFTER_MS } from '../shared/constants.js';
 import { dispatchRequest } from '../shared/dispatch.js';
 import { sipEdgeError } from '../shared/edge-error.js';
 import { NO_OBSERVER, type SipEdgeObserver } from '../shared/edge-observer.js';
@@ -25,7 +26,9 @@ import { headerValue, headerValues, type ParsedRequest, type WireHeader } from '
 import { ClientTransactions } from './client-transactions.js';
 import { findFreeSipPort } from './free-port.js';
 import { buildResponse } from './response.js';
-import { sendMessage } from './send-message.js';
+import { sendInDialog } from './send-in-dialog.js';
+import { sendMessage, type SendContext } from './send-message.js';
+import { InviteServerTransactions } from './invite-transactions.js';
 import { ServerTransactions, transactionKey } from './server-transactions.js';
 import { SipSockets, type Inbound, type StreamRefusal } from './transport.js';
 import { parseTopVia } from './via.js';
@@ -33,6 +36,15 @@ import { parseTopVia } from './via.js';
 export interface StandaloneSipEdge extends SipEdge {
   /** Where the edge listens; `port` is the real one when the config asked for 0. */
   address(): { readonly host: string; readonly port: number };
+}
+
+export interface StandaloneEdgeOptions {
+  /**
+   * Session mode (`session.enabled`): INVITE and BYE go to the core, INVITEs get server
+   * transactions with 2xx retransmission until ACK. Off: INVITE is answered 405 once.
+   * @defaultValue false
+   */
+  readonly sessions?: boolean | undefined;
 }
 
 /** An inbound TCP connection with nothing in flight is closed after this long. */
@@ -49,8 +61,19 @@ function splitHostPort(value: string, defaultPort: number): { host: string; port
  * @throws GW_ERR_SIP_LISTEN_FAILED from start() when a listener cannot bind (port in use).
  * @throws GW_ERR_SIP_SEND_FAILED from send() on a transport failure or when not started.
  */
-export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer: SipEdgeObserver = NO_OBSERVER): StandaloneSipEdge {
+export function createStandaloneEdge(
+  sipConfig: SipConfig,
+  log: Logger,
+  observer: SipEdgeObserver = NO_OBSERVER,
+  options: StandaloneEdgeOptions = {},
+): StandaloneSipEdge {
   const edgeLog = log.child({ component: 'sip-edge', edge: 'standalone' });
+  const sessions = options.sessions === true;
+  const handled = sessions ? [...HANDLED_METHODS, ...SESSION_METHODS] : HANDLED_METHODS;
+  const invites = new InviteServerTransactions((dialogKey) => {
+    observer.dropped('no-ack');
+    edgeLog.info({ callId: dialogKey.split('\n')[0] }, 'SIP 2xx to INVITE never acknowledged; the session ends at its idle timeout');
+  });
   const networks = sipConfig.allowedNetworks.flatMap((cidr) => parseNetwork(cidr) ?? []);
   const peerAllowed = (address: string): boolean => networks.length === 0 || inNetworks(address, networks);
   const servers = new ServerTransactions();
@@ -76,10 +99,21 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer
     const { source, reply } = inbound;
     const via = parseTopVia(headerValue(head.headers, 'via'));
     if (via === undefined) return observer.dropped('unanswerable');
-    if (head.method === 'ACK') return observer.dropped('ack'); // ACKs of our 405s to INVITE end here.
+    if (head.method === 'ACK') {
+      // The ACK of a 2xx stops its retransmission; ACKs of refusals end here too.
+      if (!sessions || !invites.ack(dialogKeyOf(head))) observer.dropped('ack');
+      return;
+    }
     // Strangers learn nothing of what Herald does not serve: peer check before any 405
     // (MESSAGE and OPTIONS get the core's 403 with its reason).
-    if (!HANDLED_METHODS.includes(head.method) && !peerAllowed(source.address)) return observer.dropped('peer-refused');
+    if (!handled.includes(head.method) && !peerAllowed(source.address)) return observer.dropped('peer-refused');
+    if (sessions && head.method === 'CANCEL') {
+      // INVITEs are answered at once, so a CANCEL finds them done: 200 to the CANCEL, no
+      // effect on the INVITE (RFC 3261 §9.2); 481 when no such INVITE is known.
+      const known = invites.has(dialogKeyOf(head));
+      reply(buildResponse(head.headers, known ? { status: 200, reason: 'OK' } : { status: 481, reason: 'Call/Transaction Does Not Exist' }, randomToken()));
+      return;
+    }
     // RFC 3261 §18.3: bytes past Content-Length in a datagram are ignored; fewer is an error
     // the shared validator answers with 400.
     const declared = Number(headerValue(head.headers, 'content-length') ?? Number.NaN);
@@ -88,6 +122,10 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer
     const reqLog = edgeLog.child({ callId: typed.callId });
     const tag = randomToken();
     const reliable = source.transport !== 'udp';
+    if (head.method === 'INVITE' && sessions) {
+      onInvite(head, typed, inbound, current, reqLog, tag);
+      return;
+    }
     if (head.method === 'INVITE') {
       // No INVITE server transaction: the final answer goes out once, never retransmitted
       // (no amplification toward a spoofed source); the client's retransmissions each get one.
@@ -111,7 +149,7 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer
         reqLog.error({ err }, 'SIP 100 Trying could not be sent');
       }
     }, TRYING_AFTER_MS);
-    dispatchRequest(current, typed, reqLog, sipConfig.domain)
+    dispatchRequest(current, typed, reqLog, sipConfig.domain, handled)
       .catch((err: unknown) => {
         reqLog.error({ err }, 'SIP request failed outside the handler');
         return { status: 500, reason: 'Server Internal Error' };
@@ -128,6 +166,60 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer
         observer.dropped('internal-error');
         reqLog.error({ err }, 'SIP reply could not be sent');
       });
+  }
+
+  /** `Call-ID\nCSeq number`: what an INVITE, its 2xx's ACK and its CANCEL share. */
+  function dialogKeyOf(head: ParsedRequest): string {
+    const cseq = Number.parseInt(headerValue(head.headers, 'cseq') ?? '', 10);
+    return `${headerValue(head.headers, 'call-id') ?? ''}\n${cseq}`;
+  }
+
+  /** Where in-dialog requests reach Herald (RFC 3261 §12.1.1: a 2xx to INVITE carries Contact). */
+  function contactFor(transport: string): string {
+    const at = splitHostPort(sipConfig.publicAddress ?? sipConfig.host, port);
+    const host = at.host.includes(':') && !at.host.startsWith('[') ? `[${at.host}]` : at.host;
+    return `<sip:${host}:${at.port};transport=${transport}>`;
+  }
+
+  function onInvite(head: ParsedRequest, typed: ReturnType<typeof toIncomingRequest>, inbound: Inbound, current: SipRequestHandler, reqLog: Logger, tag: string): void {
+    const via = parseTopVia(headerValue(head.headers, 'via'));
+    if (via === undefined) return;
+    const key = transactionKey(head, via);
+    if (invites.absorb(key)) return;
+    if (!invites.begin(key, dialogKeyOf(head), inbound.reply)) {
+      observer.dropped('transaction-table-full');
+      inbound.reply(buildResponse(head.headers, edgeRefusal(503, 'too many INVITEs in progress', sipConfig.domain, 'GW_ERR_GATEWAY_OVERLOADED', { 'Retry-After': '5' }), tag));
+      return;
+    }
+    // RFC 3261 §17.2.1: 100 Trying at once stops the client's INVITE retransmissions.
+    invites.provisional(key, buildResponse(head.headers, { status: 100, reason: 'Trying' }, undefined));
+    dispatchRequest(current, typed, reqLog, sipConfig.domain, handled)
+      .then((final) => {
+        if (sockets === undefined) return;
+        const ok = final.status >= 200 && final.status < 300;
+        const hasContact = Object.keys(final.headers ?? {}).some((name) => name.toLowerCase() === 'contact');
+        const withContact = ok && !hasContact ? { ...final, headers: { ...final.headers, Contact: contactFor(inbound.source.transport) } } : final;
+        reqLog.debug({ method: 'INVITE', status: final.status }, 'SIP reply');
+        invites.final(key, buildResponse(head.headers, withContact, final.toTag ?? tag), final.status);
+      })
+      .catch((err: unknown) => {
+        observer.dropped('internal-error');
+        reqLog.error({ err }, 'SIP reply to INVITE could not be sent');
+      });
+  }
+
+  function sendContext(operation: string): SendContext {
+    assertState(state, ['ready'], operation, 'GW_ERR_SIP_SEND_FAILED');
+    if (sockets === undefined) throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'SIP edge not started');
+    return {
+      sockets,
+      transactions: clients,
+      log: edgeLog,
+      domain: sipConfig.domain,
+      via: splitHostPort(sipConfig.publicAddress ?? sipConfig.host, port),
+      outboundProxy: sipConfig.outboundProxy,
+      timeoutMs: sipConfig.sendTimeoutMs,
+    };
   }
 
   function onInbound(inbound: Inbound): void {
@@ -186,17 +278,11 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer
     },
 
     send(message: SipOutgoingMessage): Promise<SipFinalResponse> {
-      assertState(state, ['ready'], 'send', 'GW_ERR_SIP_SEND_FAILED');
-      if (sockets === undefined) throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'SIP edge not started');
-      return sendMessage(message, {
-        sockets,
-        transactions: clients,
-        log: edgeLog,
-        domain: sipConfig.domain,
-        via: splitHostPort(sipConfig.publicAddress ?? sipConfig.host, port),
-        outboundProxy: sipConfig.outboundProxy,
-        timeoutMs: sipConfig.sendTimeoutMs,
-      });
+      return sendMessage(message, sendContext('send'));
+    },
+
+    sendInDialog(request: SipInDialogRequest): Promise<SipFinalResponse> {
+      return sendInDialog(request, sendContext('sendInDialog'));
     },
 
     isReady(): boolean {
@@ -218,6 +304,7 @@ export function createStandaloneEdge(sipConfig: SipConfig, log: Logger, observer
       handler = undefined;
       clients.failAll(sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'SIP edge stopped'));
       servers.clear();
+      invites.clear();
       await current?.close();
       state = 'stopped';
       edgeLog.info({}, 'SIP edge stopped');

@@ -1,0 +1,31 @@
+/**
+ * The `session` section of the configuration schema: session mode (MSRP chat and Large
+ * Message Mode, docs/session-mode.md). Kept apart from src/config.ts so the settings read
+ * as one block; config.ts embeds it (and stays the only reader of process.env).
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const durationMs = z.number().int().min(0);
+
+export const sessionSchema = z.strictObject({
+  enabled: z
+    .boolean()
+    .default(false)
+    .describe('Session mode: answer SIP INVITEs for MSRP chat and Large Message Mode (standalone edge). Off: INVITE gets 405 and no MSRP port is opened.'),
+  msrpHost: z.string().min(1).default('127.0.0.1').describe('Address the MSRP listener (TCP) binds.'),
+  msrpPort: port.default(2855).describe('MSRP listener port; 0 picks a free one (the SDP answer names it).'),
+  msrpPublicHost: z.string().min(1).optional().describe('Host put in Herald\'s MSRP URIs and SDP when behind NAT. Unset: msrpHost.'),
+  maxMessageBytes: z
+    .number()
+    .int()
+    .min(256)
+    .default(65_536)
+    .describe('Largest message accepted in a session, announced as SDP a=max-size; larger gets MSRP 413. The channel\'s own limit (SMS parts, email size) still applies.'),
+  maxChunkBytes: z.number().int().min(256).default(65_536).describe('Largest MSRP chunk read; a chunk whose end-line is not found by then closes the connection.'),
+  maxSessions: z.number().int().min(1).default(1_000).describe('MSRP sessions open at once on this node; past it an INVITE gets 503.'),
+  idleTimeoutMs: durationMs.min(1_000).default(300_000).describe('An MSRP connection that carries nothing for this long is closed (then the session ends after reconnectGraceMs).'),
+  reconnectGraceMs: durationMs.min(100).default(30_000).describe('How long a session outlives its lost (or never opened) MSRP connection, waiting for the peer to connect.'),
+  transactionTimeoutMs: durationMs.min(100).default(30_000).describe('How long an MSRP SEND Herald sent waits for its response (RFC 4975 §7.1.1 suggests 30 s).'),
+  bindTimeoutMs: durationMs.min(100).default(5_000).describe('A new MSRP connection must name its session within this long.'),
+});

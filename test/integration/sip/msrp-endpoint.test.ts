@@ -1,0 +1,108 @@
+/**
+ * Herald's MSRP endpoint over real TCP, without the gateway: RFC 6135 active setup (Herald
+ * connects and binds with an empty SEND), 481 for a session it does not hold, a connection
+ * that names no session closed at the bind deadline, and a session ending without a connection.
+ */
+import net from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMsrpEndpoint } from '../../../adapters/sip/msrp/index.js';
+import type { MsrpIncomingMessage } from '../../../src/ports/msrp-endpoint.port.js';
+
+const log = pino({ level: process.env.HERALD_TEST_LOG ?? 'silent' });
+const TERMS = { maxMessageBytes: 10_000, acceptTypes: ['text/plain'], acceptWrappedTypes: [] };
+
+function offer(path: string, setup: string): string {
+  return ['v=0', 'o=a 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=message 9 TCP/MSRP *', 'a=accept-types:text/plain', `a=setup:${setup}`, `a=path:${path}`, ''].join('\r\n');
+}
+
+function endpoint(overrides: Partial<Parameters<typeof createMsrpEndpoint>[0]> = {}) {
+  return createMsrpEndpoint({ host: '127.0.0.1', port: 0, maxChunkBytes: 4_096, idleTimeoutMs: 10_000, reconnectGraceMs: 5_000, transactionTimeoutMs: 2_000, bindTimeoutMs: 300, maxSessions: 10, log, ...overrides });
+}
+
+describe('MSRP endpoint', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  describe('when the offerer only listens (a=setup:passive)', () => {
+    it('connects to the offerer, binds with an empty SEND, and delivers what the offerer sends', async () => {
+      const received: string[] = [];
+      const server = net.createServer((socket) => {
+        socket.on('data', (chunk) => {
+          received.push(chunk.toString('latin1'));
+          const bind = /^MSRP (\S+) SEND\r\n/.exec(chunk.toString('latin1'));
+          const from = /From-Path: (\S+)/.exec(chunk.toString('latin1'))?.[1];
+          if (bind === null || from === undefined) return;
+          socket.write(`MSRP ${bind[1]} 200 OK\r\nTo-Path: ${from}\r\nFrom-Path: msrp://127.0.0.1:1/peer;tcp\r\n-------${bind[1]}$\r\n`);
+          // Then a message of the offerer's own on the same connection.
+          socket.write(`MSRP t0000001 SEND\r\nTo-Path: ${from}\r\nFrom-Path: msrp://127.0.0.1:1/peer;tcp\r\nMessage-ID: m1\r\nByte-Range: 1-5/5\r\nContent-Type: text/plain\r\n\r\nhello\r\n-------t0000001$\r\n`);
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const peerPort = (server.address() as net.AddressInfo).port;
+      const msrp = endpoint();
+      await msrp.start();
+      cleanups.push(() => msrp.stop());
+      const messages: MsrpIncomingMessage[] = [];
+      const answer = await msrp.answer(offer(`msrp://127.0.0.1:${peerPort}/peer;tcp`, 'passive'), TERMS, {
+        message: async (m) => (messages.push(m), { status: 200, comment: 'OK' }),
+        closed: () => undefined,
+      });
+      expect(answer.sdp).toContain('a=setup:active');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(received[0]).toMatch(/^MSRP \S+ SEND\r\nTo-Path: msrp:\/\/127\.0\.0\.1:\d+\/peer;tcp\r\nFrom-Path: msrp:\/\/127\.0\.0\.1:\d+\/\S+;tcp\r\n[\s\S]*Byte-Range: 1-0\/0\r\n-------/);
+      expect(messages.map((m) => m.body.toString())).toEqual(['hello']);
+      expect(received.join('')).toMatch(/MSRP t0000001 200 OK\r\nTo-Path: msrp:\/\/127\.0\.0\.1:1\/peer;tcp\r\n/);
+    });
+  });
+
+  describe('when a connection names a session Herald does not hold', () => {
+    it('answers 481 and closes it', async () => {
+      const msrp = endpoint();
+      await msrp.start();
+      cleanups.push(() => msrp.stop());
+      // One session open, so connections are accepted at all.
+      await msrp.answer(offer('msrp://127.0.0.1:9/x;tcp', 'active'), TERMS, { message: async () => ({ status: 200, comment: 'OK' }), closed: () => undefined });
+      const text = await new Promise<string>((resolve) => {
+        let got = '';
+        const socket = net.connect(msrp.address().port, '127.0.0.1', () =>
+          socket.write(`MSRP abcd1234 SEND\r\nTo-Path: msrp://127.0.0.1:${msrp.address().port}/nosuch;tcp\r\nFrom-Path: msrp://127.0.0.1:9/x;tcp\r\nMessage-ID: m\r\nContent-Type: text/plain\r\n\r\nhi\r\n-------abcd1234$\r\n`),
+        );
+        socket.on('data', (c) => (got += c.toString('latin1')));
+        socket.on('close', () => resolve(got));
+      });
+      expect(text).toMatch(/^MSRP abcd1234 481 /);
+    });
+  });
+
+  describe('when a connection names no session in time', () => {
+    it('closes it at the bind deadline', async () => {
+      const msrp = endpoint({ bindTimeoutMs: 300 });
+      await msrp.start();
+      cleanups.push(() => msrp.stop());
+      await msrp.answer(offer('msrp://127.0.0.1:9/x;tcp', 'active'), TERMS, { message: async () => ({ status: 200, comment: 'OK' }), closed: () => undefined });
+      const started = Date.now();
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(msrp.address().port, '127.0.0.1');
+        socket.on('error', () => resolve());
+        socket.on('close', () => resolve());
+      });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+  });
+
+  describe('when the peer never connects', () => {
+    it('ends the session after the grace period and says why', async () => {
+      const msrp = endpoint({ reconnectGraceMs: 300 });
+      await msrp.start();
+      cleanups.push(() => msrp.stop());
+      const reason = await new Promise<string>((resolve) => {
+        void msrp.answer(offer('msrp://127.0.0.1:9/x;tcp', 'active'), TERMS, { message: async () => ({ status: 200, comment: 'OK' }), closed: resolve });
+      });
+      expect(reason).toBe('no connection');
+    });
+  });
+});
