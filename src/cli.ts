@@ -83,7 +83,7 @@ async function run(): Promise<void> {
       return;
     case 'migrate': {
       const ledger = await createLedger(
-        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 },
+        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1, owner: 'herald migrate' },
         log,
       );
       try {

@@ -23,6 +23,7 @@ import { archiveEventHook, archiveReadiness, archiveSettings, ArchiveTrigger, cr
 import type { HeraldConfig } from './config.js';
 import { createSipDeliverHandler } from './egress/sip-deliver.js';
 import { createEmailSendHandler, createMailProcessor, emailSettings, imapReadiness, smtpReadiness } from './email/index.js';
+import { startAdminSocket } from './api/tokens/admin-socket.js';
 import { createHttpServer } from './http/server.js';
 import { registerMediaRoute } from './http/media-route.js';
 import { mediaBaseUrl } from './media/media-link.js';
@@ -80,12 +81,14 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
   let shuttingDown = false;
   try {
     const ledger = await createLedger(
-      { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize },
+      { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, owner: 'herald start' },
       log,
       { onWriterFlush: (statement, size) => metrics.ledgerFlushSize.observe({ statement }, size) },
     );
     cleanups.push(() => ledger.close());
     await ledger.migrate();
+    // The embedded ledger has one owner, this process: admin commands come through it.
+    if (config.databaseUrl === undefined) cleanups.push(await startAdminSocket(config.dataDir, ledger.admin, log.child({ component: 'admin-socket' })));
 
     const redis = await resolveRedis(config.redisUrl, config.dataDir, log);
     cleanups.push(() => redis.stop());
