@@ -48,7 +48,7 @@ export const configSchema = z.strictObject({
   redisUrl: redisUrl
     .optional()
     .describe(
-      'Redis URL for the BullMQ queues. Unset: redis://127.0.0.1:6379 if it answers, else a private redis-server under dataDir.',
+      'Redis URL for the BullMQ queues. Unset: redis://127.0.0.1:6379 if it answers at the data folder\'s first start, else a private redis-server under dataDir; the choice is kept in dataDir/redis.json and the start line names it.',
     ),
   logLevel: logLevel.default('info').describe('pino log level.'),
   logBufferBytes: z

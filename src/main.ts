@@ -91,7 +91,8 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     if (config.databaseUrl === undefined) cleanups.push(await startAdminSocket(config.dataDir, ledger.admin, log.child({ component: 'admin-socket' })));
 
     const redis = await resolveRedis(config.redisUrl, config.dataDir, log);
-    cleanups.push(() => redis.stop());
+    // First in the list, so stopped last: everything using Redis has closed by then.
+    cleanups.unshift(() => redis.stop());
     const redisClient = createRedis(redis.url);
     redisClient.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     cleanups.push(async () => {
@@ -222,7 +223,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     listeningAt = httpAddress;
     cleanups.push(() => http.close());
 
-    log.info({ http: httpAddress, edge: config.sip.edge, ...sipStartFacts(config.sip, sipEdge) }, 'herald started');
+    log.info({ http: httpAddress, edge: config.sip.edge, ...sipStartFacts(config.sip, sipEdge), redis: redis.description }, 'herald started');
 
     let stopping: Promise<void> | undefined;
     return {

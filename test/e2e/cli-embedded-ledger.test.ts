@@ -48,6 +48,11 @@ describe('the embedded ledger with a gateway running', () => {
     await gateway.stop('SIGTERM');
   });
 
+  it('says in its start line which Redis it chose and why', () => {
+    const started = gateway.logs.find((line) => line.msg === 'herald started');
+    expect(started?.redis).toMatch(/^redis:\/\/127\.0\.0\.1:6379 \(the local Redis, now recorded in .*redis\.json\)$/);
+  });
+
   it('creates tokens through the gateway: each works at once and each is audited', async () => {
     const first = await herald(['token', 'create', '--name', 'first', '--role', 'admin'], gateway.dataDir);
     expect(first.stderr).toContain('created admin token "first"');
