@@ -148,6 +148,8 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     const email = emailSettings(config.smtp);
     const mailTransport = createSmtpTransport(config.smtp, log);
     cleanups.push(() => mailTransport.close());
+    // Not awaited: a relay that is slow to answer must not hold the start up.
+    void mailTransport.probe();
     const mailWatchers = createImapWatchers({
       config: config.imap,
       cursors: ledger.email,
