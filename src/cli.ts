@@ -75,7 +75,7 @@ async function run(): Promise<void> {
     return;
   }
   const config = loadConfig({ file: args.configFile });
-  const log = createLogger(config.logLevel, undefined, { maxBufferBytes: config.logBufferBytes });
+  const log = createLogger(config.logLevel, undefined, { maxBufferBytes: config.logBufferBytes, format: config.logFormat });
 
   switch (args.command) {
     case 'check-config':
