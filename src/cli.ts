@@ -75,7 +75,7 @@ async function run(): Promise<void> {
     return;
   }
   const config = loadConfig({ file: args.configFile });
-  const log = createLogger(config.logLevel, undefined, { maxBufferBytes: config.logBufferBytes });
+  const log = createLogger(config.logLevel, undefined, { maxBufferBytes: config.logBufferBytes, format: config.logFormat });
 
   switch (args.command) {
     case 'check-config':
@@ -83,7 +83,7 @@ async function run(): Promise<void> {
       return;
     case 'migrate': {
       const ledger = await createLedger(
-        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 },
+        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1, owner: 'herald migrate' },
         log,
       );
       try {

@@ -49,9 +49,13 @@ export const configSchema = z.strictObject({
   redisUrl: redisUrl
     .optional()
     .describe(
-      'Redis URL for the BullMQ queues. Unset: redis://127.0.0.1:6379 if it answers, else a private redis-server under dataDir.',
+      'Redis URL for the BullMQ queues. Unset: redis://127.0.0.1:6379 if it answers at the data folder\'s first start, else a private redis-server under dataDir; the choice is kept in dataDir/redis.json and the start line names it.',
     ),
   logLevel: logLevel.default('info').describe('pino log level.'),
+  logFormat: z
+    .enum(['auto', 'json', 'pretty'])
+    .default('auto')
+    .describe('Log lines as JSON (one object a line, for collectors) or pretty (coloured, human-readable, pino-pretty); auto: pretty when stdout is a terminal, else JSON.'),
   logBufferBytes: z
     .number()
     .int()

@@ -2,9 +2,15 @@
  * Structured logging. One root pino logger per process; code about one message binds a
  * child with `msgId` (and `deliveryId`, `callId`, `jobId` where known) so every line about
  * a message carries its id.
+ *
+ * On a terminal the lines are pretty-printed (pino-pretty, the pino ecosystem's own
+ * formatter, run in-process): levels as words, local times, colours. Anywhere else
+ * (a pipe, a file, a container's log collector) they stay one JSON object a line.
  */
 import { format } from 'node:util';
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type Logger, type LevelWithSilent, type LogFn } from 'pino';
+import { PinoPretty } from 'pino-pretty';
+import { isHeraldError, type ErrorCode } from './errors.js';
 
 export type { Logger } from 'pino';
 
@@ -34,6 +40,46 @@ export interface LoggerOptions {
    * @defaultValue {@link DEFAULT_LOG_BUFFER_BYTES}
    */
   readonly maxBufferBytes?: number | undefined;
+  /**
+   * `json`, `pretty`, or `auto`: pretty when the destination (stdout without one) is a terminal.
+   * @defaultValue 'auto'
+   */
+  readonly format?: 'auto' | 'json' | 'pretty' | undefined;
+}
+
+/**
+ * Errors that say "not yet", not "something broke": an IMDN waiting for the one before it
+ * is how ordering works (issue 18 saw 16 warnings with stacks in 30 s). Whoever logs one
+ * (the queue worker logs every retry at warn) gets a line at info without a stack.
+ */
+const NORMAL_WAITS: ReadonlySet<ErrorCode> = new Set(['GW_ERR_IMDN_WAITING']);
+
+function isNormalWait(value: unknown): boolean {
+  return isHeraldError(value) && NORMAL_WAITS.has(value.code);
+}
+
+/** The `err` of a normal wait, without its stack. */
+function errFacts(err: unknown): unknown {
+  if (!isNormalWait(err) || !(err instanceof Error)) return pino.stdSerializers.err(err as Error);
+  return { type: err.name, code: (err as { code?: unknown }).code, message: err.message };
+}
+
+/** pino hook: a warn carrying a normal wait is written at info. */
+function logMethod(this: Logger, args: Parameters<LogFn>, method: LogFn, level: number): void {
+  const [first] = args;
+  const err = typeof first === 'object' && first !== null && 'err' in first ? (first as { err: unknown }).err : first;
+  if (level === this.levels.values.warn && isNormalWait(err)) {
+    if (this.isLevelEnabled('info')) this.info(...(args as [object, string]));
+    return;
+  }
+  method.apply(this, args);
+}
+
+function prettyOn(destination: NodeJS.WritableStream | undefined, format: LoggerOptions['format']): boolean {
+  if (format === 'pretty') return true;
+  if (format === 'json') return false;
+  const target = destination ?? process.stdout;
+  return (target as { isTTY?: boolean }).isTTY === true;
 }
 
 let droppedLines = 0;
@@ -76,16 +122,22 @@ export function watchDroppedLines(destination: NodeJS.EventEmitter, log: Logger)
  * buffer bounded by `options.maxBufferBytes` (see {@link LoggerOptions}).
  */
 export function createLogger(level: LevelWithSilent, destination?: NodeJS.WritableStream, options: LoggerOptions = {}): Logger {
+  const pretty = prettyOn(destination, options.format);
   const stdout =
-    destination === undefined ? pino.destination({ fd: 1, sync: false, maxLength: options.maxBufferBytes ?? DEFAULT_LOG_BUFFER_BYTES }) : undefined;
+    destination === undefined && !pretty ? pino.destination({ fd: 1, sync: false, maxLength: options.maxBufferBytes ?? DEFAULT_LOG_BUFFER_BYTES }) : undefined;
+  const stream = pretty
+    ? PinoPretty({ destination: destination ?? 1, colorize: destination === undefined, translateTime: 'SYS:HH:MM:ss.l', ignore: 'svc,pid,hostname', singleLine: true, sync: destination !== undefined })
+    : (destination ?? stdout);
   const log = pino(
     {
       level,
       base: { svc: 'herald' },
       redact: { paths: REDACT, censor: '[secret]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: errFacts },
+      hooks: { logMethod },
     },
-    destination ?? stdout,
+    stream,
   );
   if (stdout !== undefined) watchDroppedLines(stdout, log);
   return log;

@@ -24,6 +24,7 @@ import { archiveEventHook, archiveReadiness, archiveSettings, ArchiveTrigger, cr
 import type { HeraldConfig } from './config.js';
 import { createSipDeliverHandler } from './egress/sip-deliver.js';
 import { createEmailSendHandler, createMailProcessor, emailSettings, imapReadiness, smtpReadiness } from './email/index.js';
+import { startAdminSocket } from './api/tokens/admin-socket.js';
 import { createHttpServer } from './http/server.js';
 import { registerMediaRoute } from './http/media-route.js';
 import { mediaBaseUrl } from './media/media-link.js';
@@ -82,15 +83,18 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
   let shuttingDown = false;
   try {
     const ledger = await createLedger(
-      { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize },
+      { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, owner: 'herald start' },
       log,
       { onWriterFlush: (statement, size) => metrics.ledgerFlushSize.observe({ statement }, size) },
     );
     cleanups.push(() => ledger.close());
     await ledger.migrate();
+    // The embedded ledger has one owner, this process: admin commands come through it.
+    if (config.databaseUrl === undefined) cleanups.push(await startAdminSocket(config.dataDir, ledger.admin, log.child({ component: 'admin-socket' })));
 
     const redis = await resolveRedis(config.redisUrl, config.dataDir, log);
-    cleanups.push(() => redis.stop());
+    // First in the list, so stopped last: everything using Redis has closed by then.
+    cleanups.unshift(() => redis.stop());
     const redisClient = createRedis(redis.url);
     redisClient.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     cleanups.push(async () => {
@@ -149,6 +153,8 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     const email = emailSettings(config.smtp);
     const mailTransport = createSmtpTransport(config.smtp, log);
     cleanups.push(() => mailTransport.close());
+    // Not awaited: a relay that is slow to answer must not hold the start up.
+    void mailTransport.probe();
     const mailWatchers = createImapWatchers({
       config: config.imap,
       cursors: ledger.email,
@@ -249,7 +255,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     listeningAt = httpAddress;
     cleanups.push(() => http.close());
 
-    log.info({ http: httpAddress, edge: config.sip.edge, ...sipStartFacts(config.sip, sipEdge), ...(msrpAddress === undefined ? {} : { msrp: msrpAddress }) }, 'herald started');
+    log.info({ http: httpAddress, edge: config.sip.edge, ...sipStartFacts(config.sip, sipEdge), redis: redis.description, ...(msrpAddress === undefined ? {} : { msrp: msrpAddress }) }, 'herald started');
 
     let stopping: Promise<void> | undefined;
     return {

@@ -6,10 +6,11 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { SmtpConfig } from '../../src/config-email.js';
-import { heraldError } from '../../src/errors.js';
+import { heraldError, type HeraldError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { MailSendResult, MailTransport, MailTransportStatus, OutgoingMail } from '../../src/ports/mail-transport.port.js';
 import { buildMessage } from './ops/build-message.js';
+import { configurationProblem, isRelayFailure } from './relay-health.js';
 import { smtpError } from './smtp-error.js';
 
 /** nodemailer's bunyan-style logger, routed to pino at debug: wire traces are debug (STYLE 12). */
@@ -68,18 +69,44 @@ export class SmtpMailTransport implements MailTransport {
     try {
       info = await this.#transport.sendMail(message);
     } catch (err) {
-      const error = smtpError(err, host);
-      // A reply to the message says nothing about the relay's health; no reply does.
-      if (error.meta.responseCode === undefined) {
-        const since = this.#status.state === 'failing' ? this.#status.since : Date.now();
-        this.#status = { state: 'failing', host, lastError: error.detail, since };
-      }
-      throw error;
+      throw this.#relayFailed(smtpError(err, host), host);
     }
     this.#status = { state: 'up', host };
     const refused = info.rejectedErrors?.[0];
     if (refused !== undefined || info.accepted.length === 0) throw smtpError(refused ?? { message: 'recipient not accepted' }, host);
     return { response: String(info.response) };
+  }
+
+  /**
+   * Connects once (EHLO, STARTTLS, AUTH as configured) and records the outcome in
+   * status(); a configuration error is logged at start in one line. Never throws.
+   */
+  async probe(): Promise<void> {
+    const host = this.#config.host;
+    if (host === undefined) return;
+    const once = nodemailer.createTransport({ ...poolOptions({ ...this.#config, host }, this.#log), pool: false, maxConnections: undefined, maxMessages: undefined } as SMTPPool.Options);
+    try {
+      await once.verify();
+      if (this.#status.state === 'idle') this.#status = { state: 'up', host };
+      this.#log.info({ relay: `${host}:${String(this.#config.port)}` }, 'SMTP relay answers');
+    } catch (err) {
+      const error = this.#relayFailed(smtpError(err, host), host);
+      const problem = configurationProblem(error, this.#config);
+      if (problem !== undefined) this.#log.error({ relay: `${host}:${String(this.#config.port)}`, error: error.detail }, `SMTP relay configuration error: ${problem}; email deliveries wait`);
+      else this.#log.warn({ relay: `${host}:${String(this.#config.port)}`, error: error.detail }, 'SMTP relay does not answer; email deliveries wait and retry');
+    } finally {
+      once.close();
+    }
+  }
+
+  /** Records a failure of the relay (not of one mail) in status(); returns the error to throw. */
+  #relayFailed(error: HeraldError, host: string): HeraldError {
+    if (!isRelayFailure(error)) return error;
+    const problem = configurationProblem(error, this.#config);
+    const named = problem === undefined ? error : heraldError(error.code, `${host}: configuration error: ${problem} (${error.detail})`, { cause: error, meta: { ...error.meta, configuration: problem } });
+    const since = this.#status.state === 'failing' ? this.#status.since : Date.now();
+    this.#status = { state: 'failing', host, lastError: named.detail, since, ...(problem === undefined ? {} : { configuration: problem }) };
+    return named;
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,7 @@ export function smtpReadiness(status: MailTransportStatus): string {
     case 'up':
       return 'up';
     case 'failing':
-      throw new Error(`SMTP relay ${status.host} failing: ${status.lastError}`);
+      throw new Error(status.configuration === undefined ? `SMTP relay ${status.host} failing: ${status.lastError}` : `SMTP relay ${status.host}: configuration error: ${status.configuration}`);
   }
 }
 

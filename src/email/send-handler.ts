@@ -141,20 +141,27 @@ export function createEmailSendHandler(deps: EmailSendDeps): JobHandler<'email-s
       metrics.emailSent.inc({ outcome: err.code === 'GW_ERR_SMTP_DEFERRED' ? 'deferred' : 'unavailable' });
       // A relay that stays away is tried every minute for up to a day: one event for the
       // whole run of such tries keeps the timeline readable and the events table bounded.
-      if (!(err.code === 'GW_ERR_SMTP_UNAVAILABLE' && (await lastEventWasUnavailable(message.id, deliveryId)))) await ledger.appendEvent({
+      // Its cause is the code, not the reply (a 502 to STARTTLS is the relay's set-up, not
+      // this mail), so the next try of the run finds it.
+      const unavailable = err.code === 'GW_ERR_SMTP_UNAVAILABLE';
+      const runGoesOn = unavailable && (await lastEventWasUnavailable(message.id, deliveryId));
+      if (!runGoesOn) await ledger.appendEvent({
         messageId: message.id,
         deliveryId,
         type: 'smtp-attempt',
-        cause: typeof err.meta.responseCode === 'number' ? `smtp:${err.meta.responseCode}` : err.code,
+        cause: unavailable || typeof err.meta.responseCode !== 'number' ? err.code : `smtp:${err.meta.responseCode}`,
         detail: { attempt: context.attempt, response: err.meta.response, command: err.meta.command, error: err.detail },
       });
       if (now().getTime() - delivery.createdAt.getTime() >= settings.retryGiveUpMs) {
         log.warn({ err }, 'giving up on email delivery');
         return fail(delivery, heraldError(err.code, `gave up after retries: ${err.detail}`, { meta: err.meta }), log);
       }
-      if (err.code === 'GW_ERR_SMTP_UNAVAILABLE') {
+      if (unavailable) {
         const retryAfterMs = relayRetryMs(transport.status(), now().getTime());
-        log.warn({ err, attempt: context.attempt, retryInMs: retryAfterMs }, 'email delivery waits: SMTP relay not answering');
+        // An expected condition, said once per run and without a stack; the rest at debug.
+        const facts = { error: err.detail, attempt: context.attempt, retryInMs: retryAfterMs };
+        if (runGoesOn) log.debug(facts, 'email delivery still waits: SMTP relay not answering');
+        else log.warn(facts, 'email delivery waits: SMTP relay not answering');
         throw heraldError(err.code, err.detail, { cause: err, meta: { ...err.meta, retryAfterMs } });
       }
       log.warn({ err, attempt: context.attempt }, 'email delivery deferred; will retry');

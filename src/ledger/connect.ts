@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { heraldError } from '../errors.js';
+import { heraldError, isHeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { maskUrl } from '../logger.js';
 import type { LedgerBackend } from '../ports/ledger.port.js';
@@ -15,6 +15,7 @@ import { oneLineReason } from './db-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { LedgerDatabase } from './schema.js';
 import { runFixed } from './fixed-sql.js';
+import { lockFolder, type FolderLock } from './folder-lock.js';
 import type { StatementRunner } from './writer.js';
 
 /** Where the ledger lives. */
@@ -30,6 +31,11 @@ export interface LedgerConnectOptions {
    * @defaultValue 5000
    */
   readonly connectTimeoutMs?: number | undefined;
+  /**
+   * What this process runs, written in the PGlite folder's lock for whoever is refused.
+   * @defaultValue 'herald'
+   */
+  readonly owner?: string | undefined;
 }
 
 /** An open, answering database. */
@@ -113,13 +119,19 @@ function openPostgres(options: LedgerConnectOptions, url: string, log: Logger): 
 async function openPglite(options: LedgerConnectOptions): Promise<LedgerConnection> {
   const location = pgliteDirectory(options.dataDir);
   let pglite: PGlite;
+  let lock: FolderLock | undefined;
   try {
     await mkdir(location, { recursive: true });
+    // Before PGlite opens anything: a second process in the folder corrupts it.
+    lock = await lockFolder(location, options.owner ?? 'herald');
     pglite = await PGlite.create(location);
   } catch (err) {
+    await lock?.release();
+    if (isHeraldError(err, 'GW_ERR_DB_UNREACHABLE')) throw err;
     throw unreachable('pglite', location, err);
   }
-  const db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect(pglite) });
+  const held = lock;
+  const db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect(pglite, () => held.release()) });
   const run: StatementRunner = (_name, text, parameters) => runFixed(db, text, parameters);
   return { db, backend: 'pglite', location, run };
 }

@@ -80,11 +80,13 @@ class PGliteDriver implements Driver {
   readonly #pglite: PGlite;
   readonly #connection: PGliteConnection;
   readonly #mutex = new Mutex();
+  readonly #afterClose: () => Promise<void>;
   #release: (() => void) | undefined;
   #closed = false;
 
-  constructor(pglite: PGlite) {
+  constructor(pglite: PGlite, afterClose: () => Promise<void>) {
     this.#pglite = pglite;
+    this.#afterClose = afterClose;
     this.#connection = new PGliteConnection(pglite);
   }
 
@@ -132,6 +134,7 @@ class PGliteDriver implements Driver {
       if (!this.#closed) {
         this.#closed = true;
         await this.#pglite.close();
+        await this.#afterClose();
       }
     } finally {
       release();
@@ -145,13 +148,16 @@ class PGliteDriver implements Driver {
  */
 export class PGliteDialect implements Dialect {
   readonly #pglite: PGlite;
+  readonly #afterClose: () => Promise<void>;
 
-  constructor(pglite: PGlite) {
+  /** @param afterClose runs once the instance is closed (connect.ts releases the folder's lock there). */
+  constructor(pglite: PGlite, afterClose: () => Promise<void> = async () => undefined) {
     this.#pglite = pglite;
+    this.#afterClose = afterClose;
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.#pglite);
+    return new PGliteDriver(this.#pglite, this.#afterClose);
   }
 
   createQueryCompiler(): QueryCompiler {

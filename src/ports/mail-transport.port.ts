@@ -60,8 +60,12 @@ export interface MailSendResult {
 export type MailTransportStatus =
   | { readonly state: 'none-configured' }
   | { readonly state: 'idle' | 'up'; readonly host: string }
-  /** `since`: when the relay last stopped answering (epoch ms), kept across repeated failures. */
-  | { readonly state: 'failing'; readonly host: string; readonly lastError: string; readonly since: number };
+  /**
+   * `since`: when the relay last stopped answering (epoch ms), kept across repeated
+   * failures; `configuration`: set when no wait will cure it (TLS required but not
+   * offered, login refused), in words an operator can act on.
+   */
+  | { readonly state: 'failing'; readonly host: string; readonly lastError: string; readonly since: number; readonly configuration?: string };
 
 export interface MailTransport {
   /** False when no relay is configured: {@link send} then always fails transiently. */
@@ -74,6 +78,8 @@ export interface MailTransport {
    */
   send(mail: OutgoingMail): Promise<MailSendResult>;
   status(): MailTransportStatus;
+  /** Connects once to check the relay, at start; the outcome shows in status(). Never throws. */
+  probe(): Promise<void>;
   /** Closes the pooled connections. Idempotent. */
   close(): Promise<void>;
 }

@@ -1,8 +1,10 @@
 /**
  * The dashboard in a real browser against the real gateway process: Debian's chromium,
  * headless, driven by playwright-core. An operator logs in with a token made by the
- * CLI, finds a failed SMS by its recipient, opens its timeline and sees why it failed.
- * Screenshots of each step go to test-results/screenshots/ for review.
+ * CLI, finds a failed SMS by its recipient, opens its timeline and sees why it failed, and
+ * opens a waiting SMS and sees why it waits. Screenshots of each page at 1400 px and 390 px
+ * wide go to test-results/screenshots/ for review; at 390 px no page may be wider than
+ * the screen.
  *
  * Chromium missing is a failure, not a skip: CI installs it (.ci/run), and a browser
  * test that silently does not run proves nothing.
@@ -42,6 +44,9 @@ const CHROMIUM_ARGS = [
 ];
 const SCREENSHOTS = path.resolve('test-results/screenshots');
 const RECIPIENT = '+15557654321';
+/** Its delivery is left waiting: the gateway has no SMSC connection. */
+const WAITING_RECIPIENT = '+15557650000';
+const WIDTHS = [1400, 390] as const;
 /** Markup in a sender-controlled body must be shown as text, never parsed. */
 const BODY = 'Gate code 4711 <img src=x id=injected onerror="document.title=\'pwned\'">';
 const REASON = 'SMSC refused: ESME_RINVDSTADR (0x0000000B)';
@@ -50,15 +55,27 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `dashboard-${name}.png`), fullPage: true });
 }
 
+/** Screenshots at each width; at 390 px the page must not scroll sideways. */
+async function shotsAtWidths(page: Page, name: string): Promise<void> {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForTimeout(200);
+    await shot(page, `${name}-${String(width)}`);
+    const wide = await page.evaluate('document.documentElement.scrollWidth');
+    expect(wide, `${name} at ${String(width)} px`).toBeLessThanOrEqual(width);
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
+}
+
 /** Sends one MESSAGE to the gateway's SIP port and waits for its 202. */
-async function sendMessage(sipPort: number): Promise<void> {
+async function sendMessage(sipPort: number, recipient = RECIPIENT): Promise<void> {
   const uac = createStandaloneEdge(loadConfig({ env: { HERALD_SIP_PORT: '0', HERALD_SIP_SEND_TIMEOUT_MS: '5000' } }).sip, createLogger('silent'));
   await uac.start(async () => ({ status: 405, reason: 'Not here' }));
   try {
     const response = await uac.send({
-      requestUri: `sip:${RECIPIENT}@127.0.0.1:${sipPort}`,
+      requestUri: `sip:${recipient}@127.0.0.1:${sipPort}`,
       from: { uri: 'sip:alice@127.0.0.1' },
-      to: { uri: `sip:${RECIPIENT}@127.0.0.1` },
+      to: { uri: `sip:${recipient}@127.0.0.1` },
       contentType: 'text/plain',
       body: BODY,
     });
@@ -124,13 +141,14 @@ describe('dashboard in chromium', () => {
     gateway = await startGatewayProcess({ env: { DATABASE_URL: db.url, HERALD_QUEUES_PREFIX: prefix } });
     await sendMessage(gateway.sipPort);
     messageId = await failDelivery(db.url);
+    await sendMessage(gateway.sipPort, WAITING_RECIPIENT);
 
     profile = mkdtempSync(path.join(tmpdir(), 'herald-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
-      viewport: { width: 1360, height: 900 },
+      viewport: { width: 1400, height: 900 },
     });
   });
 
@@ -165,6 +183,10 @@ describe('dashboard in chromium', () => {
     await page.waitForSelector('#failures tr[data-message-id]');
     await expect.poll(() => page.locator('#health').textContent()).toContain('database');
     await shot(page, '2-overview');
+    // Nothing failed is not an alarm: "0 not delivered" is not in the alarm colour.
+    expect(await page.locator('.kpi-foot .bad-text', { hasText: /^0 not delivered$/ }).count()).toBe(0);
+    expect(await page.locator('.kpi-foot', { hasText: '0 not delivered' }).count()).toBeGreaterThan(0);
+    await shotsAtWidths(page, 'overview');
 
     await page.fill('#search-input', RECIPIENT);
     await page.press('#search-input', 'Enter');
@@ -182,12 +204,33 @@ describe('dashboard in chromium', () => {
     const timeline = (await page.locator('#timeline').textContent()) ?? '';
     expect(timeline).toContain('ingress');
     expect(timeline).toContain('smpp:submit_sm_resp');
+    // Details as label/value pairs, not raw JSON; times to the millisecond with their zone.
+    expect(await page.locator('#timeline dl.detail').count()).toBeGreaterThan(0);
+    expect(timeline).not.toContain('{"');
+    expect(await page.locator('#timeline time').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC/);
     await shot(page, '4-timeline');
+    await shotsAtWidths(page, 'message-failed');
 
     // The body's markup is text on the page, not an element.
     expect(await page.locator('pre.body').textContent()).toBe(BODY);
     expect(await page.locator('#injected').count()).toBe(0);
     expect(await page.title()).not.toBe('pwned');
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it('says why a waiting message waits', { timeout: 120_000 }, async () => {
+    if (context === undefined || gateway === undefined) throw new Error('setup failed');
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.fill('#search-input', WAITING_RECIPIENT);
+    await page.press('#search-input', 'Enter');
+    const row = page.locator('#results-table tr[data-message-id]').first();
+    await row.waitFor();
+    await row.click();
+    const waiting = page.locator('[data-testid="waiting-reason"]');
+    await waiting.waitFor();
+    expect(await waiting.textContent()).toContain('no SMSC connection is configured');
+    expect(await page.locator('.reason').count()).toBe(0);
+    await shotsAtWidths(page, 'message-waiting');
     expect(consoleProblems).toEqual([]);
   });
 

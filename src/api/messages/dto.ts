@@ -2,7 +2,9 @@
  * Domain objects of the ledger → the JSON the messages API shows. Absent optionals are
  * null, so a client sees every field every time.
  */
+import { isFinal } from '../../domain/delivery-state.js';
 import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../../domain/message.js';
+import { failureReason } from '../../dispositions/failure-reason.js';
 import type { StoredCorrelation, StoredSegment } from '../../ports/ledger.port.js';
 import type { MessageDetail, MessageSummary } from '../../ports/message-queries.port.js';
 
@@ -99,6 +101,8 @@ export function messageDetailDto(detail: MessageDetail): Json {
     body: bodyDto(message),
     deliveries: detail.deliveries.map((delivery) => ({
       ...deliveryDto(delivery),
+      // The words the sender's failure IMDN carries, not the receipt's raw `UNDELIV err 27`.
+      reason: isFinal(delivery.state) && delivery.state !== 'delivered' ? failureReason(delivery, detail.events).reason : null,
       segments: detail.segments.filter((s) => s.deliveryId === delivery.id).map(segmentDto),
       correlations: detail.correlations.filter((c) => c.deliveryId === delivery.id).map(correlationDto),
     })),

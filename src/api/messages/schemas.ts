@@ -115,9 +115,10 @@ export const MESSAGE_DETAIL_SCHEMA = {
       type: 'array',
       items: {
         type: 'object',
-        required: [...DELIVERY_SCHEMA.required, 'segments', 'correlations'],
+        required: [...DELIVERY_SCHEMA.required, 'segments', 'correlations', 'reason'],
         properties: {
           ...DELIVERY_SCHEMA.properties,
+          reason: { ...NULLABLE_STRING, description: 'Why a failed, expired, rejected or cancelled delivery ended, in words: the text its failure IMDN carries (e.g. "SMS undeliverable (UNDELIV): absent subscriber (GSM error 27)"); null otherwise.' },
           segments: { type: 'array', items: SEGMENT },
           correlations: { type: 'array', items: CORRELATION },
         },

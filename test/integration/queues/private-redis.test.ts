@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { resolveRedis } from '../../../queues/private-redis.js';
 import { pingOnce } from '../../../queues/redis-connection.js';
 import { isHeraldError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
+import { startTcpProxy } from '../../helpers/tcp-proxy.js';
 
 const log = createLogger('silent');
 
@@ -31,6 +32,49 @@ describe('resolveRedis', () => {
       }
       expect(redis.child?.exitCode !== null || redis.child?.signalCode !== null).toBe(true);
     });
+
+    it('runs it in its own process group, so a Ctrl-C meant for Herald does not reach it', async () => {
+      const redis = await resolveRedis(undefined, mkdtempSync(join(tmpdir(), 'herald-redis-')), log, 'redis://127.0.0.1:1');
+      try {
+        const pid = redis.child?.pid ?? 0;
+        // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"; comm has no spaces here.
+        const processGroup = (id: number | 'self'): string => readFileSync(`/proc/${String(id)}/stat`, 'utf8').split(' ')[4] ?? '';
+        expect(processGroup(pid)).toBe(String(pid));
+        expect(processGroup(pid)).not.toBe(processGroup('self'));
+      } finally {
+        await redis.stop();
+      }
+    });
+  });
+
+  describe('when the data folder already chose the local Redis', () => {
+    it('keeps to it: a start while it does not answer stops with one line instead of taking a private one', async () => {
+      const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
+      const dataDir = mkdtempSync(join(tmpdir(), 'herald-redis-'));
+      const local = `redis://127.0.0.1:${String(proxy.port)}`;
+      try {
+        const first = await resolveRedis(undefined, dataDir, log, local);
+        expect(first.url).toBe(local);
+        expect(first.description).toContain('the local Redis');
+
+        proxy.pause();
+        let caught: unknown;
+        const second = await resolveRedis(undefined, dataDir, log, local).catch((err: unknown) => {
+          caught = err;
+          return undefined;
+        });
+        await second?.stop();
+        expect(second?.url).toBeUndefined();
+        expect(isHeraldError(caught, 'GW_ERR_REDIS_UNREACHABLE')).toBe(true);
+        expect((caught as Error).message).toContain(`the local Redis ${local}, chosen at this data folder's first start`);
+        expect(existsSync(join(dataDir, 'redis', 'redis.sock'))).toBe(false);
+
+        proxy.resume();
+        expect((await resolveRedis(undefined, dataDir, log, local)).url).toBe(local);
+      } finally {
+        await proxy.close();
+      }
+    }, 30_000);
   });
 
   describe('when REDIS_URL is set but nothing answers', () => {

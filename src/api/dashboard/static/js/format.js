@@ -7,7 +7,9 @@ const FINAL_BAD = new Set(['failed', 'expired', 'rejected']);
 const NEUTRAL = new Set(['cancelled']);
 
 /**
- * `2025-01-15 14:03:27` in the browser's time zone (ISO-like: unambiguous in any locale).
+ * `2025-01-15 14:03:27.123 UTC+01:00` in the browser's time zone, with milliseconds (a
+ * receipt and its IMDN are often within one second) and the offset, so a time copied
+ * into a ticket means the same to everyone (ISO-like: unambiguous in any locale).
  * @param {string | null | undefined} iso
  */
 export function dateTime(iso) {
@@ -16,7 +18,19 @@ export function dateTime(iso) {
   if (Number.isNaN(d.getTime())) return iso;
   /** @param {number} n */
   const two = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  const offset = -d.getTimezoneOffset();
+  const zone = offset === 0 ? 'UTC' : `UTC${offset > 0 ? '+' : '−'}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')} ${zone}`;
+}
+
+/**
+ * One detail value as text: strings as they are, anything else as compact JSON.
+ * @param {unknown} value
+ */
+export function detailValue(value) {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '—';
+  return JSON.stringify(value);
 }
 
 /**

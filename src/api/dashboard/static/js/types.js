@@ -68,7 +68,7 @@
  * @typedef {MessageHead & {
  *   sipCallId: string | null,
  *   body: { encoding: 'utf8' | 'base64', data: string, bytes: number },
- *   deliveries: Array<Delivery & { segments: Segment[], correlations: Correlation[] }>,
+ *   deliveries: Array<Delivery & { reason: string | null, segments: Segment[], correlations: Correlation[] }>,
  *   events: TimelineEvent[],
  * }} MessageDetail
  */

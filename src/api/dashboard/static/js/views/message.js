@@ -5,12 +5,49 @@
  */
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
-import { channelTag, dateTime, stateBadge, stateTone } from '../format.js';
+import { channelTag, dateTime, detailValue, stateBadge, stateTone } from '../format.js';
 import { errorNotice, facts } from './common.js';
 
 /** @typedef {import('../types.js').MessageDetail} MessageDetail */
 /** @typedef {MessageDetail['deliveries'][number]} DeliveryDetail */
 /** @typedef {import('../types.js').TimelineEvent} TimelineEvent */
+/** @typedef {import('../types.js').Health} Health */
+
+/** States in which a delivery waits for Herald to hand it on. */
+const WAITING = new Set(['accepted', 'queued']);
+
+/** What each channel waits on, by its /readyz check. */
+const CHANNEL_CHECK = /** @type {Record<string, string>} */ ({ sms: 'smpp', email: 'smtp', sip: 'sip' });
+
+/** Why a check that is not up holds deliveries back, in an admin's words. */
+const CHECK_WORDS = /** @type {Record<string, string>} */ ({
+  smpp: 'no SMSC bind is up',
+  smtp: 'the SMTP relay is not usable',
+  sip: 'the SIP edge is down',
+});
+
+/**
+ * Why a delivery still waits, or null when it does not: the channel's readiness (no SMSC
+ * configured or bound, the relay down or misconfigured) and the newest event that says
+ * what the last try met.
+ * @param {DeliveryDetail} d
+ * @param {TimelineEvent[]} events
+ * @param {Health | null} health
+ */
+export function waitingReason(d, events, health) {
+  if (!WAITING.has(d.state)) return null;
+  const reasons = [];
+  const checkName = CHANNEL_CHECK[d.channel];
+  const check = health?.checks.find((c) => c.name === checkName);
+  if (check !== undefined && (!check.ok || check.detail === 'none configured')) {
+    const words = check.detail === 'none configured' ? `no ${checkName === 'smpp' ? 'SMSC connection' : 'SMTP relay'} is configured` : CHECK_WORDS[check.name] ?? check.name;
+    reasons.push(`${words} (${check.name}: ${check.detail})`);
+  }
+  const last = events.filter((e) => e.deliveryId === d.id && e.toState === null).at(-1);
+  const error = last === undefined ? undefined : last.detail.error;
+  if (last !== undefined && typeof error === 'string') reasons.push(`last try: ${error}`);
+  return reasons.length === 0 ? 'in the queue, not tried yet' : reasons.join('; ');
+}
 
 const PREVIEW_CHARS = 2000;
 
@@ -40,8 +77,11 @@ function headCard(m) {
   );
 }
 
-/** @param {DeliveryDetail} d */
-function deliveryCard(d) {
+/**
+ * @param {DeliveryDetail} d
+ * @param {string | null} waiting
+ */
+function deliveryCard(d, waiting) {
   const segments =
     d.segments.length === 0
       ? null
@@ -75,9 +115,18 @@ function deliveryCard(d) {
       h('div', {}, channelTag(d.channel), ' ', h('span', { class: 'mono strong' }, d.targetUri)),
       h('span', { class: `badge badge-lg badge-${stateTone(d.state)}`, 'data-testid': 'delivery-state', 'data-state': d.state }, d.state),
     ),
+    waiting === null ? null : h('div', { class: 'notice notice-wait', 'data-testid': 'waiting-reason' }, h('strong', {}, 'Waiting: '), waiting),
     d.errorCode === null && d.errorText === null
       ? null
-      : h('div', { class: 'notice notice-bad reason' }, h('strong', {}, 'Reason: '), d.errorText ?? '', ' ', d.errorCode === null ? '' : h('code', {}, d.errorCode)),
+      : h(
+          'div',
+          { class: 'notice notice-bad reason' },
+          h('strong', {}, 'Reason: '),
+          d.reason ?? d.errorText ?? '',
+          ' ',
+          d.errorCode === null ? '' : h('code', {}, d.errorCode),
+          d.reason === null || d.errorText === null || d.reason === d.errorText ? null : h('div', { class: 'muted small' }, `As reported: ${d.errorText}`),
+        ),
     facts([
       ['Delivery id', h('code', {}, d.id)],
       ['Addressed to', h('span', { class: 'mono' }, d.originalRecipientUri)],
@@ -94,7 +143,11 @@ function deliveryCard(d) {
  * @param {Map<string, string>} labels short names of the deliveries
  */
 function eventItem(e, labels) {
-  const detail = Object.keys(e.detail).length === 0 ? null : h('code', { class: 'detail' }, JSON.stringify(e.detail));
+  const entries = Object.entries(e.detail).filter(([, value]) => value !== null && value !== undefined);
+  const detail =
+    entries.length === 0
+      ? null
+      : h('dl', { class: 'detail' }, entries.map(([key, value]) => [h('dt', {}, key), h('dd', {}, typeof value === 'string' ? value : h('code', {}, detailValue(value)))]));
   return h(
     'li',
     { class: `event tone-${e.toState === null ? 'info' : stateTone(e.toState)}` },
@@ -135,7 +188,11 @@ export function showMessage(root, id) {
     h('div', { class: 'page-head' }, h('div', {}, h('button', { type: 'button', class: 'back', id: 'back', onclick: () => history.back() }, '← Back'), h('h1', {}, 'Message ', h('code', { class: 'title-id' }, id)))),
     body,
   );
-  /** @type {Promise<MessageDetail>} */ (api(`/messages/${encodeURIComponent(id)}`))
-    .then((m) => mount(body, headCard(m), h('div', { class: 'stack', id: 'deliveries' }, m.deliveries.map(deliveryCard)), timelineCard(m)))
+  // Readiness says why a waiting delivery waits; the page still shows without it.
+  const health = /** @type {Promise<Health>} */ (api('/health/components')).catch(() => null);
+  Promise.all([/** @type {Promise<MessageDetail>} */ (api(`/messages/${encodeURIComponent(id)}`)), health])
+    .then(([m, h2]) =>
+      mount(body, headCard(m), h('div', { class: 'stack', id: 'deliveries' }, m.deliveries.map((d) => deliveryCard(d, waitingReason(d, m.events, h2)))), timelineCard(m)),
+    )
     .catch((/** @type {unknown} */ err) => mount(body, errorNotice(err)));
 }

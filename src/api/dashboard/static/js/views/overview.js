@@ -32,7 +32,7 @@ function kpis(t) {
         h('div', { class: 'kpi-head' }, channelTag(c.channel), h('span', { class: 'muted' }, `last ${t.window}`)),
         h('div', { class: 'kpi-value' }, percent(c.successRate)),
         h('div', { class: 'kpi-label' }, 'success rate'),
-        h('div', { class: 'kpi-foot' }, h('span', { class: 'ok-text' }, `${count(c.delivered)} delivered`), h('span', { class: 'bad-text' }, `${count(c.unsuccessful)} not delivered`)),
+        h('div', { class: 'kpi-foot' }, h('span', { class: 'ok-text' }, `${count(c.delivered)} delivered`), h('span', { class: c.unsuccessful > 0 ? 'bad-text' : 'muted' }, `${count(c.unsuccessful)} not delivered`)),
       ),
     ),
   );
@@ -124,7 +124,8 @@ function healthCard(health) {
               h('td', {}, h('span', { class: `badge badge-${c.state === 'up' ? 'ok' : c.state === 'degraded' ? 'pending' : c.state === 'disabled' ? 'neutral' : 'bad'}` }, c.state)),
               h('td', {}, c.binds.map((b) => h('div', { class: 'bind' }, h('span', { class: `dot ${b.state === 'bound' ? 'dot-ok' : 'dot-bad'}` }), `${b.id} ${b.mode} · ${b.state}`))),
               h('td', {}, `${c.window.inFlight} / ${c.window.capacity}`),
-              h('td', { class: 'wrap' }, c.lastError === null ? '—' : `${c.lastError.code}: ${c.lastError.detail}`),
+              // A bind that is up has nothing wrong to report: an old error would only mislead.
+              h('td', { class: 'last-error' }, c.lastError === null || c.state === 'up' ? '—' : `${c.lastError.code}: ${c.lastError.detail}`),
             ),
           ),
         ),
