@@ -13,6 +13,7 @@ import { migration0007Archive } from './0007-archive.js';
 import { migration0008ArchiveGeneration } from './0008-archive-generation.js';
 import { migration0009RecycledSmscIds } from './0009-recycled-smsc-ids.js';
 import { migration0013EventsWithoutForeignKeys } from './0013-events-without-foreign-keys.js';
+import { migration0014SegmentsRedundantIndex } from './0014-segments-redundant-index.js';
 
 /** One named migration. Names sort in the order they must run and are never renamed. */
 export interface NamedMigration {
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0008-archive-generation', migration: migration0008ArchiveGeneration },
   { name: '0009-recycled-smsc-ids', migration: migration0009RecycledSmscIds },
   { name: '0013-events-without-foreign-keys', migration: migration0013EventsWithoutForeignKeys },
+  { name: '0014-segments-redundant-index', migration: migration0014SegmentsRedundantIndex },
 ];
 
 /** Kysely provider over {@link MIGRATIONS}. */
