@@ -1,7 +1,8 @@
 /**
  * Moves a delivery forward when several actors may race: the channel worker, receipts
- * on any bind of any node, a retried job. Each step re-reads the delivery and transitions
- * with its version, so the loser of a race re-reads instead of failing.
+ * on any bind of any node, a retried job. Each step transitions with the version it last
+ * saw; the loser of a race goes on from the state and version its refusal reports (or
+ * reads the delivery again when the refusal does not say) instead of failing.
  */
 import { canTransition, isDeliveryState, isFinal, type DeliveryState } from '../domain/delivery-state.js';
 import type { StoredDelivery } from '../domain/message.js';
