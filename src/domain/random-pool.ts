@@ -18,9 +18,8 @@ export function randomPoolBytes(size: number): Buffer {
     randomFillSync(pool);
     offset = 0;
   }
+  // A copy, and the offset moves past it: no byte is handed out twice.
   const out = Buffer.from(pool.subarray(offset, offset + size));
-  // Never handed out twice.
-  pool.fill(0, offset, offset + size);
   offset += size;
   return out;
 }
