@@ -3,12 +3,13 @@
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { JobName, JobPayloads } from '../src/domain/jobs.js';
+import type { ChannelJobName, JobName, JobPayloads } from '../src/domain/jobs.js';
 import { JOB_NAMES } from '../src/domain/jobs.js';
 import { heraldError } from '../src/errors.js';
 import { GroupCommit } from '../src/group-commit.js';
 import type { EnqueueOptions, JobLookup, JobPresence, JobQueue } from '../src/ports/job-queue.port.js';
 import type { FailedJob } from '../src/ports/queue-stats.port.js';
+import { batchPayload } from './batch-payload.js';
 import { QUEUE_DEFAULTS, queueName } from './queue-names.js';
 
 /** One job to add, as the port's enqueue gives it. */
@@ -76,6 +77,14 @@ export class BullmqJobQueue implements JobQueue, JobLookup {
   ): Promise<void> {
     if (jobs.length === 0) return;
     await this.queue(name).addBulk(jobs.map((job) => ({ name, data: job.payload, opts: toJobOptions(job.options) })));
+  }
+
+  /** The batch goes through the same group commit as single jobs: many flushes' batches, one addBulk. */
+  async enqueueBatch(name: ChannelJobName, deliveryIds: readonly string[], options: EnqueueOptions): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    const adds = this.adds.get(name);
+    if (adds === undefined) throw new Error(`unknown queue ${name}`);
+    await adds.submit({ payload: batchPayload(deliveryIds), options });
   }
 
   async backlog(): Promise<number> {

@@ -5,11 +5,14 @@
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { JobName, JobPayloads } from '../src/domain/jobs.js';
+import type { ChannelJobName, JobName, JobPayloads } from '../src/domain/jobs.js';
 import { isHeraldError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
-import type { JobHandler, JobHandlers } from '../src/ports/job-queue.port.js';
+import type { JobHandler, JobHandlers, JobQueue } from '../src/ports/job-queue.port.js';
+import type { DeliveryJobHandler } from './batch-run.js';
 import { BACKOFF_TYPE, retryDelayMs } from './backoff.js';
+import { deliveriesOfBatch } from './batch-payload.js';
+import { runBatch } from './batch-run.js';
 import { queueName } from './queue-names.js';
 
 /**
@@ -35,6 +38,8 @@ export interface WorkerOptions {
   readonly stalledIntervalMs?: number;
   /** Lock time of an active job; a dead worker's job is retried after it. @defaultValue 30000 */
   readonly lockDurationMs?: number;
+  /** Where a batch job's deliveries that must retry get jobs of their own (queues/batch-run.ts). */
+  readonly requeue?: Pick<JobQueue, 'enqueueBulk'>;
 }
 
 export class JobWorkers {
@@ -49,13 +54,21 @@ export class JobWorkers {
   start(handlers: JobHandlers): void {
     for (const name of Object.keys(handlers) as JobName[]) {
       const handler = handlers[name] as JobHandler<JobName> | undefined;
-      if (handler !== undefined) this.startOne(name, handler);
+      if (handler !== undefined) this.startOne(name, handler, channelJob(handlers, name));
     }
   }
 
-  private startOne<N extends JobName>(name: N, handler: JobHandler<N>): void {
+  /** @param channel the same handler typed as a channel job's, for the jobs that carry many deliveries */
+  private startOne<N extends JobName>(name: N, handler: JobHandler<N>, channel: ChannelJob | undefined): void {
     const processor = async (job: Job<JobPayloads[N]>, token?: string): Promise<void> => {
       const jobId = job.id ?? '';
+      const batch = channel === undefined ? undefined : deliveriesOfBatch(job.data);
+      if (batch !== undefined && channel !== undefined) {
+        const requeue = this.options.requeue;
+        if (requeue === undefined) throw new UnrecoverableError('a batch job reached workers started without a queue to requeue into');
+        await runBatch({ ...channel, jobId, attempt: job.attemptsMade + 1, deliveryIds: batch, requeue, log: this.log });
+        return;
+      }
       try {
         await handler(job.data, { jobId, attempt: job.attemptsMade + 1 });
       } catch (err) {
@@ -95,5 +108,26 @@ export class JobWorkers {
   /** Stops taking jobs and waits for the active ones to finish. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
+
+interface ChannelJob {
+  readonly name: ChannelJobName;
+  readonly handler: DeliveryJobHandler;
+}
+
+/** A channel queue's handler, typed as one; undefined for the other queues. */
+function channelJob(handlers: JobHandlers, name: JobName): ChannelJob | undefined {
+  const of = (channel: ChannelJobName, handler: DeliveryJobHandler | undefined): ChannelJob | undefined =>
+    handler === undefined ? undefined : { name: channel, handler };
+  switch (name) {
+    case 'sms-submit':
+      return of(name, handlers['sms-submit']);
+    case 'email-send':
+      return of(name, handlers['email-send']);
+    case 'sip-deliver':
+      return of(name, handlers['sip-deliver']);
+    default:
+      return undefined;
   }
 }

@@ -135,6 +135,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
       concurrency: config.queues.concurrency,
       concurrencyOf: { 'sms-submit': config.queues.smsConcurrency },
       stalledIntervalMs: config.queues.stalledIntervalMs,
+      requeue: jobs,
     });
 
     // SMS: long-lived SMPP binds; with none configured, SMS deliveries wait and retry.

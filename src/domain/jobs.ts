@@ -17,10 +17,23 @@ export interface JobPayloads {
 
 export type JobName = keyof JobPayloads;
 
+/** The jobs that carry a delivery out on its channel. */
+export type ChannelJobName = 'sms-submit' | 'email-send' | 'sip-deliver';
+
+/**
+ * Deliveries that share one job per channel queue: those a ledger flush recorded for it
+ * together (ingress at carrier rates), so a queue job's round trips and its lifecycle are
+ * paid once per flush instead of once per message. The id is the same in every queue.
+ */
+export interface JobBatch {
+  readonly jobId: string;
+  readonly members: readonly { readonly deliveryId: string; readonly channel: 'sms' | 'email' | 'sip' }[];
+}
+
 export const JOB_NAMES: readonly JobName[] = ['sms-submit', 'email-send', 'sip-deliver', 'imdn-send', 'archive'];
 
 /** The job that carries a delivery out on its channel. */
-export function jobForChannel(channel: 'sms' | 'email' | 'sip'): 'sms-submit' | 'email-send' | 'sip-deliver' {
+export function jobForChannel(channel: 'sms' | 'email' | 'sip'): ChannelJobName {
   switch (channel) {
     case 'sms':
       return 'sms-submit';

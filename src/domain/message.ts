@@ -50,6 +50,11 @@ export interface NewDelivery {
   /** What Herald actually reaches (tel:+15551234567, mailto:bob@example.com, sip:…). */
   readonly targetUri: string;
   readonly copyControl?: CopyControl | undefined;
+  /**
+   * To be enqueued in the job shared by the deliveries recorded in the same ledger flush
+   * (`JobBatch`, src/domain/jobs.ts) rather than in a job of its own.
+   */
+  readonly inBatchJob?: boolean | undefined;
 }
 
 export interface StoredMessage extends NewMessage {
@@ -65,6 +70,8 @@ export interface StoredDelivery extends NewDelivery {
   readonly errorText?: string | undefined;
   /** When the far side delivered or read it (IMDN <datetime>), when known. */
   readonly farSideAt?: Date | undefined;
+  /** The id of the shared job it was recorded for, when it was (see {@link NewDelivery.inBatchJob}). */
+  readonly jobId?: string | undefined;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

@@ -8,8 +8,9 @@
 import { createHash } from 'node:crypto';
 import type { HeraldConfig } from '../config.js';
 import { newId } from '../domain/ids.js';
-import { jobForChannel } from '../domain/jobs.js';
-import type { CopyControl, NewDelivery, NewMessage } from '../domain/message.js';
+import { jobForChannel, type JobBatch } from '../domain/jobs.js';
+import { BatchJobs } from './batch-jobs.js';
+import type { CopyControl, NewDelivery, NewMessage, StoredDelivery } from '../domain/message.js';
 import { HeraldError, heraldError, isHeraldError, toHeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -76,8 +77,10 @@ interface Locals {
   content?: InboundContent;
   recipients?: Recipient[];
   message?: NewMessage;
-  deliveries?: NewDelivery[];
+  deliveries?: StoredDelivery[];
   duplicate?: boolean;
+  /** The job shared with the other deliveries recorded in the same flush, when there is one. */
+  batch?: JobBatch | undefined;
   /** Who authenticated (digest user, asserted identity); unset for peers admitted by network alone. */
   identity?: SenderIdentity;
   /** The sender stored and rate-limited: the identity when there is one, else the claimed From. */
@@ -131,6 +134,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   const identityDomains = [sip.domain, ...(sip.digestRealm === undefined ? [] : [sip.digestRealm])];
   const imdnRoutes = routePolicy(config.imdn.routeAllow);
   const backlog = new BacklogMonitor(() => jobs.backlog(), metrics, deps.log);
+  const batchJobs = new BatchJobs(jobs);
   const host = sip.domain;
   const capabilities = capabilityHeaders(config);
 
@@ -406,13 +410,14 @@ export function createIngress(deps: IngressDeps): Ingress {
       // An unroutable list entry is kept (channel sip, its own URI) only to fail it visibly.
       return target instanceof HeraldError
         ? { id: newId(), channel: 'sip', originalRecipientUri, targetUri: recipient.uri, copyControl: recipient.copyControl }
-        : { id: newId(), channel: target.channel, originalRecipientUri, targetUri: target.targetUri, copyControl: recipient.copyControl };
+        : { id: newId(), channel: target.channel, originalRecipientUri, targetUri: target.targetUri, copyControl: recipient.copyControl, inBatchJob: true };
     });
     const recorded = await ledger.recordMessage(message, deliveries);
     crashPoint('accepted-before-202');
     locals.message = recorded.message;
     locals.deliveries = [...recorded.deliveries];
     locals.duplicate = recorded.duplicate;
+    locals.batch = recorded.batch;
     const fields = { msgId: recorded.message.id, recipients: deliveries.length, duplicate: recorded.duplicate };
     // One line per accepted MESSAGE is debug: at carrier rates info lines cost the gateway
     // CPU on every message (npm run bench). A re-sent copy is rare and worth an info line.
@@ -440,7 +445,10 @@ export function createIngress(deps: IngressDeps): Ingress {
         continue;
       }
       try {
-        await jobs.enqueue(jobForChannel(delivery.channel), { deliveryId: delivery.id }, { jobId: delivery.id });
+        // Recorded for the flush's shared job: whichever of its messages gets here first
+        // enqueues it for all. Otherwise (a message recorded alone) a job of its own.
+        if (locals.batch !== undefined && delivery.jobId === locals.batch.jobId) await batchJobs.enqueue(locals.batch);
+        else await jobs.enqueue(jobForChannel(delivery.channel), { deliveryId: delivery.id }, { jobId: delivery.id });
         metrics.messagesAccepted.inc({ direction: 'mt', channel: delivery.channel });
       } catch (err) {
         // The delivery is durable in the ledger; the stranded sweep queues it later.

@@ -14,7 +14,7 @@
  * would be a no-op, which is how a delivery whose job ended stayed stuck before.
  */
 import type { StoredDelivery } from '../domain/message.js';
-import { jobForChannel, type JobName } from '../domain/jobs.js';
+import { jobForChannel, type ChannelJobName, type JobName } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 import type { JobLookup, JobPresence, JobQueue } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
@@ -22,7 +22,7 @@ import type { Ledger } from '../ports/ledger.port.js';
 /** What the sweep reads of the ledger. */
 export type StrandedLedger = Pick<Ledger, 'listAwaitingJob' | 'getDelivery'>;
 /** What the sweep needs of the queue: adding, looking up, and whether it is reachable. */
-export type StrandedQueue = Pick<JobQueue, 'enqueue' | 'isConnected'> & JobLookup;
+export type StrandedQueue = Pick<JobQueue, 'enqueue' | 'enqueueBatch' | 'isConnected'> & JobLookup;
 
 /**
  * Younger deliveries are left to ingress. Not for correctness (ingress adds under the
@@ -47,15 +47,16 @@ export type StrandedDecision =
   | { readonly action: 'exhausted'; readonly lastJobId: string };
 
 /**
- * The ids a delivery's job may have, oldest first: the delivery id (what ingress uses),
- * then `<id>-v<version>` (what an admin retry uses, and the sweep's first re-queue of a
- * delivery whose first job ended), then the sweep's further re-queues. BullMQ refuses ':'
- * in custom ids, hence '-'.
+ * The ids a delivery's job may have, oldest first: the shared job ingress recorded it for
+ * (`jobId`, when it has one), the delivery id (what ingress uses for a delivery recorded
+ * alone, and where a batch hands a delivery that must retry), then `<id>-v<version>`
+ * (what an admin retry uses, and the sweep's first re-queue of a delivery whose first job
+ * ended), then the sweep's further re-queues. BullMQ refuses ':' in custom ids, hence '-'.
  */
-export function candidateJobIds(delivery: Pick<StoredDelivery, 'id' | 'version'>): readonly string[] {
+export function candidateJobIds(delivery: Pick<StoredDelivery, 'id' | 'version' | 'jobId'>): readonly string[] {
   const versioned = `${delivery.id}-v${delivery.version}`;
   const further = Array.from({ length: MAX_REQUEUES_AFTER_END }, (_, k) => `${versioned}-r${k + 1}`);
-  return [delivery.id, versioned, ...further];
+  return [...(delivery.jobId === undefined ? [] : [delivery.jobId]), delivery.id, versioned, ...further];
 }
 
 /**
@@ -94,8 +95,8 @@ export async function requeueStranded(ledger: StrandedLedger, jobs: StrandedQueu
   return total;
 }
 
-function byJob(deliveries: readonly StoredDelivery[]): Map<JobName, StoredDelivery[]> {
-  const out = new Map<JobName, StoredDelivery[]>();
+function byJob(deliveries: readonly StoredDelivery[]): Map<ChannelJobName, StoredDelivery[]> {
+  const out = new Map<ChannelJobName, StoredDelivery[]>();
   for (const delivery of deliveries) {
     const name = jobForChannel(delivery.channel);
     const list = out.get(name) ?? [];
@@ -105,7 +106,7 @@ function byJob(deliveries: readonly StoredDelivery[]): Map<JobName, StoredDelive
   return out;
 }
 
-async function sweepQueue(ledger: StrandedLedger, jobs: StrandedQueue, log: Logger, name: JobName, deliveries: readonly StoredDelivery[]): Promise<number> {
+async function sweepQueue(ledger: StrandedLedger, jobs: StrandedQueue, log: Logger, name: ChannelJobName, deliveries: readonly StoredDelivery[]): Promise<number> {
   const ids = deliveries.map(candidateJobIds);
   // Nearly every delivery's job is pending under its first or second id (a backlog is the
   // common reason to be old): look those up for all, the rest only where still needed.
@@ -115,6 +116,10 @@ async function sweepQueue(ledger: StrandedLedger, jobs: StrandedQueue, log: Logg
   const presence = head.map((own) => [...own]);
   for (const [k, i] of unsettled.entries()) presence[i]?.push(...(tail[k] ?? []));
   let requeued = 0;
+  // A lost shared job is added again under its own id, with the members found here: ingress
+  // may still be adding it (its id keeps that to one job), and its other members (if any)
+  // are found by a later pass, the shared job then pending or ended.
+  const lostBatches = new Map<string, StoredDelivery[]>();
   for (const [i, delivery] of deliveries.entries()) {
     const decision = decide(ids[i] ?? [], presence[i] ?? []);
     if (decision.action === 'leave') continue;
@@ -127,9 +132,18 @@ async function sweepQueue(ledger: StrandedLedger, jobs: StrandedQueue, log: Logg
       log.error({ ...context, jobId: decision.lastJobId }, 'stranded delivery not re-queued: its jobs keep ending without moving it; cancel and retry it');
       continue;
     }
+    if (decision.jobId === delivery.jobId) {
+      lostBatches.set(decision.jobId, [...(lostBatches.get(decision.jobId) ?? []), delivery]);
+      continue;
+    }
     await jobs.enqueue(name, { deliveryId: delivery.id }, { jobId: decision.jobId });
     log.warn({ ...context, jobId: decision.jobId }, 're-queued a stranded delivery');
     requeued += 1;
+  }
+  for (const [jobId, members] of lostBatches) {
+    await jobs.enqueueBatch(name, members.map((d) => d.id), { jobId });
+    for (const d of members) log.warn({ msgId: d.messageId, deliveryId: d.id, state: d.state, jobId }, 're-queued a stranded delivery');
+    requeued += members.length;
   }
   return requeued;
 }

@@ -48,6 +48,7 @@ export const DELIVERY_KEYS = [
   'error_code',
   'error_text',
   'far_side_at',
+  'job_id',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof DeliveryRow)[];

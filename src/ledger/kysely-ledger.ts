@@ -202,7 +202,7 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
         const ordered = deliveries.map((delivery) => byId.get(delivery.id)).filter((r): r is DeliveryRow => r !== undefined);
         const stored: MessageRow = { ...row, created_at: fast.createdAt };
         this.#log.debug({ msgId: message.id, deliveries: ordered.length, duplicate: false }, 'message recorded');
-        return { message: toMessage(stored), deliveries: ordered.map(toDelivery), duplicate: false };
+        return { message: toMessage(stored), deliveries: ordered.map(toDelivery), duplicate: false, batch: fast.batch };
       }
     }
     const result = await guarded(`recordMessage ${message.id}`, () =>

@@ -93,6 +93,7 @@ export function toDelivery(row: DeliveryRow): StoredDelivery {
     errorCode: opt(row.error_code),
     errorText: opt(row.error_text),
     farSideAt: opt(row.far_side_at),
+    jobId: opt(row.job_id),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -48,6 +48,8 @@ export interface DeliveriesTable {
   error_code: string | null;
   error_text: string | null;
   far_side_at: Date | null;
+  /** The shared job ingress enqueued it in (migration 0019); null when its job is named after it. */
+  job_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -2,7 +2,7 @@
  * What the core asks of the job pipeline. The names and payloads are declared in
  * src/domain/jobs.ts so the core and queues/ share them without the core importing BullMQ.
  */
-import type { JobName, JobPayloads } from '../domain/jobs.js';
+import type { ChannelJobName, JobName, JobPayloads } from '../domain/jobs.js';
 
 export interface EnqueueOptions {
   /** Idempotency: a second enqueue with the same id is a no-op. */
@@ -16,6 +16,12 @@ export interface JobQueue {
     name: N,
     jobs: readonly { readonly payload: JobPayloads[N]; readonly options: EnqueueOptions }[],
   ): Promise<void>;
+  /**
+   * One job for many deliveries of one channel: its handler runs once per delivery, as if
+   * each had a job of its own. A delivery whose run fails and may be retried is then given
+   * a job of its own, under the delivery's id, so it retries alone and the others stay done.
+   */
+  enqueueBatch(name: ChannelJobName, deliveryIds: readonly string[], options: EnqueueOptions): Promise<void>;
   /** Jobs waiting or active across the message queues (not the archive's): the backlog ingress compares with its bound. */
   backlog(): Promise<number>;
   ping(): Promise<void>;

@@ -9,12 +9,19 @@ import type {
 } from '../domain/message.js';
 import type { HeldReceiptStore } from './held-receipts.port.js';
 import type { MoPartStore } from './mo-parts.port.js';
+import type { JobBatch } from '../domain/jobs.js';
 
 export interface RecordMessageResult {
   readonly message: StoredMessage;
   readonly deliveries: readonly StoredDelivery[];
   /** True when the dedupe key already existed: nothing new was written. */
   readonly duplicate: boolean;
+  /**
+   * The shared job the deliveries asking for one (`inBatchJob`) were recorded for, with
+   * every delivery recorded for it at the same time, this message's and others'. Absent
+   * when none was: those deliveries are enqueued under their own ids.
+   */
+  readonly batch?: JobBatch | undefined;
 }
 
 /** What a channel job reads first (see {@link Ledger.getDeliveryWithMessage}). */

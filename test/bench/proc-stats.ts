@@ -86,10 +86,17 @@ export async function databaseActivity(admin: pg.Client, database: string): Prom
   return { commits: Number(row?.commits ?? 0), rowsWritten: Number(row?.written ?? 0) };
 }
 
-/** Commands the Redis server has processed so far (all clients: the server may be shared). */
-export async function redisCommands(redis: Redis): Promise<number> {
+/**
+ * Commands the Redis server has processed so far, and its round trips: the read events it
+ * processed on client sockets (`total_reads_processed`, Redis ≥ 6), one per request or
+ * pipeline however many commands it carries. All clients: the server may be shared.
+ */
+export async function redisCommands(redis: Redis): Promise<{ readonly commands: number; readonly roundTrips: number }> {
   const info = await redis.info('stats');
-  return Number(/^total_commands_processed:(\d+)/m.exec(info)?.[1] ?? 0);
+  return {
+    commands: Number(/^total_commands_processed:(\d+)/m.exec(info)?.[1] ?? 0),
+    roundTrips: Number(/^total_reads_processed:(\d+)/m.exec(info)?.[1] ?? Number.NaN),
+  };
 }
 
 /** CPU seconds the whole machine spent busy so far (all cores, /proc/stat). */

@@ -84,6 +84,8 @@ export interface ScenarioResult {
     readonly dbCommits: number;
     readonly dbRowsWritten: number;
     readonly redisCommands: number;
+    /** Requests and pipelines Redis read (`total_reads_processed`), whatever they carried. */
+    readonly redisRoundTrips: number;
     /** write/writev system calls of the gateway (socket round trips to PostgreSQL, Redis, SMPP; log writes). */
     readonly gatewayWriteSyscalls: number;
     readonly gatewayReadSyscalls: number;

@@ -183,7 +183,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       work: {
         dbCommits: db1.commits - db0.commits,
         dbRowsWritten: db1.rowsWritten - db0.rowsWritten,
-        redisCommands: redisCommands1 - redisCommands0,
+        redisCommands: redisCommands1.commands - redisCommands0.commands,
+        redisRoundTrips: redisCommands1.roundTrips - redisCommands0.roundTrips,
         gatewayWrites: (syscalls1?.writes ?? Number.NaN) - (syscalls0?.writes ?? Number.NaN),
         gatewayReads: (syscalls1?.reads ?? Number.NaN) - (syscalls0?.reads ?? Number.NaN),
       },

@@ -34,6 +34,7 @@ export interface RawRun {
     readonly dbCommits: number;
     readonly dbRowsWritten: number;
     readonly redisCommands: number;
+    readonly redisRoundTrips: number;
     readonly gatewayWrites: number;
     readonly gatewayReads: number;
   };
@@ -223,6 +224,7 @@ export async function buildResult(run: RawRun): Promise<ScenarioResult> {
       dbCommits: round(run.work.dbCommits / completed, 2),
       dbRowsWritten: round(run.work.dbRowsWritten / completed, 2),
       redisCommands: round(run.work.redisCommands / completed, 2),
+      redisRoundTrips: round(run.work.redisRoundTrips / completed, 3),
       gatewayWriteSyscalls: round(run.work.gatewayWrites / completed, 2),
       gatewayReadSyscalls: round(run.work.gatewayReads / completed, 2),
     },

@@ -23,7 +23,7 @@ export function describeScenario(r: ScenarioResult, label: string): string {
     `   round trip         ${pct(r.latencyMs.roundTrip)}`,
     `   CPU ms/message: gateway ${r.cpu.msPerMessage.gateway}, PostgreSQL ${r.cpu.msPerMessage.postgres}, Redis ${r.cpu.msPerMessage.redis}` +
       ` (bench itself ${r.cpu.seconds.bench} s; other processes on the machine ${r.cpu.seconds.other} s of ${r.cpu.seconds.machine} s busy in ${r.cpu.wallSeconds} s × ${r.cpu.machineCores} cores)`,
-    `   work/message: ${r.workPerMessage.dbCommits} DB commits, ${r.workPerMessage.dbRowsWritten} rows written, ${r.workPerMessage.redisCommands} Redis commands, gateway write syscalls ${r.workPerMessage.gatewayWriteSyscalls} / reads ${r.workPerMessage.gatewayReadSyscalls}`,
+    `   work/message: ${r.workPerMessage.dbCommits} DB commits, ${r.workPerMessage.dbRowsWritten} rows written, ${r.workPerMessage.redisCommands} Redis commands in ${r.workPerMessage.redisRoundTrips} round trips, gateway write syscalls ${r.workPerMessage.gatewayWriteSyscalls} / reads ${r.workPerMessage.gatewayReadSyscalls}`,
     `   gateway RSS: peak ${r.memory.gatewayPeakRssMb} MB, first third ${r.memory.gatewayRssFirstThirdMb} MB, last third ${r.memory.gatewayRssLastThirdMb} MB, slope ${r.memory.gatewayRssSlopeMbPerMin} MB/min`,
   ];
   const errors = Object.entries(r.errors);

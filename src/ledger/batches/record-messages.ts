@@ -1,4 +1,5 @@
 /** A new message with its deliveries (state `accepted`) and their `accepted` events. */
+import type { JobBatch } from '../../domain/jobs.js';
 import type { NewDelivery } from '../../domain/message.js';
 import type { BatchStatement } from '../batch-statement.js';
 import { DELIVERY_COLUMNS } from '../joined-reads.js';
@@ -13,6 +14,20 @@ export interface RecordWritten {
   readonly createdAt: Date;
   /** The deliveries' rows, any order. */
   readonly rows: readonly DeliveryRow[];
+  /**
+   * Every delivery of the statement recorded for the shared job (`inBatchJob`), this
+   * message's and the other messages' alike: whoever enqueues first enqueues them all.
+   */
+  readonly batch?: JobBatch | undefined;
+}
+
+/**
+ * The shared job's id for the deliveries of one statement: from its first message's id,
+ * so it is unique, and both the parameters and the results derive the same one (a batch
+ * that fails is run again op by op, each with its own).
+ */
+function batchJobId(ops: readonly RecordWrite[]): string {
+  return `b-${ops[0]?.message.id ?? ''}`;
 }
 
 type RecordRow = DeliveryRow & { readonly message_created_at: Date };
@@ -31,8 +46,8 @@ with mreq as (
     with ordinality as r (id, direction, source_channel, sender_uri, sender_display_name, imdn_message_id, imdn_requests,
                           imdn_route, subject, content_type, body_hex, sent_at, dedupe_key, sip_call_id, ord)
 ), dreq as (
-  select * from unnest($15::int4[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
-    as r (mord, id, channel, original_recipient_uri, target_uri, copy_control)
+  select * from unnest($15::int4[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
+    as r (mord, id, channel, original_recipient_uri, target_uri, copy_control, job_id)
 ), m as (
   insert into messages (id, direction, source_channel, sender_uri, sender_display_name, imdn_message_id, imdn_requests,
     imdn_route, subject, content_type, body, sent_at, dedupe_key, sip_call_id)
@@ -43,8 +58,8 @@ with mreq as (
   on conflict (dedupe_key) do nothing
   returning id, created_at
 ), d as (
-  insert into deliveries (id, message_id, channel, original_recipient_uri, target_uri, copy_control, state, version)
-  select dreq.id, m.id, dreq.channel, dreq.original_recipient_uri, dreq.target_uri, dreq.copy_control, 'accepted', 1
+  insert into deliveries (id, message_id, channel, original_recipient_uri, target_uri, copy_control, job_id, state, version)
+  select dreq.id, m.id, dreq.channel, dreq.original_recipient_uri, dreq.target_uri, dreq.copy_control, dreq.job_id, 'accepted', 1
   from dreq join mreq on mreq.ord = dreq.mord join m on m.id = mreq.id
   returning ${DELIVERY_COLUMNS('')}
 ), e as (
@@ -58,6 +73,7 @@ select d.*, m.created_at as message_created_at from d join m on m.id = d.message
   parameters: (ops) => {
     const messages = ops.map((op) => op.message);
     const deliveries = ops.flatMap((op, index) => op.deliveries.map((delivery) => ({ mord: index + 1, delivery })));
+    const jobId = batchJobId(ops);
     return [
       messages.map((m) => m.id),
       messages.map((m) => m.direction),
@@ -79,6 +95,7 @@ select d.*, m.created_at as message_created_at from d join m on m.id = d.message
       deliveries.map((d) => d.delivery.originalRecipientUri),
       deliveries.map((d) => d.delivery.targetUri),
       deliveries.map((d) => d.delivery.copyControl ?? null),
+      deliveries.map((d) => (d.delivery.inBatchJob === true ? jobId : null)),
     ];
   },
   results: (rows, ops) => {
@@ -88,6 +105,14 @@ select d.*, m.created_at as message_created_at from d join m on m.id = d.message
       entry.rows.push(row);
       byMessage.set(row.message_id, entry);
     }
-    return ops.map((op) => byMessage.get(op.message.id));
+    // Only messages written here: a duplicate's deliveries were never recorded.
+    const members = ops
+      .filter((op) => byMessage.has(op.message.id))
+      .flatMap((op) => op.deliveries.filter((d) => d.inBatchJob === true).map((d) => ({ deliveryId: d.id, channel: d.channel })));
+    const batch: JobBatch | undefined = members.length === 0 ? undefined : { jobId: batchJobId(ops), members };
+    return ops.map((op) => {
+      const entry = byMessage.get(op.message.id);
+      return entry === undefined ? undefined : { ...entry, batch };
+    });
   },
 };

@@ -114,6 +114,7 @@ describe('admin API deliveries', () => {
       const down: JobQueue = {
         enqueue: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
         enqueueBulk: () => Promise.reject(new Error('down')),
+        enqueueBatch: () => Promise.reject(new Error('down')),
         backlog: () => Promise.reject(new Error('down')),
         ping: () => Promise.reject(new Error('down')),
       };

@@ -31,6 +31,7 @@ const REPORTS = 50;
 const noJobs: JobQueue = {
   enqueue: async () => undefined,
   enqueueBulk: async () => undefined,
+  enqueueBatch: async () => undefined,
   backlog: async () => 0,
   ping: async () => undefined,
 };

@@ -28,6 +28,7 @@ describe('group replies (PGlite ledger)', () => {
       if ('deliveryId' in payload) queued.push({ name, deliveryId: payload.deliveryId });
     },
     enqueueBulk: async () => undefined,
+    enqueueBatch: async () => undefined,
     backlog: async () => 0,
     ping: async () => undefined,
   };

@@ -61,6 +61,28 @@ describe.each(['postgres', 'pglite'] as const)('Ledger writer on %s', (backend) 
     await cleanup?.();
   });
 
+  it('records the deliveries of one flush that ask for it for one shared job, named with each of them', async () => {
+    const inputs = Array.from({ length: 20 }, (_, i) => ({
+      message: message(),
+      // Every other message has one delivery that does not ask (e.g. an unroutable list entry).
+      deliveries: [{ ...delivery(), inBatchJob: true }, ...(i % 2 === 0 ? [delivery()] : [])],
+    }));
+    const results = await Promise.all(inputs.map((input) => ledger.recordMessage(input.message, input.deliveries)));
+    const batch = results[0]?.batch;
+    expect(batch).toBeDefined();
+    expect(results.every((r) => r.batch?.jobId === batch?.jobId)).toBe(true);
+    const asked = inputs.map((input) => input.deliveries[0]!.id);
+    expect(batch?.members.map((m) => m.deliveryId).sort()).toEqual([...asked].sort());
+    expect(batch?.members.every((m) => m.channel === 'sms')).toBe(true);
+    // Stored with the delivery, where the stranded sweep finds it; not on the others.
+    expect((await ledger.getDelivery(asked[7]!))?.jobId).toBe(batch?.jobId);
+    expect((await ledger.getDelivery(inputs[0]!.deliveries[1]!.id))?.jobId).toBeUndefined();
+    // A copy (same dedupe key) records nothing and joins no job.
+    const again = await ledger.recordMessage(inputs[3]!.message, [{ ...delivery(), inBatchJob: true }]);
+    expect(again.duplicate).toBe(true);
+    expect(again.batch).toBeUndefined();
+  });
+
   it('records 100 messages submitted together in one statement, each with its deliveries and event', async () => {
     flushes.length = 0;
     const inputs = Array.from({ length: 100 }, () => ({ message: message(), deliveries: [delivery(), delivery()] }));

@@ -318,17 +318,22 @@ function parseRawSip(raw: Buffer): SipIncomingRequest {
 
 /** Our own JobQueue port, recording what ingress enqueues (no Redis in unit tests). */
 class RecordingJobQueue implements JobQueue {
-  readonly enqueued: { readonly name: JobName; readonly jobId: string }[] = [];
+  /** One entry per delivery a job names: a shared job gives several. */
+  readonly enqueued: { readonly name: JobName; readonly jobId: string; readonly deliveryId: string }[] = [];
 
-  async enqueue<N extends JobName>(name: N, _payload: JobPayloads[N], options: EnqueueOptions): Promise<void> {
-    this.enqueued.push({ name, jobId: options.jobId });
+  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions): Promise<void> {
+    this.enqueued.push({ name, jobId: options.jobId, deliveryId: 'deliveryId' in payload ? payload.deliveryId : options.jobId });
   }
 
   async enqueueBulk<N extends JobName>(
     name: N,
     jobs: readonly { readonly payload: JobPayloads[N]; readonly options: EnqueueOptions }[],
   ): Promise<void> {
-    for (const job of jobs) this.enqueued.push({ name, jobId: job.options.jobId });
+    for (const job of jobs) this.enqueued.push({ name, jobId: job.options.jobId, deliveryId: 'deliveryId' in job.payload ? job.payload.deliveryId : job.options.jobId });
+  }
+
+  async enqueueBatch(name: JobName, deliveryIds: readonly string[], options: EnqueueOptions): Promise<void> {
+    for (const deliveryId of deliveryIds) this.enqueued.push({ name, jobId: options.jobId, deliveryId });
   }
 
   async backlog(): Promise<number> {
@@ -461,7 +466,7 @@ describe('SIP ingress fuzzing with a real ledger', () => {
             expect((await ledger.listDeliveries(id)).length).toBeGreaterThan(0);
           }
         }
-        for (const job of jobs.enqueued.slice(enqueuedBefore)) expect(await ledger.getDelivery(job.jobId)).toBeDefined();
+        for (const job of jobs.enqueued.slice(enqueuedBefore)) expect(await ledger.getDelivery(job.deliveryId)).toBeDefined();
       }),
       { numRuns: INGRESS_RUNS, seed: SEED },
     );

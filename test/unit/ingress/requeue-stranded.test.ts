@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryState } from '../../../src/domain/delivery-state.js';
-import type { JobName, JobPayloads } from '../../../src/domain/jobs.js';
+import type { ChannelJobName, JobName, JobPayloads } from '../../../src/domain/jobs.js';
 import type { StoredDelivery } from '../../../src/domain/message.js';
 import {
   MAX_REQUEUES_AFTER_END,
@@ -77,6 +77,11 @@ class FakeQueue implements StrandedQueue {
     if (!this.jobs.has(`${name}/${options.jobId}`)) this.jobs.set(`${name}/${options.jobId}`, 'pending');
   }
 
+  async enqueueBatch(name: ChannelJobName, deliveryIds: readonly string[], options: EnqueueOptions): Promise<void> {
+    for (const deliveryId of deliveryIds) this.added.push({ name, jobId: options.jobId, deliveryId });
+    if (!this.jobs.has(`${name}/${options.jobId}`)) this.jobs.set(`${name}/${options.jobId}`, 'pending');
+  }
+
   async presence(name: JobName, jobIds: readonly string[]): Promise<readonly JobPresence[]> {
     this.lookups.push({ name, ids: jobIds });
     return jobIds.map((id) => this.jobs.get(`${name}/${id}`) ?? 'missing');
@@ -144,6 +149,48 @@ describe('stranded sweep', () => {
       queue.jobs.set('sms-submit/q', 'pending');
       expect(await requeueStranded(ledger, queue, silent, NOW)).toBe(0);
       expect(queue.added).toEqual([]);
+    });
+  });
+
+  describe('when deliveries were recorded for a shared job (ingress batches)', () => {
+    it('puts the shared id first, then the delivery id its retry job uses', () => {
+      expect(candidateJobIds({ id: 'd1', version: 3, jobId: 'b-m1' }).slice(0, 3)).toEqual(['b-m1', 'd1', 'd1-v3']);
+    });
+
+    it('leaves them while the shared job is pending, or when a delivery retries in its own job', async () => {
+      const ledger = new FakeLedger([delivery('a', 'accepted', 1, { jobId: 'b-1' }), delivery('b', 'queued', 2, { jobId: 'b-1' })]);
+      const queue = new FakeQueue();
+      queue.jobs.set('sms-submit/b-1', 'pending');
+      expect(await requeueStranded(ledger, queue, silent, NOW)).toBe(0);
+      queue.jobs.set('sms-submit/b-1', 'ended');
+      queue.jobs.set('sms-submit/a', 'pending');
+      queue.jobs.set('sms-submit/b', 'pending');
+      expect(await requeueStranded(ledger, queue, silent, NOW)).toBe(0);
+      expect(queue.added).toEqual([]);
+    });
+
+    it('adds a lost shared job again under its own id, with every member found, once', async () => {
+      const ledger = new FakeLedger([
+        delivery('a', 'accepted', 1, { jobId: 'b-1' }),
+        delivery('b', 'accepted', 1, { jobId: 'b-1' }),
+        delivery('c', 'accepted', 1, { jobId: 'b-2' }),
+      ]);
+      const queue = new FakeQueue();
+      expect(await requeueStranded(ledger, queue, silent, NOW)).toBe(3);
+      expect(queue.added).toEqual([
+        { name: 'sms-submit', jobId: 'b-1', deliveryId: 'a' },
+        { name: 'sms-submit', jobId: 'b-1', deliveryId: 'b' },
+        { name: 'sms-submit', jobId: 'b-2', deliveryId: 'c' },
+      ]);
+      expect(await requeueStranded(ledger, queue, silent, NOW)).toBe(0);
+    });
+
+    it('gives a member its own job when the shared job ended without moving it', async () => {
+      const ledger = new FakeLedger([delivery('a', 'accepted', 1, { jobId: 'b-1' })]);
+      const queue = new FakeQueue();
+      queue.jobs.set('sms-submit/b-1', 'ended');
+      expect(await requeueStranded(ledger, queue, silent, NOW)).toBe(1);
+      expect(queue.added).toEqual([{ name: 'sms-submit', jobId: 'a', deliveryId: 'a' }]);
     });
   });
 
