@@ -25,6 +25,9 @@ export const ERROR_CATALOGUE = {
   GW_ERR_CONFIG_INVALID: spec('invalid configuration: %s', 500, 500),
   GW_ERR_CONFIG_FILE: spec('cannot read configuration file: %s', 500, 500),
   GW_ERR_DB_UNREACHABLE: spec('database unreachable: %s', 503, 503, false),
+  // The database answers, but every pooled connection stayed in use for the pool's whole
+  // wait (a load peak, long transactions): retried like an unreachable one.
+  GW_ERR_DB_BUSY: spec('database busy: %s', 503, 503, false),
   GW_ERR_REDIS_UNREACHABLE: spec('Redis unreachable: %s', 503, 503, false),
   GW_ERR_REDIS_MISSING: spec('Redis is needed: %s', 500, 500),
   GW_ERR_GATEWAY_SHUTTING_DOWN: spec('shutting down: %s', 503, 503, false),
