@@ -1,7 +1,8 @@
 /**
  * BullMQ workers running the core's job handlers. Failures are classified here, in one
  * place: a permanent HeraldError becomes UnrecoverableError (no retry), anything else is
- * rethrown so the queue's exponential backoff retries it.
+ * rethrown so the queue's exponential backoff retries it. How loud each failure is logged
+ * is decided in failure-log.ts (expected retries at info or debug without a stack).
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -13,6 +14,7 @@ import type { DeliveryJobHandler } from './batch-run.js';
 import { BACKOFF_TYPE, retryDelayMs } from './backoff.js';
 import { deliveriesOfBatch } from './batch-payload.js';
 import { runBatch } from './batch-run.js';
+import { failureLog, type FailureLog } from './failure-log.js';
 import { queueName } from './queue-names.js';
 
 /**
@@ -25,8 +27,15 @@ import { queueName } from './queue-names.js';
  * is what bounds those (src/email/send-handler.ts).
  */
 const WAIT_WITHOUT_ATTEMPT: ReadonlySet<string> = new Set(['GW_ERR_SMPP_UNAVAILABLE', 'GW_ERR_SMTP_UNAVAILABLE']);
-/** Retries that are the design working (another worker holds the message), not trouble: logged at debug. */
-const EXPECTED_CONTENTION: ReadonlySet<string> = new Set(['GW_ERR_ARCHIVE_BUSY']);
+
+/** The ids a job's payload names, for its log lines (every payload names a delivery or a message). */
+function idsOf(data: unknown): { deliveryId?: string; msgId?: string } {
+  const payload = (typeof data === 'object' && data !== null ? data : {}) as { deliveryId?: unknown; messageId?: unknown };
+  return {
+    ...(typeof payload.deliveryId === 'string' ? { deliveryId: payload.deliveryId } : {}),
+    ...(typeof payload.messageId === 'string' ? { msgId: payload.messageId } : {}),
+  };
+}
 
 export interface WorkerOptions {
   readonly prefix: string;
@@ -62,29 +71,31 @@ export class JobWorkers {
   private startOne<N extends JobName>(name: N, handler: JobHandler<N>, channel: ChannelJob | undefined): void {
     const processor = async (job: Job<JobPayloads[N]>, token?: string): Promise<void> => {
       const jobId = job.id ?? '';
+      const attempt = job.attemptsMade + 1;
       const batch = channel === undefined ? undefined : deliveriesOfBatch(job.data);
       if (batch !== undefined && channel !== undefined) {
         const requeue = this.options.requeue;
         if (requeue === undefined) throw new UnrecoverableError('a batch job reached workers started without a queue to requeue into');
-        await runBatch({ ...channel, jobId, attempt: job.attemptsMade + 1, deliveryIds: batch, requeue, log: this.log });
+        await runBatch({ ...channel, jobId, attempt, deliveryIds: batch, requeue, log: this.log });
         return;
       }
       try {
-        await handler(job.data, { jobId, attempt: job.attemptsMade + 1 });
+        await handler(job.data, { jobId, attempt });
       } catch (err) {
+        const facts = { jobId, queue: name, attempt, ...idsOf(job.data) };
         if (isHeraldError(err) && err.permanent) {
-          this.log.error({ err, jobId, queue: name, code: err.code }, 'job failed permanently');
+          this.log.error({ err, ...facts, code: err.code }, 'job failed permanently');
           throw new UnrecoverableError(`${err.code}: ${err.message}`);
         }
         if (isHeraldError(err) && WAIT_WITHOUT_ATTEMPT.has(err.code) && token !== undefined) {
-          const delayMs = retryDelayMs(job.attemptsMade + 1, err);
-          this.log.warn({ jobId, queue: name, code: err.code, detail: err.detail, delayMs }, 'job waits for its channel');
+          const delayMs = retryDelayMs(attempt, err);
+          // No attempt is spent, so this is never the last one.
+          this.logFailure(err, failureLog(err, attempt, Number.POSITIVE_INFINITY), { ...facts, delayMs }, 'job waits for its channel');
           await job.moveToDelayed(Date.now() + delayMs, token);
           throw new DelayedError();
         }
-        if (isHeraldError(err) && EXPECTED_CONTENTION.has(err.code)) {
-          this.log.debug({ jobId, queue: name, code: err.code, detail: err.detail, attempt: job.attemptsMade + 1 }, 'job retries: expected contention');
-        } else this.log.warn({ err, jobId, queue: name, attempt: job.attemptsMade + 1 }, 'job failed, will retry');
+        const decision = failureLog(err, attempt, job.opts.attempts ?? 1);
+        this.logFailure(err, decision, facts, decision.final ? 'job failed after its last attempt' : 'job failed, will retry');
         throw err;
       }
     };
@@ -103,6 +114,12 @@ export class JobWorkers {
     });
     worker.on('error', (err) => this.log.error({ err, queue: name }, 'worker error'));
     this.workers.push(worker);
+  }
+
+  /** One line per failed run, at the level {@link failureLog} decided; a stack only where it helps. */
+  private logFailure(err: unknown, decision: FailureLog, facts: Readonly<Record<string, unknown>>, message: string): void {
+    const line = decision.withStack || !isHeraldError(err) ? { err, ...facts } : { ...facts, code: err.code, detail: err.detail };
+    this.log[decision.level](line, message);
   }
 
   /** Stops taking jobs and waits for the active ones to finish. */

@@ -14,10 +14,20 @@ interface ErrorSpec {
   readonly sip: number;
   /** Permanent errors are not retried by the queues; transient ones back off and retry. */
   readonly permanent: boolean;
+  /**
+   * A transient error that is the design working, not trouble: the job waits its turn
+   * (an earlier IMDN goes first, another node holds the message). Retried like any
+   * transient error, logged at debug (see {@link retryClass}).
+   */
+  readonly waits: boolean;
 }
 
 function spec(message: string, http: number, sip: number, permanent = true): ErrorSpec {
-  return { message, http, sip, permanent };
+  return { message, http, sip, permanent, waits: false };
+}
+
+function waiting(message: string, http: number, sip: number): ErrorSpec {
+  return { message, http, sip, permanent: false, waits: true };
 }
 
 export const ERROR_CATALOGUE = {
@@ -25,6 +35,9 @@ export const ERROR_CATALOGUE = {
   GW_ERR_CONFIG_INVALID: spec('invalid configuration: %s', 500, 500),
   GW_ERR_CONFIG_FILE: spec('cannot read configuration file: %s', 500, 500),
   GW_ERR_DB_UNREACHABLE: spec('database unreachable: %s', 503, 503, false),
+  // The database answers, but every pooled connection stayed in use for the pool's whole
+  // wait (a load peak, long transactions): retried like an unreachable one.
+  GW_ERR_DB_BUSY: spec('database busy: %s', 503, 503, false),
   GW_ERR_REDIS_UNREACHABLE: spec('Redis unreachable: %s', 503, 503, false),
   GW_ERR_REDIS_MISSING: spec('Redis is needed: %s', 500, 500),
   GW_ERR_GATEWAY_SHUTTING_DOWN: spec('shutting down: %s', 503, 503, false),
@@ -47,7 +60,7 @@ export const ERROR_CATALOGUE = {
   GW_ERR_SIP_METHOD: spec('method not allowed: %s', 405, 405),
   GW_ERR_SIP_EXTENSION: spec('unsupported extension: %s', 420, 420),
   GW_ERR_SIP_SEND_FAILED: spec('SIP request failed: %s', 502, 500, false),
-  GW_ERR_IMDN_WAITING: spec('IMDN waits for an earlier one: %s', 503, 503, false),
+  GW_ERR_IMDN_WAITING: waiting('IMDN waits for an earlier one: %s', 503, 503),
   GW_ERR_SIP_LISTEN_FAILED: spec('SIP edge cannot start: %s', 500, 500),
   GW_ERR_ROUTE_UNROUTABLE: spec('no route for recipient: %s', 404, 404),
   GW_ERR_ABUSE_DESTINATION_DENIED: spec('destination not allowed: %s', 403, 403),
@@ -99,7 +112,7 @@ export const ERROR_CATALOGUE = {
   GW_ERR_IMAP_STATE: spec('IMAP operation in the wrong session state: %s', 503, 503, false),
   GW_ERR_IMAP_FAILED: spec('IMAP mailbox unavailable: %s', 503, 503, false),
   // Archive: another node holds the message (it retries once that node's claim ends).
-  GW_ERR_ARCHIVE_BUSY: spec('message being archived elsewhere: %s', 503, 503, false),
+  GW_ERR_ARCHIVE_BUSY: waiting('message being archived elsewhere: %s', 503, 503),
 
   // Admin REST API. SIP statuses are never used (these end HTTP requests only) but are
   // kept valid: 429 has no SIP twin, so it maps to 500.
@@ -147,6 +160,23 @@ export function heraldError(code: ErrorCode, detail: string, options?: HeraldErr
 
 export function isHeraldError(value: unknown, code?: ErrorCode): value is HeraldError {
   return value instanceof HeraldError && (code === undefined || value.code === code);
+}
+
+/**
+ * How a failure is to be treated and logged, from the catalogue alone:
+ * - `permanent`: not retried; a final failure.
+ * - `waits`: retried; the design working (catalogue `waits`), worth a debug line at most.
+ * - `retried`: retried for a catalogued, expected reason (an outage, a lost race, a far
+ *   side saying "later"): an info line with its code, no stack.
+ * - `unexpected`: anything not catalogued, or GW_ERR_GATEWAY_INTERNAL (what
+ *   {@link toHeraldError} wraps it in): retried, but a stack is what helps.
+ */
+export type RetryClass = 'permanent' | 'waits' | 'retried' | 'unexpected';
+
+export function retryClass(value: unknown): RetryClass {
+  if (!isHeraldError(value) || value.code === 'GW_ERR_GATEWAY_INTERNAL') return 'unexpected';
+  if (value.permanent) return 'permanent';
+  return ERROR_CATALOGUE[value.code].waits ? 'waits' : 'retried';
 }
 
 /** Wraps anything thrown into a HeraldError, keeping catalogued errors as they are. */

@@ -10,7 +10,7 @@
 import { format } from 'node:util';
 import { pino, type Logger, type LevelWithSilent, type LogFn } from 'pino';
 import { PinoPretty } from 'pino-pretty';
-import { isHeraldError, type ErrorCode } from './errors.js';
+import { retryClass } from './errors.js';
 
 export type { Logger } from 'pino';
 
@@ -48,14 +48,12 @@ export interface LoggerOptions {
 }
 
 /**
- * Errors that say "not yet", not "something broke": an IMDN waiting for the one before it
- * is how ordering works (issue 18 saw 16 warnings with stacks in 30 s). Whoever logs one
- * (the queue worker logs every retry at warn) gets a line at info without a stack.
+ * Errors that say "not yet", not "something broke" (the catalogue's `waits`): an IMDN
+ * waiting for the one before it is how ordering works (issue 18 saw 16 warnings with
+ * stacks in 30 s). Whoever logs one at warn gets a line at info without a stack.
  */
-const NORMAL_WAITS: ReadonlySet<ErrorCode> = new Set(['GW_ERR_IMDN_WAITING']);
-
 function isNormalWait(value: unknown): boolean {
-  return isHeraldError(value) && NORMAL_WAITS.has(value.code);
+  return retryClass(value) === 'waits';
 }
 
 /** The `err` of a normal wait, without its stack. */

@@ -528,7 +528,7 @@ export function createIngress(deps: IngressDeps): Ingress {
       if (error.code === 'GW_ERR_ABUSE_RATE_LIMITED') {
         return { error, reply: { ...final, headers: { ...final.headers, 'Retry-After': String(error.meta.retryAfterSeconds ?? RATE_WINDOW_SECONDS) } } };
       }
-      return error.code === 'GW_ERR_GATEWAY_OVERLOADED' || error.code === 'GW_ERR_DB_UNREACHABLE'
+      return error.code === 'GW_ERR_GATEWAY_OVERLOADED' || error.code === 'GW_ERR_DB_UNREACHABLE' || error.code === 'GW_ERR_DB_BUSY'
         ? { error, reply: { ...final, headers: { ...final.headers, 'Retry-After': String(config.ingress.retryAfterSeconds) } } }
         : { error, reply: final };
     }

@@ -11,7 +11,7 @@ import { heraldError, isHeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { maskUrl } from '../logger.js';
 import type { LedgerBackend } from '../ports/ledger.port.js';
-import { oneLineReason } from './db-errors.js';
+import { oneLineReason, withPoolWait } from './db-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { LedgerDatabase } from './schema.js';
 import { runFixed } from './fixed-sql.js';
@@ -83,13 +83,15 @@ function unreachable(backend: LedgerBackend, location: string, err: unknown): Er
 
 function openPostgres(options: LedgerConnectOptions, url: string, log: Logger): LedgerConnection {
   const location = maskUrl(url);
+  const waitMs = options.connectTimeoutMs ?? 5_000;
   let pool: pg.Pool;
   try {
     pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize,
-      // Without it pg waits on the OS TCP timeout (minutes) for a host that drops SYNs.
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      // Without it pg waits on the OS TCP timeout (minutes) for a host that drops SYNs. The
+      // same bound applies to waiting for a free client when all `max` are in use.
+      connectionTimeoutMillis: waitMs,
       idleTimeoutMillis: 30_000,
       // A half-open connection (the server's host gone without a FIN) would otherwise hold
       // its query, and with the group commit every later write of that kind, for the OS's
@@ -111,9 +113,15 @@ function openPostgres(options: LedgerConnectOptions, url: string, log: Logger): 
   pool.on('connect', (client) => {
     client.on('error', (err) => log.warn({ err: oneLineReason(err), location }, 'ledger connection lost while in use'));
   });
+  // Failures carry the pool's wait, so a pool that had no client free is reported with it
+  // (GW_ERR_DB_BUSY, decided in db-errors.ts) rather than as an unreachable database.
+  const annotate = (err: unknown): never => {
+    throw withPoolWait(err, waitMs);
+  };
   const run: StatementRunner = async <R>(name: string, text: string, parameters: readonly unknown[]) =>
-    (await pool.query({ name, text, values: [...parameters] })).rows as R[];
-  return { db: new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres', location, run };
+    (await pool.query({ name, text, values: [...parameters] }).catch(annotate)).rows as R[];
+  const dialectPool = { connect: () => pool.connect().catch(annotate), end: () => pool.end() };
+  return { db: new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool: dialectPool }) }), backend: 'postgres', location, run };
 }
 
 async function openPglite(options: LedgerConnectOptions): Promise<LedgerConnection> {

@@ -39,9 +39,9 @@ const BY_CODE: Readonly<Record<string, Outcome>> = {
   EROFS: 'unreachable',
 };
 
-// pg reports these without a code.
+// pg reports these without a code. A connection that could not be opened in time is
+// "Connection terminated due to connection timeout": unreachable.
 const UNREACHABLE_MESSAGES = [
-  /timeout exceeded when trying to connect/i,
   /connection terminated/i,
   /Connection ended unexpectedly/i,
   /Client has encountered a connection error/i,
@@ -49,16 +49,28 @@ const UNREACHABLE_MESSAGES = [
   /PGlite is closed/i,
 ];
 
+/**
+ * pg-pool's answer when all of its clients stayed checked out for its whole
+ * `connectionTimeoutMillis`: the database answers, Herald has no connection free for it.
+ */
+const POOL_WAIT_MESSAGE = /timeout exceeded when trying to connect/i;
+
+/** Why the database cannot be used right now. */
+export type DatabaseUnavailable = 'unreachable' | 'busy';
+
 interface ErrorFacts {
   readonly code?: string | undefined;
   readonly constraint?: string | undefined;
   readonly reason: string;
+  /** The pool's wait for a free client, when the error came through the pool (see {@link withPoolWait}). */
+  readonly poolWaitMs?: number | undefined;
 }
 
 function factsOf(err: unknown): ErrorFacts {
   if (typeof err !== 'object' || err === null) return { reason: String(err) };
-  const record = err as { code?: unknown; constraint?: unknown; message?: unknown; errors?: unknown };
+  const record = err as { code?: unknown; constraint?: unknown; message?: unknown; errors?: unknown; poolWaitMs?: unknown };
   const code = typeof record.code === 'string' ? record.code : undefined;
+  const poolWaitMs = typeof record.poolWaitMs === 'number' ? record.poolWaitMs : undefined;
   const constraint = typeof record.constraint === 'string' ? record.constraint : undefined;
   let reason = typeof record.message === 'string' ? record.message : '';
   // Node reports a refused connection to every address of a host as an AggregateError
@@ -67,7 +79,18 @@ function factsOf(err: unknown): ErrorFacts {
     reason = factsOf(record.errors[0]).reason;
   }
   if (reason === '') reason = code ?? 'unknown error';
-  return { code, constraint, reason: reason.split('\n')[0] ?? reason };
+  return { code, constraint, poolWaitMs, reason: reason.split('\n')[0] ?? reason };
+}
+
+/**
+ * Notes on a failure from the PostgreSQL pool how long the pool waits for a free client,
+ * so the busy-pool detail can name it. Called by the connection (src/ledger/connect.ts)
+ * on everything its pool throws; the classification stays here.
+ * @returns `err` itself (with `poolWaitMs` set when it is an object).
+ */
+export function withPoolWait(err: unknown, waitMs: number): unknown {
+  if (typeof err === 'object' && err !== null && !Object.isFrozen(err)) Object.assign(err, { poolWaitMs: waitMs });
+  return err;
 }
 
 /** The reason of any thrown value as one line (errno code or SQLSTATE included when useful). */
@@ -76,24 +99,47 @@ export function oneLineReason(err: unknown): string {
   return code !== undefined && !reason.includes(code) ? `${reason} (${code})` : reason;
 }
 
-/** True when the failure means the database cannot be reached or used at all. */
-export function isUnreachable(err: unknown): boolean {
-  if (isHeraldError(err, 'GW_ERR_DB_UNREACHABLE')) return true;
+/**
+ * Whether the failure means the database cannot be used right now, and why: `unreachable`
+ * (no connection to it, or it refuses us), `busy` (it answers, but every pooled
+ * connection stayed in use for the pool's whole wait), else undefined.
+ */
+export function unavailability(err: unknown): DatabaseUnavailable | undefined {
+  if (isHeraldError(err, 'GW_ERR_DB_UNREACHABLE')) return 'unreachable';
+  if (isHeraldError(err, 'GW_ERR_DB_BUSY')) return 'busy';
   const { code, reason } = factsOf(err);
-  if (code !== undefined && (BY_CODE[code] === 'unreachable' || code.startsWith('08'))) return true;
-  return UNREACHABLE_MESSAGES.some((pattern) => pattern.test(reason));
+  if (code !== undefined && (BY_CODE[code] === 'unreachable' || code.startsWith('08'))) return 'unreachable';
+  if (POOL_WAIT_MESSAGE.test(reason)) return 'busy';
+  return UNREACHABLE_MESSAGES.some((pattern) => pattern.test(reason)) ? 'unreachable' : undefined;
+}
+
+/**
+ * True when the database cannot be used right now, unreachable or busy: either way a
+ * retry later is the answer, and splitting work into more statements (the writer's
+ * fallback for a batch one bad op failed) would only ask more of it.
+ */
+export function isUnreachable(err: unknown): boolean {
+  return unavailability(err) !== undefined;
+}
+
+function busyDetail(context: string, facts: ErrorFacts): string {
+  const within = facts.poolWaitMs === undefined ? 'in time' : `within ${facts.poolWaitMs} ms`;
+  return `${context}: no connection free ${within}`;
 }
 
 /**
  * Maps anything a database call threw to a catalogue error; catalogue errors pass through.
  * @param context what the ledger was doing, e.g. `transition d-1`, put at the start of the detail.
- * @returns GW_ERR_DB_UNREACHABLE, GW_ERR_LEDGER_CONFLICT, GW_ERR_LEDGER_NOT_FOUND, else GW_ERR_GATEWAY_INTERNAL.
+ * @returns GW_ERR_DB_UNREACHABLE, GW_ERR_DB_BUSY (the pool had no connection free in its
+ *   wait), GW_ERR_LEDGER_CONFLICT, GW_ERR_LEDGER_NOT_FOUND, else GW_ERR_GATEWAY_INTERNAL.
  */
 export function toLedgerError(err: unknown, context: string): HeraldError {
   if (isHeraldError(err)) return err;
   const facts = factsOf(err);
   const meta = { sqlState: facts.code, constraint: facts.constraint };
-  if (isUnreachable(err)) return heraldError('GW_ERR_DB_UNREACHABLE', `${context}: ${oneLineReason(err)}`, { cause: err, meta });
+  const unavailable = unavailability(err);
+  if (unavailable === 'busy') return heraldError('GW_ERR_DB_BUSY', busyDetail(context, facts), { cause: err, meta: { ...meta, poolWaitMs: facts.poolWaitMs } });
+  if (unavailable === 'unreachable') return heraldError('GW_ERR_DB_UNREACHABLE', `${context}: ${oneLineReason(err)}`, { cause: err, meta });
   const outcome = facts.code === undefined ? undefined : BY_CODE[facts.code];
   const what = facts.constraint ?? facts.reason;
   if (outcome === 'conflict') return heraldError('GW_ERR_LEDGER_CONFLICT', `${context}: ${what}`, { cause: err, meta });

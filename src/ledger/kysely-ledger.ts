@@ -45,7 +45,7 @@ import { KyselyEmailStore } from './email-store.js';
 import { KyselyArchiveStore } from './archive-store.js';
 import { KyselyGroupStore } from './group-store.js';
 import { KyselyMediaLinkStore } from './media-links.js';
-import { guarded, toLedgerError } from './db-errors.js';
+import { guarded, isUnreachable, toLedgerError } from './db-errors.js';
 import { KyselyNumberDirectory } from './directory.js';
 import { KyselyHeldReceiptStore } from './held-receipts.js';
 import { KyselyMoPartStore } from './mo-parts.js';
@@ -169,14 +169,14 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
     return applied;
   }
 
-  /** @throws GW_ERR_DB_UNREACHABLE */
+  /** @throws GW_ERR_DB_UNREACHABLE, GW_ERR_DB_BUSY (no pooled connection free in time) */
   async ping(): Promise<void> {
     try {
       await sql`select 1`.execute(this.#db);
     } catch (err) {
       // Any failure of `select 1` means the database is not usable, whatever its code.
       const mapped = toLedgerError(err, 'ping');
-      throw mapped.code === 'GW_ERR_DB_UNREACHABLE'
+      throw isUnreachable(mapped)
         ? mapped
         : heraldError('GW_ERR_DB_UNREACHABLE', mapped.detail, { cause: err });
     }

@@ -28,7 +28,7 @@ export function configReference(): string {
 export function errorReference(): string {
   const rows = Object.entries(ERROR_CATALOGUE).map(
     ([code, spec]) =>
-      `| \`${code}\` | ${spec.http} | ${spec.sip} | ${spec.permanent ? 'permanent' : 'retried'} | ${cell(spec.message.replace(': %s', ''))} |`,
+      `| \`${code}\` | ${spec.http} | ${spec.sip} | ${spec.permanent ? 'permanent' : spec.waits ? 'waits' : 'retried'} | ${cell(spec.message.replace(': %s', ''))} |`,
   );
   return ['| Code | HTTP | SIP | Retry | Meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }

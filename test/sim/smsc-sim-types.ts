@@ -144,6 +144,11 @@ export interface SmscSimulatorOptions {
    * @defaultValue 'drop-bind'
    */
   readonly onMalformed?: 'drop-bind' | 'record';
+  /**
+   * Leave every enquire_link unanswered (a hung SMSC process whose socket stays open), so
+   * the ESME's keep-alive times out and it must recycle the bind. @defaultValue false
+   */
+  readonly ignoreEnquireLink?: boolean;
   /** Wait this long between sending held receipts and the unbind_resp. @defaultValue 50 */
   readonly unbindRespDelayMs?: number;
   /** Answer ESME_RTHROTTLED: for a random fraction, every Nth submit, or above a rate. */

@@ -384,7 +384,7 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     switch (command) {
       case 'enquire_link':
         this.counters.enquireLinks++;
-        this.reply(sim, pdu.response());
+        if (this.options.ignoreEnquireLink !== true) this.reply(sim, pdu.response());
         return;
       case 'unbind': {
         this.counters.unbinds++;

@@ -7,6 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dueNotifications } from '../../../src/interworking/delivery-dispositions.js';
+import { finalAt } from '../../../src/dispositions/delivery-history.js';
 import { failureReason } from '../../../src/dispositions/failure-reason.js';
 import { heraldError } from '../../../src/errors.js';
 import { RECEIPT_NEVER_CAME } from '../../../src/sms/receipt-processor.js';
@@ -63,6 +64,33 @@ describe('SMPP as real SMSCs speak it', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await sms.ledger.getDelivery(deliveryId))?.state).toBe('submitted');
       expect((await sms.ledger.correlations.listSegments(deliveryId)).map((s) => s.state)).toEqual(['enroute']);
+    });
+  });
+
+  describe('when the receipt dates have minute resolution (YYMMDDhhmm)', () => {
+    it('never dates the IMDN before the message was accepted', async () => {
+      const sms = await start({ label: 'smpp_done_date', sim: { receipts: { format: 'standard' } } });
+      // Send well inside a minute, so the receipt's done date falls in the same one.
+      const second = new Date().getUTCSeconds();
+      if (second >= 55) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
+      const sent = await Promise.all([sms.send('dated one'), sms.send('dated two'), sms.send('dated three')]);
+      const finals = await sms.waitFinal(sent.map((s) => s.deliveryId));
+      expect(finals.map((d) => d.state)).toEqual(['delivered', 'delivered', 'delivered']);
+      let doneBeforeAccepted = 0;
+      for (const [i, delivery] of finals.entries()) {
+        const messageId = sent[i]?.messageId ?? '';
+        const accepted = (await sms.ledger.getMessage(messageId))?.createdAt ?? new Date(Number.NaN);
+        const events = await sms.ledger.listEvents(messageId);
+        // The receipt's own done date, cut to the minute, reads earlier than the acceptance…
+        const doneDate = events.map((e) => e.detail['doneDate']).find((value): value is string => typeof value === 'string');
+        if (doneDate !== undefined && new Date(`${doneDate}Z`).getTime() < accepted.getTime()) doneBeforeAccepted++;
+        // …but the IMDN's <datetime> (finalAt) never is.
+        const datetime = finalAt(delivery, events);
+        expect(datetime.getTime()).toBeGreaterThanOrEqual(accepted.getTime());
+        expect(datetime.getTime() - accepted.getTime()).toBeLessThan(60_000);
+      }
+      // The case under test happened (a done date at hh:mm:00 after an acceptance at hh:mm:ss).
+      expect(doneBeforeAccepted).toBeGreaterThan(0);
     });
   });
 

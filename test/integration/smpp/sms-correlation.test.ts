@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmppGateway } from '../../../adapters/smpp/index.js';
+import { Metrics } from '../../../src/metrics.js';
 import { createSmsChannel } from '../../../src/sms/index.js';
+import { ReceiptProcessor } from '../../../src/sms/receipt-processor.js';
 import { startSmsHarness, until, type SmsHarness } from '../../helpers/sms-harness.js';
 
 async function counter(h: SmsHarness, outcome: string): Promise<number> {
@@ -61,6 +63,45 @@ describe('SMS receipt correlation', () => {
       expect(await counter(h, 'held')).toBeGreaterThanOrEqual(1);
       await until(async () => (await h.ledger.heldReceipts.count()) === 0, 5_000);
       expect(await counter(h, 'late-matched')).toBe(await counter(h, 'held'));
+    });
+  });
+
+  describe('when another node sweeps the held receipts at the same time', () => {
+    let h: SmsHarness;
+    beforeAll(async () => {
+      h = await startSmsHarness({ label: 'sms_held_two_sweeps', sim: { receipts: { beforeResp: true, beforeRespGapMs: 60 } } });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    it('applies each held receipt once: one receipt event per message, none counted as a duplicate', async () => {
+      // The other node: its own receipt processor on the same ledger, sweeping far more
+      // often than the harness's (200 ms), while this node's holder and submit worker race it.
+      const otherMetrics = new Metrics({ defaults: false });
+      const other = new ReceiptProcessor({ ledger: h.ledger, smpp: h.config.smpp, metrics: otherMetrics, log: h.log });
+      let sweeping = true;
+      const sweeps = (async () => {
+        while (sweeping) {
+          await other.sweep();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      try {
+        const sent = await Promise.all(Array.from({ length: 12 }, (_, i) => h.send(`held ${i}`, `+4915130000${String(i).padStart(2, '0')}`)));
+        const finals = await h.waitFinal(sent.map((s) => s.deliveryId));
+        expect(finals.every((d) => d.state === 'delivered')).toBe(true);
+        await until(async () => (await h.ledger.heldReceipts.count()) === 0, 5_000);
+        for (const { messageId } of sent) expect((await h.ledger.listEvents(messageId)).filter((e) => e.type === 'receipt')).toHaveLength(1);
+      } finally {
+        sweeping = false;
+        await sweeps;
+      }
+      const count = async (metrics: Metrics, outcome: string): Promise<number> =>
+        (await metrics.smsReceipts.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+      expect(await count(h.metrics, 'held')).toBeGreaterThanOrEqual(1);
+      expect((await count(h.metrics, 'duplicate')) + (await count(otherMetrics, 'duplicate'))).toBe(0);
+      expect((await count(h.metrics, 'late-matched')) + (await count(otherMetrics, 'late-matched'))).toBe(await count(h.metrics, 'held'));
     });
   });
 

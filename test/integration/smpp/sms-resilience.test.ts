@@ -4,7 +4,7 @@
  * ambiguous case (a part accepted whose resp never came).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSmsHarness, type SmsHarness } from '../../helpers/sms-harness.js';
+import { startSmsHarness, until, type SmsHarness } from '../../helpers/sms-harness.js';
 
 let h: SmsHarness | undefined;
 
@@ -73,6 +73,25 @@ describe('SMS resilience', () => {
       expect(status?.throughput.throttled).toBe(harness.sim.counters.throttled + harness.sim.counters.queueFull);
       // The bucket was slowed below the configured rate.
       expect(slowest).toBeLessThan(400);
+    });
+
+    it('counts a part the SMSC kept refusing with ESME_RMSGQFUL as a throttled submit', async () => {
+      const harness = await startSmsHarness({
+        label: 'sms_queue_full',
+        // Only "queue full", never ESME_RTHROTTLED, for longer than a submit may take.
+        sim: { queueFull: { everyNth: 1 } },
+        connection: { submitTimeoutMs: 500 },
+      });
+      h = harness;
+      const throttled = async (): Promise<number> =>
+        (await harness.metrics.smsSubmits.get()).values.find((v) => v.labels.connection === 'smsc1' && v.labels.outcome === 'throttled')?.value ?? 0;
+      await harness.send('queue full');
+      await until(async () => (await throttled()) >= 1, 15_000);
+      expect(harness.sim.counters.throttled).toBe(0);
+      expect(harness.sim.counters.queueFull).toBeGreaterThan(0);
+      expect(harness.gateway.status().connections[0]?.throughput.throttled).toBeGreaterThan(0);
+      const failed = (await harness.metrics.smsSubmits.get()).values.filter((v) => v.labels.outcome === 'failed');
+      expect(failed).toEqual([]);
     });
   });
 });

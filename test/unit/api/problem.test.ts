@@ -29,6 +29,12 @@ describe('API problems', () => {
       expect(problem.status).toBe(503);
       expect(problem.detail).not.toContain('postgres://');
     });
+
+    it('answers a busy pool 503 like an unreachable database, under its own code', () => {
+      const problem = toProblem(heraldError('GW_ERR_DB_BUSY', 'get d-1: no connection free within 5000 ms'), '/x');
+      expect(problem.status).toBe(503);
+      expect(problem.code).toBe('GW_ERR_DB_BUSY');
+    });
   });
 
   describe('when fastify reports a problem', () => {

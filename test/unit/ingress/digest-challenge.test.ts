@@ -6,19 +6,9 @@ import { createLogger } from '../../../src/logger.js';
 import { Metrics } from '../../../src/metrics.js';
 import type { JobQueue } from '../../../src/ports/job-queue.port.js';
 import type { Ledger } from '../../../src/ports/ledger.port.js';
-import type { SipIncomingRequest } from '../../../src/ports/sip-edge.port.js';
+import { messageRequest } from '../../helpers/sip-request.js';
 
-const request: SipIncomingRequest = {
-  method: 'MESSAGE',
-  requestUri: 'sip:+15551234567@gw.example.com',
-  from: { uri: 'sip:alice@gw.example.com', tag: 'a' },
-  to: { uri: 'sip:+15551234567@gw.example.com' },
-  callId: 'c1@host',
-  cseq: 1,
-  headers: {},
-  body: Buffer.from('hi'),
-  source: { address: '127.0.0.1', port: 5062, transport: 'udp' },
-};
+const request = messageRequest({ from: { uri: 'sip:alice@gw.example.com', tag: 'a' } });
 
 /** The 401 path never reaches the ledger or the queue: they are unused stand-ins. */
 async function challenge(edge: 'standalone' | 'drachtio'): Promise<Readonly<Record<string, string>>> {

@@ -7,19 +7,9 @@ import { createLogger } from '../../../src/logger.js';
 import { Metrics } from '../../../src/metrics.js';
 import type { JobQueue } from '../../../src/ports/job-queue.port.js';
 import type { Ledger } from '../../../src/ports/ledger.port.js';
-import type { SipIncomingRequest } from '../../../src/ports/sip-edge.port.js';
+import { messageRequest } from '../../helpers/sip-request.js';
 
-const REQUEST: SipIncomingRequest = {
-  method: 'MESSAGE',
-  requestUri: 'sip:+15551234567@gw.example.com',
-  from: { uri: 'sip:alice@example.com', tag: 'a' },
-  to: { uri: 'sip:+15551234567@gw.example.com' },
-  callId: 'c1@host',
-  cseq: 1,
-  headers: {},
-  body: Buffer.from('hi'),
-  source: { address: '127.0.0.1', port: 5062, transport: 'udp' },
-};
+const REQUEST = messageRequest();
 
 describe('header bytes', () => {
   it.each([

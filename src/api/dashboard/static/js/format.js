@@ -93,3 +93,13 @@ export function percent(rate) {
 export function count(n) {
   return n.toLocaleString('en');
 }
+
+/**
+ * A count with its noun, singular for exactly one ("1 event", "2 events", "0 events").
+ * @param {number} n
+ * @param {string} one the singular noun
+ * @param {string} [many] the plural, when it is not `one` + "s"
+ */
+export function counted(n, one, many = `${one}s`) {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}

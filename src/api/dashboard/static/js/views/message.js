@@ -5,7 +5,7 @@
  */
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
-import { channelTag, dateTime, detailValue, stateBadge, stateTone } from '../format.js';
+import { channelTag, counted, dateTime, detailValue, stateBadge, stateTone } from '../format.js';
 import { errorNotice, facts } from './common.js';
 
 /** @typedef {import('../types.js').MessageDetail} MessageDetail */
@@ -53,7 +53,7 @@ const PREVIEW_CHARS = 2000;
 
 /** @param {MessageDetail} m */
 function bodyPreview(m) {
-  if (m.body.encoding === 'base64') return h('p', { class: 'muted' }, `${m.body.bytes} bytes of ${m.contentType} (binary, not shown)`);
+  if (m.body.encoding === 'base64') return h('p', { class: 'muted' }, `${counted(m.body.bytes, 'byte')} of ${m.contentType} (binary, not shown)`);
   const text = m.body.data.length > PREVIEW_CHARS ? `${m.body.data.slice(0, PREVIEW_CHARS)}…` : m.body.data;
   return h('pre', { class: 'body' }, text);
 }
@@ -172,7 +172,7 @@ function timelineCard(m) {
   return h(
     'section',
     { class: 'card', id: 'timeline' },
-    h('header', { class: 'card-head' }, h('h2', {}, 'Timeline'), h('span', { class: 'muted' }, `${m.events.length} events, oldest first`)),
+    h('header', { class: 'card-head' }, h('h2', {}, 'Timeline'), h('span', { class: 'muted' }, `${counted(m.events.length, 'event')}, oldest first`)),
     h('ol', { class: 'timeline' }, m.events.map((e) => eventItem(e, labels))),
   );
 }
