@@ -317,8 +317,12 @@ function isHeaderBlock(lines: readonly string[], i: number): boolean {
   return /^\*?(Date|Sent)\*?\s*:\s/i.test(line) && HEADER_FROM.test(next.split('\n').find((l) => HEADER_FROM.test(l)) ?? '') && HEADER_TO.test(next);
 }
 
-/** Trailing lines clients add to every message. */
-const BOILERPLATE = /^(Sent from my \w[\w ]*|Get Outlook for \w+|Von meinem \w[\w ]* gesendet|Envoyé de mon \w[\w ]*|Enviado desde mi \w[\w ]*|Inviato da \w[\w ]*|Verzonden vanaf mijn \w[\w ]*|Skickat från min \w[\w ]*|Sendt fra min \w[\w ]*|Отправлено с \S[\S ]*)\.?$/i;
+/**
+ * Trailing lines clients add to every message; Outlook's mobile apps append their link
+ * (`Download Outlook for Android<https://aka.ms/…>`, `Télécharger Outlook pour iOS<…>`).
+ */
+const BOILERPLATE =
+  /^(Sent from my \w[\w ]*|(Get|Download) Outlook for \w+|Télécharger Outlook pour \w+|Outlook für \w+ herunterladen|Scarica Outlook per \w+|Descargar Outlook para \w+|Baixe o Outlook para \w+|Von meinem \w[\w ]* gesendet|Envoyé de mon \w[\w ]*|Enviado desde mi \w[\w ]*|Inviato da \w[\w ]*|Verzonden vanaf mijn \w[\w ]*|Skickat från min \w[\w ]*|Sendt fra min \w[\w ]*|Отправлено с \S[\S ]*)\.?\s*(<https?:\/\/[^\s<>]{1,300}>)?$/i;
 
 /**
  * RFC 3676 format=flowed: a line ending in a space continues on the next (the space is
