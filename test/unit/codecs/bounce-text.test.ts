@@ -46,6 +46,7 @@ describe('real-world bounces', () => {
     const files = readdirSync(join(MAIL, 'bounces')).filter((n) => n.endsWith('.eml')).sort();
     expect(files).toEqual(Object.keys(EXPECTED).sort());
     expect(files.length).toBeGreaterThanOrEqual(30);
+    for (const [name, expected] of Object.entries(EXPECTED)) expect([name, typeof expected.origin]).toEqual([name, 'string']);
   });
   for (const [name, expected] of Object.entries(EXPECTED)) {
     it(`reads ${name} as ${expected.action} ${expected.status} with its diagnostic and returned Message-ID`, () => {
