@@ -423,6 +423,9 @@ describe('email interworking (gateway process, Postfix, Dovecot, sipp)', () => {
         const imdn = imdns.find((b) => b.includes(imdnId));
         expect([bounce.file, imdn?.includes('<failed/>')]).toEqual([bounce.file, true]);
         expect(imdn).toContain(bounce.status);
+        // The diagnostic travels in the IMDN's failure reason (XML-escaped there).
+        const reason = (imdn ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+        if (bounce.diagnostic !== undefined) expect([bounce.file, reason]).toEqual([bounce.file, expect.stringContaining(bounce.diagnostic)]);
       }
       for (const { deliveryId, messageId } of delayed) {
         const detail = await eventOf(messageId, 'dsn');
