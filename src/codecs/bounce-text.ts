@@ -170,8 +170,14 @@ function statusAndDiagnostic(human: string, action: TextBounce['action']): { sta
   }
   const fallback = action === 'failed' ? '5.0.0' : '4.0.0';
   const intro = lines.findIndex((l) => REASON_INTRO.test(l));
-  const introduced = intro < 0 ? undefined : lines.slice(intro + 1, intro + 4).find((l) => l.trim() !== '');
-  if (introduced !== undefined) return { status: fallback, diagnostic: collapse(introduced) };
+  if (intro >= 0) {
+    // The reason is the paragraph after the intro (1&1 wraps it: "… For explanation visit" / URL).
+    let first = intro + 1;
+    while (first < lines.length && first <= intro + 3 && (lines[first] ?? '').trim() === '') first++;
+    const paragraph: string[] = [];
+    for (let i = first; i < lines.length && paragraph.length < 4 && (lines[i] ?? '').trim() !== ''; i++) paragraph.push(lines[i] ?? '');
+    if (paragraph.length > 0) return { status: fallback, diagnostic: collapse(paragraph.join(' ')) };
+  }
   const reason = lines.find((l) => REASON_TEXT.test(l) && !FAILURE_TEXT.test(l));
   return reason === undefined ? { status: fallback } : { status: fallback, diagnostic: collapse(reason) };
 }
