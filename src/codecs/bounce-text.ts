@@ -61,13 +61,19 @@ const DELAY_TEXT =
 
 /** Where the returned copy starts in a single-part notice. */
 const RETURNED_MARKER =
-  /^[ \t]*(-+ ?Below this line is a copy of the message|-+ This is a copy of (the|your) message|-+ ?Original message ?-*|-+ ?Original message follows ?-*|-+ ?Message header follows ?-*|-+ ?Unsent message below ?-*|Message headers follow\.?).*$/im;
+  /^[ \t]*(-+ ?Below this line is a copy of the message|-+ This is a copy of (the|your) message|-+ ?Original message ?-*|-* ?Original message follows\.? ?-*$|-+ ?Message header follows ?-*|-+ ?Unsent message below ?-*|-+ ?The header of the original message is following\.? ?-*|Message headers follow\.?).*$/im;
 
 const ENHANCED_STATUS = /(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])/;
 /** An SMTP reply code (RFC 5321 §4.2) opening an answer: `550 `, `550-`, `554 554 `. */
 const SMTP_REPLY = /(?<![\d.])([45])[0-5]\d(?=[ -])/;
 /** What a reason line without any code says, when nothing better is there. */
 const REASON_TEXT = /unknown|not recogni[sz]ed|not found|no such|does not exist|rejected|refused|denied|blocked|mailbox (is )?full|quota|timed out|deferred|unavailable|not permitted|invalid/i;
+/**
+ * Lines that introduce the reason on the next line, when no SMTP answer is quoted: Gmail
+ * ("The response was:", "The response from the remote server was:"), Exim at 1&1/GMX
+ * ("For the following reason:").
+ */
+const REASON_INTRO = /^\s*(the response( from the remote server)? was|for the following reason|reason)\s*:\s*$/i;
 
 const MESSAGE_ID_LINE = /^[ \t>]*Message-ID:[ \t]*(<[^<>\s]{1,900}>)/gim;
 const SUBJECT_LINE = /^[ \t>]*Subject:[ \t]*(.{1,300})$/im;
@@ -137,9 +143,14 @@ function answerAt(lines: readonly string[], lineIndex: number): string {
   const start = reply !== null && (status === null || reply.index <= status.index) ? reply.index : (status?.index ?? 0);
   const parts = [line.slice(start)];
   const code = reply?.[0];
-  for (let i = lineIndex + 1; code !== undefined && i < lines.length && parts.length < 12; i++) {
-    const next = (lines[i] ?? '').trim();
-    if (!next.startsWith(code)) break;
+  // Exim and Postfix wrap a long answer onto lines indented like the first one.
+  const indent = /^[ \t]*/.exec(line)?.[0].length ?? 0;
+  for (let i = lineIndex + 1; i < lines.length && parts.length < 12; i++) {
+    const raw = lines[i] ?? '';
+    const next = raw.trim();
+    const sameReply = code !== undefined && next.startsWith(code);
+    const wrapped = indent > 0 && next !== '' && (/^[ \t]*/.exec(raw)?.[0].length ?? 0) >= indent;
+    if (!sameReply && !wrapped) break;
     parts.push(next);
   }
   return collapse(parts.join(' '));
@@ -157,8 +168,17 @@ function statusAndDiagnostic(human: string, action: TextBounce['action']): { sta
     const klass = SMTP_REPLY.exec(lines[withReply] ?? '')?.[1] ?? (action === 'failed' ? '5' : '4');
     return { status: `${klass}.0.0`, diagnostic: answerAt(lines, withReply) };
   }
-  const reason = lines.find((l) => REASON_TEXT.test(l) && !FAILURE_TEXT.test(l));
   const fallback = action === 'failed' ? '5.0.0' : '4.0.0';
+  const intro = lines.findIndex((l) => REASON_INTRO.test(l));
+  if (intro >= 0) {
+    // The reason is the paragraph after the intro (1&1 wraps it: "… For explanation visit" / URL).
+    let first = intro + 1;
+    while (first < lines.length && first <= intro + 3 && (lines[first] ?? '').trim() === '') first++;
+    const paragraph: string[] = [];
+    for (let i = first; i < lines.length && paragraph.length < 4 && (lines[i] ?? '').trim() !== ''; i++) paragraph.push(lines[i] ?? '');
+    if (paragraph.length > 0) return { status: fallback, diagnostic: collapse(paragraph.join(' ')) };
+  }
+  const reason = lines.find((l) => REASON_TEXT.test(l) && !FAILURE_TEXT.test(l));
   return reason === undefined ? { status: fallback } : { status: fallback, diagnostic: collapse(reason) };
 }
 
@@ -169,7 +189,8 @@ function returnedIds(root: MimePart, returned: string): string[] {
   };
   for (const part of walkParts(root)) {
     const type = part.contentType.mediaType;
-    if (type === 'message/rfc822' || type === 'message/global' || type === 'text/rfc822-headers' || type === 'message/global-headers') {
+    // message/partial: Bigfoot's LiteMail returns the first fragment, which starts with the headers.
+    if (type === 'message/rfc822' || type === 'message/global' || type === 'text/rfc822-headers' || type === 'message/global-headers' || type === 'message/partial') {
       add(normalizeMessageId(headerValue(returnedHeadersOf(part), 'message-id')));
     } else if (part !== root) {
       // Mail2000/OpenMail attach the returned message as a plain body part: its header

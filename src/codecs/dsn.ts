@@ -269,6 +269,8 @@ const RETURNED_TYPES: ReadonlySet<string> = new Set([
   'message/global',
   'text/rfc822-headers',
   'message/global-headers',
+  // Bigfoot's LiteMail returns the message as its first fragment (RFC 2046 §5.2.2), headers first.
+  'message/partial',
 ]);
 
 /** True when the message is a DSN: it has a delivery-status part outside any returned message. */

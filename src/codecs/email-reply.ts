@@ -65,9 +65,19 @@ export interface EmailReply {
   readonly recipients: readonly string[];
 }
 
-/** Subjects automatic mail carries (Outlook/Exchange, Gmail, Apple, Thunderbird, MTAs), in many languages. */
+/**
+ * Subjects automatic mail carries (Outlook/Exchange, Gmail, Apple, Thunderbird, MTAs), in
+ * many languages, optionally in brackets (`[Automatyczna odpowiedź] …`, wp.pl). The word
+ * must end there: no `\b`, which only knows ASCII (`自動応答\b` never matched).
+ */
 const AUTOMATIC_SUBJECT =
-  /^\s*(automatic reply|auto(matic)?[- ]?(reply|response|antwort)|out of (the )?office|ooo\b|away from (the )?office|on vacation|vacation reply|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|absence du bureau|risposta automatica|fuori sede|respuesta autom[áa]tica|fuera de la oficina|resposta autom[áa]tica|automatisch antwoord|afwezig|autosvar|automatisk svar|frånvaro|automaattinen vastaus|automatyczna odpowied[źz]|автоматический ответ|自動応答|自动回复|undeliverable|undelivered mail|delivery status notification|mail delivery failed|returned mail|failure notice|delivery failure|nicht zustellbar|unzustellbar|non remis)\b/i;
+  /^\s*\[?(automatic reply|auto(matic)?[- ]?(reply|response|antwort)|out of (the )?office|ooo|away from (the )?office|on vacation|vacation reply|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|absence du bureau|risposta automatica|fuori sede|respuesta autom[áa]tica|fuera de la oficina|resposta autom[áa]tica|automatisch antwoord|afwezig|autosvar|automatisk svar|frånvaro|automaattinen vastaus|automatyczna odpowied[źz]|автоматический ответ|自動応答|自动回复|undeliverable|undelivered mail|delivery status notification|mail delivery failed|returned mail|failure notice|delivery failure|nicht zustellbar|unzustellbar|non remis)(?![\p{L}\p{N}_])/iu;
+/**
+ * Subjects that say it at the end or in a sentence: AOL's `Re: … (Automatic Response)`,
+ * Lotus Notes' `AUTO: <name> is out of the office (returning …)` (Notes sets no header
+ * marker at all).
+ */
+const AUTOMATIC_SUBJECT_PHRASE = /\((automatic response|auto[- ]?reply|autoreply)\)\s*$|^\s*auto:\s.{0,200}\bis out of (the )?office\b/i;
 
 /** Senders that are programs, never people (RFC 3834 §3.1.1 lists the same addresses). */
 const DAEMON_SENDER = /^(mailer-daemon|mailer_daemon|postmaster|mail-daemon|listserv|majordomo|bounce|bounces|no-?reply|do-?not-?reply)$/i;
@@ -108,7 +118,8 @@ export function detectAutoReply(headers: readonly MimeHeader[]): AutoReplyReason
   if (DAEMON_SENDER.test(senderLocalPart(headerValue(headers, 'from')))) return 'daemon-sender';
   const contentType = headerValue(headers, 'content-type');
   if (contentType !== undefined && /^\s*multipart\/report\b/i.test(contentType)) return 'report';
-  if (AUTOMATIC_SUBJECT.test(decodeEncodedWords(headerValue(headers, 'subject') ?? ''))) return 'subject';
+  const subject = decodeEncodedWords(headerValue(headers, 'subject') ?? '');
+  if (AUTOMATIC_SUBJECT.test(subject) || AUTOMATIC_SUBJECT_PHRASE.test(subject)) return 'subject';
   return undefined;
 }
 
@@ -306,8 +317,12 @@ function isHeaderBlock(lines: readonly string[], i: number): boolean {
   return /^\*?(Date|Sent)\*?\s*:\s/i.test(line) && HEADER_FROM.test(next.split('\n').find((l) => HEADER_FROM.test(l)) ?? '') && HEADER_TO.test(next);
 }
 
-/** Trailing lines clients add to every message. */
-const BOILERPLATE = /^(Sent from my \w[\w ]*|Get Outlook for \w+|Von meinem \w[\w ]* gesendet|Envoyé de mon \w[\w ]*|Enviado desde mi \w[\w ]*|Inviato da \w[\w ]*|Verzonden vanaf mijn \w[\w ]*|Skickat från min \w[\w ]*|Sendt fra min \w[\w ]*|Отправлено с \S[\S ]*)\.?$/i;
+/**
+ * Trailing lines clients add to every message; Outlook's mobile apps append their link
+ * (`Download Outlook for Android<https://aka.ms/…>`, `Télécharger Outlook pour iOS<…>`).
+ */
+const BOILERPLATE =
+  /^(Sent from my \w[\w ]*|(Get|Download) Outlook for \w+|Télécharger Outlook pour \w+|Outlook für \w+ herunterladen|Scarica Outlook per \w+|Descargar Outlook para \w+|Baixe o Outlook para \w+|Von meinem \w[\w ]* gesendet|Envoyé de mon \w[\w ]*|Enviado desde mi \w[\w ]*|Inviato da \w[\w ]*|Verzonden vanaf mijn \w[\w ]*|Skickat från min \w[\w ]*|Sendt fra min \w[\w ]*|Отправлено с \S[\S ]*)\.?\s*(<https?:\/\/[^\s<>]{1,300}>)?$/i;
 
 /**
  * RFC 3676 format=flowed: a line ending in a space continues on the next (the space is

@@ -4,7 +4,7 @@
  * automatic mail told apart, through the same path the gateway takes (MIME → reply →
  * normalised IM text).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { looksLikeBounce } from '../../../src/codecs/bounce-text.js';
@@ -14,6 +14,18 @@ import { normaliseReplyText } from '../../../src/email/reply-relay.js';
 
 const MAIL = join(import.meta.dirname, '..', '..', 'fixtures', 'mail');
 const table = <T>(dir: string): Record<string, T> => JSON.parse(readFileSync(join(MAIL, dir, 'expected.json'), 'utf8')) as Record<string, T>;
+
+describe('the corpus', () => {
+  for (const dir of ['replies', 'auto-replies']) {
+    it(`${dir}: every sample has an expectation and an origin, and there are at least 30`, () => {
+      const rows = table<{ origin?: string }>(dir);
+      const files = readdirSync(join(MAIL, dir)).filter((n) => n.endsWith('.eml')).sort();
+      expect(files).toEqual(Object.keys(rows).sort());
+      expect(files.length).toBeGreaterThanOrEqual(30);
+      for (const [name, row] of Object.entries(rows)) expect([name, typeof row.origin]).toEqual([name, 'string']);
+    });
+  }
+});
 
 describe('replies from many clients and languages', () => {
   for (const [name, { expected }] of Object.entries(table<{ expected: string }>('replies'))) {
