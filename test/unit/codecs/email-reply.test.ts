@@ -147,6 +147,9 @@ describe('detectAutoReply', () => {
       ['Subject: Undeliverable: Lunch', 'subject'],
       ['Subject: =?UTF-8?Q?R=C3=A9ponse_automatique_:_Lunch?=', 'subject'],
       ['Subject: Abwesenheitsnotiz: Lunch', 'subject'],
+      // wp.pl's bracketed form, and a word outside ASCII (no \b at its edge).
+      ['Subject: =?UTF-8?Q?[Automatyczna_odpowied=C5=BA]_Re:_Lunch?=', 'subject'],
+      ['Subject: =?UTF-8?B?6Ieq5YuV5b+c562U?=: Lunch', 'subject'],
       ['Subject: Re: Automatic replies are annoying', undefined],
       ['Return-Path: <>', 'null-return-path'],
       ['Return-Path: < >', 'null-return-path'],
