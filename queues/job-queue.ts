@@ -9,7 +9,7 @@ import { heraldError } from '../src/errors.js';
 import { GroupCommit } from '../src/group-commit.js';
 import type { EnqueueOptions, JobLookup, JobPresence, JobQueue } from '../src/ports/job-queue.port.js';
 import type { FailedJob } from '../src/ports/queue-stats.port.js';
-import { batchPayload } from './batch-payload.js';
+import { batchPayload, deliveriesOfBatch } from './batch-payload.js';
 import { QUEUE_DEFAULTS, queueName } from './queue-names.js';
 
 /** One job to add, as the port's enqueue gives it. */
@@ -51,7 +51,14 @@ export class BullmqJobQueue implements JobQueue, JobLookup {
           // addBulk with one id twice would add it once; apart, the second is a no-op as the port promises.
           keyOf: (add) => add.options.jobId,
           flush: async (adds) => {
-            await queue.addBulk(adds.map((add) => ({ name, data: add.payload, opts: toJobOptions(add.options) })));
+            const sizes = adds.flatMap((add) => {
+              const ids = deliveriesOfBatch(add.payload);
+              return ids === undefined ? [] : [add.options.jobId, String(ids.length)];
+            });
+            await Promise.all([
+              queue.addBulk(adds.map((add) => ({ name, data: add.payload, opts: toJobOptions(add.options) }))),
+              sizes.length === 0 ? undefined : connection.hset(batchSizesKey(queue), ...sizes),
+            ]);
             return adds.map(() => undefined);
           },
         }),
@@ -87,6 +94,7 @@ export class BullmqJobQueue implements JobQueue, JobLookup {
     await adds.submit({ payload: batchPayload(deliveryIds), options });
   }
 
+  /** In deliveries: a job that carries many counts as many (see {@link batchedBeyondOne}). */
   async backlog(): Promise<number> {
     let total = 0;
     for (const [name, queue] of this.queues) {
@@ -94,9 +102,26 @@ export class BullmqJobQueue implements JobQueue, JobLookup {
       // not make SIP ingress refuse traffic, so its jobs are not ingress backlog.
       if (name === 'archive') continue;
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      total += Object.values(counts).reduce((a, b) => a + b, 0);
+      total += Object.values(counts).reduce((a, b) => a + b, 0) + (await this.batchedBeyondOne(name, queue));
     }
     return total;
+  }
+
+  /**
+   * The deliveries pending batch jobs carry beyond the one each counts as a job. Sizes are
+   * kept in a hash beside the queue, written with the add; entries of jobs no longer
+   * pending (ended, removed, lost) are dropped here, so the hash holds what waits and
+   * needs no clean-up by the workers (nor is wrong after one crashed).
+   */
+  private async batchedBeyondOne(name: JobName, queue: Queue): Promise<number> {
+    const key = batchSizesKey(queue);
+    const sizes = await this.connection.hgetall(key);
+    const ids = Object.keys(sizes);
+    if (ids.length === 0) return 0;
+    const presence = await this.presence(name, ids);
+    const gone = ids.filter((_, i) => presence[i] !== 'pending');
+    if (gone.length > 0) await this.connection.hdel(key, ...gone);
+    return ids.reduce((sum, id, i) => sum + (presence[i] === 'pending' ? Math.max(0, Number(sizes[id]) - 1) : 0), 0);
   }
 
   async counts(): Promise<Record<string, Record<string, number>>> {
@@ -157,6 +182,11 @@ export class BullmqJobQueue implements JobQueue, JobLookup {
     await Promise.all([...this.adds.values()].map((adds) => adds.idle()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
+}
+
+/** Where a queue's batch jobs' sizes are kept (see BullmqJobQueue.batchedBeyondOne). */
+function batchSizesKey(queue: Queue): string {
+  return queue.toKey('herald:batch-sizes');
 }
 
 function isFieldPair(value: unknown): value is readonly [string | null, string | null] {

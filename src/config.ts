@@ -272,7 +272,7 @@ export const configSchema = z.strictObject({
         .int()
         .min(1)
         .default(100_000)
-        .describe('Jobs waiting in the queues above which SIP ingress answers 503 with Retry-After.'),
+        .describe('Deliveries and IMDNs waiting in the queues (a job that carries many deliveries counts each) above which SIP ingress answers 503 with Retry-After.'),
       retryAfterSeconds: z.number().int().min(1).default(10).describe('Retry-After sent with a 503.'),
       maxRecipients: z
         .number()

@@ -65,11 +65,15 @@ export const RECORD_DECISIONS: BatchStatement<DecisionWrite, NotificationRow, re
 with ins as (
   insert into notifications (id, delivery_id, message_id, kind, status, imdn_message_id, payload)
   select * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+    as n (id, delivery_id, message_id, kind, status, imdn_message_id, payload)
+  -- No foreign keys (migration 0020): nothing is written for an unknown delivery.
+  where exists (select 1 from deliveries d where d.id = n.delivery_id and d.message_id = n.message_id)
   on conflict (delivery_id, kind, status) do nothing
   returning ${NOTIFICATION_COLUMNS}
 ), chk as (
   insert into disposition_checks (delivery_id, version)
-  select * from unnest($1::text[], $2::int4[])
+  select * from unnest($1::text[], $2::int4[]) as c (delivery_id, version)
+  where exists (select 1 from deliveries d where d.id = c.delivery_id)
   on conflict (delivery_id) do update set version = greatest(disposition_checks.version, excluded.version), checked_at = now()
 )
 select * from ins`,

@@ -47,6 +47,10 @@ export class KyselyDispositionStore implements DispositionStore {
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
   async insertNotification(n: NewNotification): Promise<{ readonly notification: StoredNotification; readonly created: boolean }> {
     return guarded(`insertNotification ${n.deliveryId} ${n.kind}/${n.status}`, async () => {
+      // No foreign key (migration 0020): the delivery's existence is checked here. Off the
+      // hot path (display and processing notifications), so the extra read costs little.
+      const known = await this.#db.selectFrom('deliveries').select('id').where('id', '=', n.deliveryId).where('message_id', '=', n.messageId).executeTakeFirst();
+      if (known === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${n.deliveryId} of message ${n.messageId}`);
       const inserted = await this.#db
         .insertInto('notifications')
         .values({

@@ -19,7 +19,7 @@ function segmentKey(deliveryId: string, seq: number | string, connectionId: stri
   return `${deliveryId}\u0000${seq}\u0000${connectionId}\u0000${smscMessageId}`;
 }
 
-/** Inserts the parts not stored yet; a part stored before (a retried worker) has no row. */
+/** Inserts the parts not stored yet; a part stored before (a retried worker), or of no known delivery, has no row. */
 export const INSERT_SEGMENTS: BatchStatement<SegmentInsert, SegmentRow, SegmentRow | undefined> = {
   name: 'herald_insert_segments',
   text: `
@@ -27,6 +27,8 @@ insert into segments (delivery_id, seq, total, connection_id, smsc_message_id, s
 select delivery_id, seq, total, connection_id, smsc_message_id, state, error_code, coalesce(submitted_at, now())
 from unnest($1::text[], $2::int4[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
   with ordinality as r (delivery_id, seq, total, connection_id, smsc_message_id, state, error_code, submitted_at, ord)
+-- No foreign key (migration 0020): a part of an unknown delivery is not written.
+where exists (select 1 from deliveries d where d.id = r.delivery_id)
 order by ord
 on conflict (delivery_id, seq, connection_id, smsc_message_id) do nothing
 returning ${SEGMENT_COLUMNS('')}`,

@@ -65,6 +65,31 @@ describe('a channel job that carries many deliveries (real Redis)', () => {
     expect(await batch?.getState()).toBe('completed');
   });
 
+  it('counts a waiting batch job as its deliveries in the backlog, and forgets it once it ran', async () => {
+    const prefix = `test-${randomBytes(6).toString('hex')}`;
+    const redis = createRedis(REDIS_URL);
+    const jobs = new BullmqJobQueue(redis, prefix);
+    closers.push(async () => {
+      await jobs.close();
+      redis.disconnect();
+    });
+    await jobs.enqueueBatch('sms-submit', ['a', 'b', 'c', 'd'], { jobId: 'b-4' });
+    await jobs.enqueueBatch('email-send', ['e'], { jobId: 'b-4' });
+    await jobs.enqueue('sms-submit', { deliveryId: 'f' }, { jobId: 'f' });
+    expect(await jobs.backlog()).toBe(6);
+    // Run them: the batch's size entry goes with its job.
+    const workers = new JobWorkers(redis, log, { prefix, requeue: jobs });
+    const seen: string[] = [];
+    workers.start({
+      'sms-submit': async ({ deliveryId }) => void seen.push(deliveryId),
+      'email-send': async ({ deliveryId }) => void seen.push(deliveryId),
+    });
+    closers.push(() => workers.close());
+    await waitFor(async () => (seen.length === 6 ? true : undefined), 10_000);
+    await waitFor(async () => ((await jobs.backlog()) === 0 ? true : undefined), 10_000);
+    expect(await redis.hlen(jobs.queue('sms-submit').toKey('herald:batch-sizes'))).toBe(0);
+  });
+
   it('fails the batch, to run it again, when a delivery cannot be handed to its own job', async () => {
     const runs: { deliveryId: string; jobId: string }[] = [];
     const prefix = `test-${randomBytes(6).toString('hex')}`;
