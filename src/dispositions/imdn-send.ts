@@ -23,7 +23,7 @@ import type { StoredNotification } from '../domain/notification.js';
 import { heraldError } from '../errors.js';
 import { isRetryableStatus, retryAfterMs } from '../egress/sip-deliver.js';
 import { GATEWAY_IDENTITY_HEADER } from '../egress/sender-uri.js';
-import type { Logger } from '../logger.js';
+import { lazyChild, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DispositionStore, NotificationSendFacts } from '../ports/disposition-store.port.js';
 import type { JobHandler } from '../ports/job-queue.port.js';
@@ -108,7 +108,7 @@ export function createImdnSendHandler(deps: ImdnSendDeps): JobHandler<'imdn-send
     // Gone (retention, or its message deleted) or already finished by another run.
     if (facts === undefined || facts.notification.state !== 'pending') return;
     const { notification: n, message } = facts;
-    const log = deps.log.child({ msgId: n.messageId, deliveryId: n.deliveryId, notificationId, jobId: context.jobId });
+    const log = lazyChild(deps.log, { msgId: n.messageId, deliveryId: n.deliveryId, notificationId, jobId: context.jobId });
     waitForEarlier(facts.earlierPending, context.attempt);
 
     const request = imdnRequest(config, message, n);

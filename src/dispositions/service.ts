@@ -17,7 +17,7 @@ import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../domain/mes
 import type { NewNotification, NotificationKind, StoredNotification } from '../domain/notification.js';
 import { heraldError } from '../errors.js';
 import { dueNotifications, isRequested, TOKENS_DUE_BEFORE_FINAL } from '../interworking/index.js';
-import type { Logger } from '../logger.js';
+import { lazyChild, type Logger } from '../logger.js';
 import type { DispositionStore } from '../ports/disposition-store.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { Ledger, TransitionHistory } from '../ports/ledger.port.js';
@@ -83,7 +83,7 @@ export class DispositionService {
     // Messages that asked for nothing are never swept (the sweep's query skips them), so
     // they cost no write here; the others are marked so the sweep does not pick them again.
     if (message.direction !== 'mt' || message.imdnRequests.length === 0) return [];
-    const log = this.#deps.log.child({ msgId: message.id, deliveryId: delivery.id });
+    const log = lazyChild(this.#deps.log, { msgId: message.id, deliveryId: delivery.id });
     if (!owesImdns(message) || this.#pastRetention(message, log)) {
       await store.markChecked(delivery.id, delivery.version);
       return [];
@@ -136,7 +136,7 @@ export class DispositionService {
     if (delivery === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`);
     const message = await ledger.getMessage(delivery.messageId);
     if (message === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `message ${delivery.messageId}`);
-    const log = this.#deps.log.child({ msgId: message.id, deliveryId });
+    const log = lazyChild(this.#deps.log, { msgId: message.id, deliveryId });
     if (!owesImdns(message) || this.#pastRetention(message, log)) return undefined;
     if (!isRequested(message.imdnRequests, notification, delivery.channel)) return undefined;
     const row = await this.#create(delivery.id, notification.type, { message, delivery, notification, at });

@@ -12,7 +12,7 @@ import { jobForChannel, type JobBatch } from '../domain/jobs.js';
 import { BatchJobs } from './batch-jobs.js';
 import type { CopyControl, NewDelivery, NewMessage, StoredDelivery } from '../domain/message.js';
 import { HeraldError, heraldError, isHeraldError, toHeraldError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { lazyChild, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { IncomingImdnRecorder } from '../dispositions/incoming-imdn.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
@@ -537,7 +537,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   return {
     async handle(request: SipIncomingRequest): Promise<SipReply> {
       const started = process.hrtime.bigint();
-      const log = deps.log.child({ callId: request.callId });
+      const log = lazyChild(deps.log, { callId: request.callId });
       let final: SipReply;
       if (request.method === 'OPTIONS') final = reply(200, 'OK', { ...capabilities.options });
       else if (request.method === 'MESSAGE') final = (await handleMessage(request, log)).reply;
@@ -549,7 +549,7 @@ export function createIngress(deps: IngressDeps): Ingress {
       return final;
     },
     async submit(request: SipIncomingRequest): Promise<IngressOutcome> {
-      const outcome = await handleMessage(request, deps.log.child({ callId: request.callId }), TRUSTED_PIPELINE);
+      const outcome = await handleMessage(request, lazyChild(deps.log, { callId: request.callId }), TRUSTED_PIPELINE);
       metrics.sipRequests.inc({ method: 'API', status: String(outcome.reply.status) });
       return outcome;
     },

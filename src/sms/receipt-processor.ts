@@ -22,7 +22,7 @@ import { parseDeliveryReceipt, type DeliveryReceipt } from '../codecs/smpp-recei
 import { isFinal } from '../domain/delivery-state.js';
 import type { StoredDelivery } from '../domain/message.js';
 import { isHeraldError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { lazyChild, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Ledger, StoredSegment } from '../ports/ledger.port.js';
 import type { StoredHeldReceipt } from '../ports/held-receipts.port.js';
@@ -122,7 +122,7 @@ export class ReceiptProcessor {
     // tick: let the submit side's continuation run (and announce the segment it is
     // storing) before looking, so the common race is waited out instead of held.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const log = this.#deps.log.child({ connectionId: incoming.connectionId, bindId: incoming.bindId });
+    const log = lazyChild(this.#deps.log, { connectionId: incoming.connectionId, bindId: incoming.bindId });
     let receipt: DeliveryReceipt;
     let smscMessageId: string;
     try {
@@ -194,7 +194,7 @@ export class ReceiptProcessor {
     if (held.length === 0) return 0;
     let segment = await ledger.correlations.findSegmentBySmscId(connectionId, smscMessageId);
     if (segment === undefined) return 0;
-    const log = this.#deps.log.child({ connectionId, smscMessageId });
+    const log = lazyChild(this.#deps.log, { connectionId, smscMessageId });
     const repeatBefore = this.#now().getTime() - this.#repeatGraceMs(connectionId);
     let matched = 0;
     for (const row of held) {
@@ -268,7 +268,7 @@ export class ReceiptProcessor {
    * @throws GW_ERR_DB_UNREACHABLE
    */
   async applyQueried(segment: StoredSegment, receipt: DeliveryReceipt): Promise<boolean> {
-    const log = this.#deps.log.child({ connectionId: segment.connectionId, smscMessageId: segment.smscMessageId });
+    const log = lazyChild(this.#deps.log, { connectionId: segment.connectionId, smscMessageId: segment.smscMessageId });
     const updated = await this.#apply(segment, receipt, log, undefined, { causePrefix: 'smpp:query_sm', detail: { via: 'query_sm' } });
     return updated !== undefined && isFinal(updated.state);
   }
@@ -282,7 +282,7 @@ export class ReceiptProcessor {
     const { ledger, metrics } = this.#deps;
     const delivery = await ledger.getDelivery(segment.deliveryId);
     if (delivery === undefined) return;
-    const log = this.#deps.log.child({ msgId: delivery.messageId, deliveryId: delivery.id, seq: segment.seq, connectionId: segment.connectionId, smscMessageId: segment.smscMessageId });
+    const log = lazyChild(this.#deps.log, { msgId: delivery.messageId, deliveryId: delivery.id, seq: segment.seq, connectionId: segment.connectionId, smscMessageId: segment.smscMessageId });
     const updated = await ledger.correlations.updateSegmentWithEvent(
       { segmentId: segment.id, state: 'expired', errorCode: RECEIPT_NEVER_CAME },
       {
@@ -315,7 +315,7 @@ export class ReceiptProcessor {
     const { ledger, metrics } = this.#deps;
     const delivery = known ?? (await ledger.getDelivery(segment.deliveryId));
     if (delivery === undefined) return undefined; // deleted with its message: nothing left to update
-    const log = parentLog.child({ msgId: delivery.messageId, deliveryId: delivery.id, seq: segment.seq });
+    const log = lazyChild(parentLog, { msgId: delivery.messageId, deliveryId: delivery.id, seq: segment.seq });
     const event = {
       messageId: delivery.messageId,
       deliveryId: delivery.id,

@@ -14,7 +14,7 @@ import { planSms, type SmsPart, type SmsPlan } from '../codecs/sms-segments.js';
 import { isFinal } from '../domain/delivery-state.js';
 import type { StoredDelivery, StoredMessage } from '../domain/message.js';
 import { heraldError, isHeraldError, toHeraldError, type HeraldError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { lazyChild, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { JobHandler } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
@@ -131,7 +131,7 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
     if (found === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`);
     const { delivery, message } = found;
     if (isFinal(delivery.state) || delivery.state === 'submitted' || delivery.state === 'enroute') return;
-    const log = deps.log.child({ msgId: message.id, deliveryId, jobId: context.jobId });
+    const log = lazyChild(deps.log, { msgId: message.id, deliveryId, jobId: context.jobId });
 
     let route: SmsRoute | undefined;
     let plan: SmsPlan;

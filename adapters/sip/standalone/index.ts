@@ -5,6 +5,7 @@
  * library's is in the README ("SIP edges"), with the measurements.
  */
 import type { Logger } from 'pino';
+import { lazyChild } from '../../../src/logger.js';
 import type {
   SipEdge,
   SipFinalResponse,
@@ -119,7 +120,7 @@ export function createStandaloneEdge(
     const declared = Number(headerValue(head.headers, 'content-length') ?? Number.NaN);
     const body = Number.isSafeInteger(declared) && declared >= 0 && declared < rawBody.length ? rawBody.subarray(0, declared) : rawBody;
     const typed = toIncomingRequest({ method: head.method, requestUri: head.requestUri, headerBlock: head.headerBlock, headerLines: head.headers, body, source });
-    const reqLog = edgeLog.child({ callId: typed.callId });
+    const reqLog = lazyChild(edgeLog, { callId: typed.callId });
     const tag = randomToken();
     const reliable = source.transport !== 'udp';
     if (head.method === 'INVITE' && sessions) {
