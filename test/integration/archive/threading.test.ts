@@ -73,6 +73,7 @@ describe('IMAP archive threading', () => {
     }),
   );
   const recorded: { spec: MessageSpec; messageId: string }[] = [];
+  const folderOf = (c: (typeof CONVERSATIONS)[number]): string => `${prefix}/eve@corp_test/${c.folder}`;
 
   beforeAll(async () => {
     await ensureMailServers();
@@ -85,6 +86,17 @@ describe('IMAP archive threading', () => {
     jobs = new BullmqJobQueue(redis, queuePrefix);
     const config = testArchiveConfig({ folder: `${prefix}/{user}/{peer}` });
     const { ledger: archiving } = archivingLedger(ledger, ledger.archive, jobs, config, log);
+    // Carol's folder as the archive left it before roots were stored: a mail whose root
+    // no mail carries. The next message of the conversation heals it.
+    const seed = await imapClient(ARCHIVE_USER);
+    try {
+      const carolRoot = threadRootId(EVE, 'mailto:carol@example.test', ARCHIVE_DOMAIN);
+      const oldMail = `From: carol@example.test\r\nTo: eve@corp.test\r\nSubject: old\r\nMessage-ID: <old.${prefix}@${ARCHIVE_DOMAIN}>\r\nIn-Reply-To: ${carolRoot}\r\nReferences: ${carolRoot}\r\nDate: Thu, 01 Feb 2024 10:00:00 +0000\r\n\r\nold\r\n`;
+      await seed.mailboxCreate(folderOf(CONVERSATIONS[1]));
+      await seed.append(folderOf(CONVERSATIONS[1]), Buffer.from(oldMail));
+    } finally {
+      await seed.logout().catch(() => undefined);
+    }
     // Two workers, as two gateway nodes: every conversation's messages race for its root.
     for (let i = 0; i < 2; i++) workers.push(await startArchiveWorker(db.url, REDIS_URL, queuePrefix, config, log));
     const results = await Promise.all(specs.map((spec) => recordConversationMessage(archiving, spec)));
@@ -124,8 +136,6 @@ describe('IMAP archive threading', () => {
     await deleteArchive(control);
   });
 
-  const folderOf = (c: (typeof CONVERSATIONS)[number]): string => `${prefix}/eve@corp_test/${c.folder}`;
-
   describe('when a peer writes with different spellings and from other addresses', () => {
     it('files each conversation in one folder', () => {
       expect(new Set(mails.map((m) => m.folder))).toEqual(new Set(CONVERSATIONS.map(folderOf)));
@@ -138,7 +148,8 @@ describe('IMAP archive threading', () => {
   });
 
   describe('when Dovecot threads a folder (THREAD REFERENCES, RFC 5256)', () => {
-    it('gives one thread per conversation, holding every mail of the folder', () => {
+    it('gives one thread per conversation, holding every mail of the folder (one archived before roots existed too)', () => {
+      expect(mails.filter((m) => m.messageId === `<old.${prefix}@${ARCHIVE_DOMAIN}>`).map((m) => m.folder)).toEqual([folderOf(CONVERSATIONS[1])]);
       for (const c of CONVERSATIONS) {
         const folder = folderOf(c);
         const found = threads.get(folder) ?? [];
