@@ -8,6 +8,7 @@
  * retry every `smtp.noRelayRetryMs`; with no `imap.host` no report or reply is read.
  */
 import { z } from 'zod';
+import { DEFAULT_SUBJECT_TEMPLATE } from './domain/subject.js';
 
 const durationMs = z.number().int().min(0);
 const port = z.number().int().min(1).max(65535);
@@ -54,8 +55,8 @@ export const smtpSchema = z
       .describe('Right-hand side of the Message-IDs Herald writes. Unset: the domain of fromAddress.'),
     subjectTemplate: z
       .string()
-      .default('Message from {sender}')
-      .describe('Subject when the IM has none; {sender} is the sender\'s display name or address.'),
+      .default(DEFAULT_SUBJECT_TEMPLATE)
+      .describe('Subject when the IM has none, in the email and in the archived copy; {sender} is the sender\'s display name or address.'),
     maxMessageBytes: z
       .number()
       .int()

@@ -109,7 +109,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     // need not know IMDNs exist. The sweep catches what a crash in between left undone.
     // Archive (off without archive.host): a decorator of the same kind marks a message due
     // on hand-off, final states and IMDNs, so again no channel knows the archive exists.
-    const archive = archiveSettings(config.archive, config.sip.domain);
+    const archive = archiveSettings(config.archive, config.sip.domain, config.smtp.subjectTemplate);
     const archiveMailboxes = createImapArchive(config.archive, log);
     const archiveTrigger = archiveMailboxes === undefined ? undefined : new ArchiveTrigger({ settings: archive, store: ledger.archive, jobs });
     const archived = <L extends Ledger>(l: L): L => (archiveTrigger === undefined ? l : withArchive(l, archiveTrigger, log));

@@ -1,10 +1,11 @@
 /**
  * The archived copy of one Herald message (pure): an RFC 5322 mail with the original
- * time, the IM user and the peer as From/To, threading headers naming the conversation's
- * root, a text body (plus the original non-text content as a part) and X-Herald-* headers.
+ * time, the IM user and the peer as From/To (directory names), the email channel's subject
+ * rule, threading headers naming the conversation's root mail, a text body (plus the original non-text content as a part) and X-Herald-* headers.
  */
 import { charsetOfContentType, decodeCharset } from '../codecs/charset.js';
 import type { StoredDelivery, StoredMessage } from '../domain/message.js';
+import { messageSubject, senderName } from '../domain/subject.js';
 import { addressOf, archiveMessageId, canonicalPeer, uriDisplayName, type Conversation } from './conversation.js';
 import { base64Lines, HeaderBlock, mailbox, rfc5322Date } from './mail-headers.js';
 
@@ -16,9 +17,11 @@ export interface ArchiveMailInput {
   readonly conversations: readonly Conversation[];
   readonly threadRoot: string;
   readonly domain: string;
+  /** Subject when the IM has none: `smtp.subjectTemplate`, the email channel's (src/domain/subject.ts). */
+  readonly subjectTemplate: string;
+  /** Directory display names (people.ts); none: names from the message only. */
+  readonly nameOf?: ((uri: string) => string | undefined) | undefined;
 }
-
-const CHANNEL_LABEL: Readonly<Record<string, string>> = { sms: 'SMS', email: 'Email', sip: 'IM' };
 
 /** The message's text in its declared charset (UTF-8 when the label is unknown). */
 export function messageText(message: StoredMessage): string | undefined {
@@ -32,21 +35,19 @@ function channelsOf(message: StoredMessage, deliveries: readonly StoredDelivery[
   return channels.join(', ');
 }
 
-/** `SMS to +1555…` / `Email from bob@…` when the IM had no subject. */
-function defaultSubject(message: StoredMessage, input: ArchiveMailInput): string {
-  const channel = message.direction === 'mo' ? message.sourceChannel : (input.conversations[0]?.deliveries[0]?.channel ?? 'sip');
-  const peers = input.conversations.map((c) => c.peer.replace(/^(tel|mailto|sips?):/i, '')).join(', ');
-  return `${CHANNEL_LABEL[channel] ?? channel} ${message.direction === 'mt' ? 'to' : 'from'} ${peers}`;
+/** The archived subject of a message: the email channel's rule, with the directory's name for the sender. */
+export function archivedSubject(message: StoredMessage, subjectTemplate: string, nameOf?: (uri: string) => string | undefined): string {
+  return messageSubject(message.subject, subjectTemplate, senderName(message, nameOf?.(message.senderUri)));
 }
 
 function recipientsOf(input: ArchiveMailInput, copy: 'to' | 'cc' | 'bcc'): string[] {
   const { message, domain } = input;
-  if (message.direction === 'mo') return copy === 'to' ? [...new Set(input.conversations.map((c) => c.user))].map((u) => mailbox(addressOf(u, domain), uriDisplayName(u))) : [];
+  if (message.direction === 'mo') return copy === 'to' ? [...new Set(input.conversations.map((c) => c.user))].map((u) => mailbox(addressOf(u, domain), uriDisplayName(u, input.nameOf?.(u)))) : [];
   return input.conversations
     .flatMap((c) => c.deliveries)
     .filter((d) => (d.copyControl ?? 'to') === copy)
     .map((d) => canonicalPeer(d.targetUri))
-    .map((peer) => mailbox(addressOf(peer, domain), uriDisplayName(peer)));
+    .map((peer) => mailbox(addressOf(peer, domain), uriDisplayName(peer, input.nameOf?.(peer))));
 }
 
 /** The mail, CRLF line ends, ready for APPEND. */
@@ -54,13 +55,15 @@ export function composeArchivedMessage(input: ArchiveMailInput): Buffer {
   const { message, deliveries, domain } = input;
   const headers = new HeaderBlock();
   const sender = message.direction === 'mo' ? canonicalPeer(message.senderUri) : message.senderUri;
-  headers.raw('From', mailbox(addressOf(sender, domain), uriDisplayName(sender, message.senderDisplayName)));
+  const directoryName = input.nameOf?.(message.senderUri);
+  headers.raw('From', mailbox(addressOf(sender, domain), uriDisplayName(sender, message.senderDisplayName ?? directoryName)));
   for (const copy of ['to', 'cc', 'bcc'] as const) {
     const list = recipientsOf(input, copy);
     if (list.length > 0) headers.raw(copy === 'to' ? 'To' : copy === 'cc' ? 'Cc' : 'Bcc', list.join(', '));
   }
   headers.raw('Date', rfc5322Date(message.sentAt));
-  headers.text('Subject', message.subject ?? defaultSubject(message, input));
+  // The email channel's rule: the subject an email recipient saw is the archived one.
+  headers.text('Subject', archivedSubject(message, input.subjectTemplate, input.nameOf));
   headers.raw('Message-ID', archiveMessageId(message.id, domain));
   headers.raw('In-Reply-To', input.threadRoot);
   headers.raw('References', input.threadRoot);
@@ -86,7 +89,7 @@ export function composeArchivedMessage(input: ArchiveMailInput): Buffer {
   const boundary = `=_herald-${message.id}`;
   const mediaType = (message.contentType.split(';')[0]?.trim().toLowerCase() ?? '').replace(/[^a-z0-9!#$&^_.+/-]/g, '') || 'application/octet-stream';
   const extension = mediaType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin';
-  const note = `${message.senderDisplayName ?? message.senderUri} sent ${mediaType} content (${message.body.length} bytes), attached.`;
+  const note = `${senderName(message, directoryName)} sent ${mediaType} content (${message.body.length} bytes), attached.`;
   headers.raw('Content-Type', `multipart/mixed; boundary="${boundary}"`);
   const body = [
     `--${boundary}`,

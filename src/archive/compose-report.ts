@@ -28,6 +28,8 @@ export interface ReportInput {
   readonly user: string;
   readonly threadRoot: string;
   readonly domain: string;
+  /** The archived message's subject (compose-message.ts archivedSubject), so a report reads as its reply. */
+  readonly subject: string;
 }
 
 function str(value: unknown): string | undefined {
@@ -57,7 +59,7 @@ export function composeReport(input: ReportInput): Buffer {
     .raw('From', mailbox(`herald@${domain}`, 'Herald gateway'))
     .raw('To', mailbox(addressOf(input.user, domain), input.user))
     .raw('Date', rfc5322Date(event.at))
-    .text('Subject', `${title}: ${message.subject ?? (peer ?? message.id)}`)
+    .text('Subject', `${title}: ${input.subject}`)
     .raw('Message-ID', reportMessageId(message.id, event.id, domain))
     .raw('In-Reply-To', original)
     .raw('References', `${input.threadRoot} ${original}`)

@@ -32,12 +32,13 @@ export function canonicalPeer(uri: string): string {
 
 /**
  * MT: the IM sender with each recipient; MO: each IM user reached with the SMS/email
- * sender. Deliveries to the same pair are kept together; peers are canonical.
+ * sender. Deliveries to the same pair are kept together. `personOf` names the person
+ * behind a URI (the directory's, see people.ts); without it, peers are canonical spellings.
  */
-export function conversationsOf(message: StoredMessage, deliveries: readonly StoredDelivery[]): Conversation[] {
+export function conversationsOf(message: StoredMessage, deliveries: readonly StoredDelivery[], personOf: (uri: string) => string = canonicalPeer): Conversation[] {
   const pairs = new Map<string, { user: string; peer: string; deliveries: StoredDelivery[] }>();
   for (const delivery of deliveries) {
-    const [user, peer] = message.direction === 'mt' ? [message.senderUri, canonicalPeer(delivery.targetUri)] : [delivery.targetUri, canonicalPeer(message.senderUri)];
+    const [user, peer] = message.direction === 'mt' ? [message.senderUri, personOf(delivery.targetUri)] : [delivery.targetUri, personOf(message.senderUri)];
     const key = `${user}\u0000${peer}`;
     const pair = pairs.get(key) ?? { user, peer, deliveries: [] };
     pair.deliveries.push(delivery);
@@ -57,9 +58,10 @@ export function reportMessageId(msgId: string, eventId: string, domain: string):
 }
 
 /**
- * The conversation's thread root: never a mail itself, but every archived mail of the
- * conversation names it in In-Reply-To/References, so threading clients (RFC 5256
- * REFERENCES, JWZ) put the whole conversation under one root.
+ * The Message-ID of the conversation's root mail (compose-root.ts): appended once per
+ * folder before anything else of the conversation, and named by every archived mail of
+ * it in In-Reply-To/References, so threading clients (RFC 5256 REFERENCES, JWZ) put the
+ * whole conversation under one real message, with no placeholder parent.
  */
 export function threadRootId(user: string, peer: string, domain: string): string {
   const hash = createHash('sha256').update(`${user.toLowerCase()}\u0000${peer.toLowerCase()}`).digest('hex').slice(0, 32);

@@ -5,6 +5,8 @@
  * - the message is claimed in the ledger first (a lease), so two workers never append it
  *   at the same time; a crashed worker's claim simply runs out;
  * - items already recorded (archive_items) are skipped without asking the server;
+ * - a conversation's root mail, shared by its messages, is appended by one message's job
+ *   only (archive_roots picks it);
  * - every other item is looked for by Message-ID (SEARCH HEADER) in its folder before it
  *   is appended, which covers a crash between the server's OK and the record;
  * - the work-list row is deleted only when nothing new arrived while the job ran.
@@ -18,7 +20,8 @@ import { heraldError, isHeraldError, toHeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { copiesFor } from './copies.js';
-import { planItems } from './plan.js';
+import { lookUpPeople } from './people.js';
+import { planItems, rootKeys } from './plan.js';
 import type { ArchiveSettings } from './settings.js';
 
 export interface ArchiveHandlerDeps {
@@ -71,13 +74,18 @@ export function createArchiveHandler(deps: ArchiveHandlerDeps): JobHandler<'arch
       const message = await ledger.getMessage(id);
       if (message === undefined) return true;
       const [deliveries, events] = await Promise.all([ledger.listDeliveries(id), ledger.listEvents(id)]);
-      const copies = await copiesFor(message, deliveries, settings, ledger.directory);
+      const people = await lookUpPeople(message, deliveries, ledger.directory);
+      const copies = copiesFor(message, deliveries, settings, people);
       if (copies.length === 0) {
         log.debug({}, 'message not archived: no archived user or no account');
         return true;
       }
       const archived = await store.archivedKeys(id);
-      const pending = planItems({ message, deliveries, events, copies, domain: settings.messageIdDomain }).filter((item) => !archived.has(item.itemKey));
+      // A conversation's root mail is shared by its messages: the store picks the one job that appends it.
+      const roots = await store.claimRoots(id, rootKeys(copies).filter((key) => !archived.has(key)));
+      const pending = planItems({ message, deliveries, events, copies, domain: settings.messageIdDomain, subjectTemplate: settings.subjectTemplate, roots, people }).filter(
+        (item) => !archived.has(item.itemKey),
+      );
       // All at once: the adapter queues them per folder in this order and batches them
       // with other jobs' items over that folder's one connection.
       const results = await Promise.allSettled(

@@ -4,13 +4,15 @@
  * No adapter imports: the IMAP store comes in through the ArchiveMailboxes port
  * (src/main.ts wires adapters/imap's implementation).
  */
-export { composeArchivedMessage, messageText, type ArchiveMailInput } from './compose-message.js';
+export { archivedSubject, composeArchivedMessage, messageText, type ArchiveMailInput } from './compose-message.js';
 export { composeReport, reportKindOf, type ReportInput, type ReportKind } from './compose-report.js';
-export { addressOf, archiveMessageId, conversationsOf, reportMessageId, threadRootId, type Conversation } from './conversation.js';
+export { composeRoot, type RootInput } from './compose-root.js';
+export { addressOf, archiveMessageId, canonicalPeer, conversationsOf, reportMessageId, threadRootId, type Conversation } from './conversation.js';
 export { copiesFor, userArchived, type ArchiveCopy } from './copies.js';
 export { folderSafe, renderFolder, type FolderValues } from './folder.js';
 export { archiveRetryMs, createArchiveHandler, type ArchiveHandlerDeps } from './handler.js';
-export { itemKey, planItems, type ArchiveItem } from './plan.js';
+export { lookUpPeople, NO_PEOPLE, type People } from './people.js';
+export { itemKey, planItems, rootKeys, type ArchiveItem, type PlanInput } from './plan.js';
 export { archiveReadiness, startArchiveService, type ArchiveServiceDeps } from './service.js';
 export { archiveSettings, domainOf, type ArchiveSettings } from './settings.js';
 export { describeLag, recordLag, sweepArchive } from './sweep.js';

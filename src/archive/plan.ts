@@ -1,15 +1,18 @@
 /**
- * Everything a message should have in the archive: per copy, the message itself and one
- * report per final state and per IMDN on the deliveries it files. Each item has a stable
+ * Everything a message should have in the archive: per copy, the conversation's root mail
+ * (when this message's job is the one to append it, see {@link rootKeys}), the message
+ * itself and one report per final state and per IMDN on the deliveries it files. Each item has a stable
  * key (account, folder, Message-ID), so what is already archived is skipped by key and
  * nothing is composed twice.
  */
 import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../domain/message.js';
 import type { ArchiveAccount } from '../ports/archive-mailboxes.port.js';
-import { composeArchivedMessage } from './compose-message.js';
+import { archivedSubject, composeArchivedMessage } from './compose-message.js';
 import { composeReport, reportKindOf } from './compose-report.js';
+import { composeRoot } from './compose-root.js';
 import { archiveMessageId, reportMessageId } from './conversation.js';
 import type { ArchiveCopy } from './copies.js';
+import { NO_PEOPLE, type People } from './people.js';
 
 export interface ArchiveItem {
   readonly itemKey: string;
@@ -26,27 +29,50 @@ export function itemKey(account: ArchiveAccount, mailbox: string, rfcMessageId: 
   return `${account.key}|${mailbox}|${rfcMessageId}`;
 }
 
+/** The item keys of the copies' root mails (one per conversation and folder, shared by its messages). */
+export function rootKeys(copies: readonly ArchiveCopy[]): string[] {
+  return copies.map((copy) => itemKey(copy.account, copy.mailbox, copy.threadRoot));
+}
+
 export interface PlanInput {
   readonly message: StoredMessage;
   readonly deliveries: readonly StoredDelivery[];
   readonly events: readonly DeliveryEvent[];
   readonly copies: readonly ArchiveCopy[];
   readonly domain: string;
+  readonly subjectTemplate: string;
+  /** Root mails (by item key) this message's job appends: the ones the archive store gave it. */
+  readonly roots?: ReadonlySet<string> | undefined;
+  readonly people?: People | undefined;
 }
 
-/** Items in append order: each copy's message before its reports, reports in timeline order. */
+/** Items in append order: each copy's root (if this job's), then its message, then its reports in timeline order. */
 export function planItems(input: PlanInput): ArchiveItem[] {
   const { message, deliveries, events, domain } = input;
+  const people = input.people ?? NO_PEOPLE;
+  const subject = archivedSubject(message, input.subjectTemplate, people.nameOf);
   const items: ArchiveItem[] = [];
   for (const copy of input.copies) {
     const base = { account: copy.account, mailbox: copy.mailbox };
+    const rootKey = itemKey(copy.account, copy.mailbox, copy.threadRoot);
+    const conversation = copy.conversations[0];
+    if (input.roots?.has(rootKey) === true && conversation !== undefined) {
+      items.push({
+        ...base,
+        itemKey: rootKey,
+        rfcMessageId: copy.threadRoot,
+        internalDate: message.sentAt,
+        compose: () => composeRoot({ conversation, threadRoot: copy.threadRoot, at: message.sentAt, domain, nameOf: people.nameOf }),
+      });
+    }
     const messageId = archiveMessageId(message.id, domain);
     items.push({
       ...base,
       itemKey: itemKey(copy.account, copy.mailbox, messageId),
       rfcMessageId: messageId,
       internalDate: message.sentAt,
-      compose: () => composeArchivedMessage({ message, deliveries, conversations: copy.conversations, threadRoot: copy.threadRoot, domain }),
+      compose: () =>
+        composeArchivedMessage({ message, deliveries, conversations: copy.conversations, threadRoot: copy.threadRoot, domain, subjectTemplate: input.subjectTemplate, nameOf: people.nameOf }),
     });
     const filed = new Map(copy.conversations.flatMap((c) => c.deliveries.map((d) => [d.id, c.user] as const)));
     for (const event of events) {
@@ -62,7 +88,7 @@ export function planItems(input: PlanInput): ArchiveItem[] {
         itemKey: itemKey(copy.account, copy.mailbox, rfcMessageId),
         rfcMessageId,
         internalDate: event.at,
-        compose: () => composeReport({ message, event, kind, delivery, user, threadRoot: copy.threadRoot, domain }),
+        compose: () => composeReport({ message, event, kind, delivery, user, threadRoot: copy.threadRoot, domain, subject }),
       });
     }
   }

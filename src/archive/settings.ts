@@ -3,6 +3,7 @@
  * Message-ID domain, and which account (and folder template) serves each IM user.
  */
 import type { ArchiveConfig } from '../config-archive.js';
+import { DEFAULT_SUBJECT_TEMPLATE } from '../domain/subject.js';
 import type { ArchiveAccount } from '../ports/archive-mailboxes.port.js';
 
 export interface ArchiveSettings {
@@ -17,6 +18,8 @@ export interface ArchiveSettings {
   readonly retryMaxMs: number;
   readonly claimMs: number;
   readonly sweepMs: number;
+  /** Subject of an IM that has none: `smtp.subjectTemplate`, so archive and email say the same. */
+  readonly subjectTemplate: string;
   /** The account (and folder template) for an IM user; undefined = no account serves them. */
   accountFor(imUri: string): { readonly account: ArchiveAccount; readonly folder: string } | undefined;
 }
@@ -28,8 +31,11 @@ export function domainOf(uri: string): string {
   return at < 0 ? '' : (rest.slice(at + 1).split(':')[0] ?? '').toLowerCase();
 }
 
-/** Builds the settings; `sipDomain` is the Message-ID domain when none is configured. */
-export function archiveSettings(config: ArchiveConfig, sipDomain: string): ArchiveSettings {
+/**
+ * Builds the settings; `sipDomain` is the Message-ID domain when none is configured, and
+ * `subjectTemplate` the email channel's (`smtp.subjectTemplate`).
+ */
+export function archiveSettings(config: ArchiveConfig, sipDomain: string, subjectTemplate: string = DEFAULT_SUBJECT_TEMPLATE): ArchiveSettings {
   const fallback: ArchiveAccount | undefined =
     config.username === undefined ? undefined : { key: config.username, username: config.username, password: config.password ?? '' };
   const byUser = new Map(config.accounts.map((a) => [a.user.toLowerCase(), a] as const));
@@ -43,6 +49,7 @@ export function archiveSettings(config: ArchiveConfig, sipDomain: string): Archi
     retryMaxMs: config.retryMaxMs,
     claimMs: config.claimMs,
     sweepMs: config.sweepMs,
+    subjectTemplate,
     accountFor(imUri) {
       // Most specific first: the user's own account, then their domain's (tenant), then the default.
       const own = byUser.get(imUri.toLowerCase()) ?? byUser.get(domainOf(imUri));

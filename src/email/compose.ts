@@ -14,6 +14,7 @@
  */
 import { charsetOfContentType, decodeCharset } from '../codecs/charset.js';
 import type { ImdnRequestToken, StoredDelivery, StoredMessage } from '../domain/message.js';
+import { messageSubject, senderName } from '../domain/subject.js';
 import type { PreparedMail } from '../ports/email-store.port.js';
 import type { DsnNotify, MailAddress, MailAttachment, OutgoingMail } from '../ports/mail-transport.port.js';
 import { replyAddressFor } from './addresses.js';
@@ -33,12 +34,6 @@ export function dsnNotifyFor(requests: readonly ImdnRequestToken[]): DsnNotify[]
 export interface SenderIdentity {
   readonly email?: string | undefined;
   readonly displayName?: string | undefined;
-}
-
-/** `sip:alice@example.com` → `alice`: a readable name of last resort. */
-function userPart(uri: string): string {
-  const rest = uri.replace(/^[a-z][a-z0-9+.-]*:/i, '');
-  return rest.split('@')[0]?.split(';')[0] ?? rest;
 }
 
 function escapeHtml(text: string): string {
@@ -67,17 +62,17 @@ interface Body {
 }
 
 /** Text IMs become a text and an HTML part; anything else an attachment with a note. */
-function bodyOf(message: StoredMessage, senderName: string): Body {
+function bodyOf(message: StoredMessage, who: string): Body {
   const mediaType = message.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType === 'text/plain' || mediaType === '') {
     const text = decodeText(message.body, message.contentType);
     const html = `<!DOCTYPE html><html><body><div style="white-space:pre-wrap">${escapeHtml(text)}</div></body></html>`;
     return { text, html, attachments: [] };
   }
-  if (mediaType === 'text/html') return { text: `${senderName} sent an HTML message (attached).`, attachments: [{ filename: 'message.html', contentType: message.contentType, content: message.body }] };
+  if (mediaType === 'text/html') return { text: `${who} sent an HTML message (attached).`, attachments: [{ filename: 'message.html', contentType: message.contentType, content: message.body }] };
   const ext = EXTENSIONS[mediaType] ?? (mediaType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin');
   const filename = `attachment.${ext}`;
-  return { text: `${senderName} sent you ${filename} (${mediaType}).`, attachments: [{ filename, contentType: mediaType, content: message.body }] };
+  return { text: `${who} sent you ${filename} (${mediaType}).`, attachments: [{ filename, contentType: mediaType, content: message.body }] };
 }
 
 export interface ComposeInput {
@@ -94,11 +89,12 @@ export interface ComposeInput {
 /** The mail for one delivery. Header safety is the transport's (adapters/smtp). */
 export function composeMail(input: ComposeInput): OutgoingMail {
   const { message, delivery, recipient, prepared, sender, settings } = input;
-  const senderName = message.senderDisplayName ?? sender.displayName ?? userPart(message.senderUri);
-  const from: MailAddress = { name: senderName, address: sender.email ?? settings.fromAddress };
-  const subject = message.subject ?? settings.subjectTemplate.replaceAll('{sender}', senderName);
+  const name = senderName(message, sender.displayName);
+  const from: MailAddress = { name, address: sender.email ?? settings.fromAddress };
+  // The archive's copy takes its subject from the same rule (src/domain/subject.ts).
+  const subject = messageSubject(message.subject, settings.subjectTemplate, name);
   const group = input.group === undefined ? undefined : groupHeaders(input.group, delivery.id, recipient);
-  const plain = bodyOf(message, senderName);
+  const plain = bodyOf(message, name);
   const preamble = group === undefined || group.preamble.length === 0 ? '' : `${group.preamble.join('\n')}\n\n`;
   const body: Body = {
     text: `${preamble}${plain.text}`,

@@ -1,5 +1,5 @@
 /**
- * The archive's tables (migration 0007) over Kysely, for PostgreSQL and PGlite. Their row
+ * The archive's tables (migrations 0007, 0016) over Kysely, for PostgreSQL and PGlite. Their row
  * types live here rather than in schema.ts: only this file reads them.
  */
 import { sql, type ColumnType, type Kysely } from 'kysely';
@@ -27,7 +27,13 @@ interface ArchiveItemsTable {
   archived_at: ColumnType<Date, Date | undefined, Date>;
 }
 
-type Tables = LedgerDatabase & { archive_due: ArchiveDueTable; archive_items: ArchiveItemsTable };
+interface ArchiveRootsTable {
+  item_key: string;
+  message_id: string;
+  claimed_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+type Tables = LedgerDatabase & { archive_due: ArchiveDueTable; archive_items: ArchiveItemsTable; archive_roots: ArchiveRootsTable };
 type Db = Kysely<Tables>;
 
 /** {@link ArchiveStore} over the ledger's connection. */
@@ -100,6 +106,42 @@ export class KyselyArchiveStore implements ArchiveStore {
     return guarded(`archive archivedKeys ${messageId}`, async () => {
       const rows = await this.#db.selectFrom('archive_items').select('item_key').where('message_id', '=', messageId).execute();
       return new Set(rows.map((r) => r.item_key));
+    });
+  }
+
+  /** @throws GW_ERR_DB_UNREACHABLE */
+  claimRoots(messageId: string, rootKeys: readonly string[]): Promise<ReadonlySet<string>> {
+    if (rootKeys.length === 0) return Promise.resolve(new Set());
+    return guarded(`archive claimRoots ${messageId}`, async () => {
+      const mine = new Set<string>();
+      for (const key of rootKeys) {
+        await this.#db.insertInto('archive_roots').values({ item_key: key, message_id: messageId }).onConflict((oc) => oc.column('item_key').doNothing()).execute();
+        const row = await this.#db
+          .selectFrom('archive_roots as r')
+          .select([
+            'r.message_id',
+            (eb) => eb.exists(eb.selectFrom('archive_items as i').select('i.item_key').whereRef('i.item_key', '=', 'r.item_key')).as('appended'),
+            (eb) => eb.exists(eb.selectFrom('archive_due as d').select('d.message_id').whereRef('d.message_id', '=', 'r.message_id')).as('owner_due'),
+          ])
+          .where('r.item_key', '=', key)
+          .executeTakeFirst();
+        if (row === undefined || row.appended === true) continue;
+        if (row.message_id === messageId) {
+          mine.add(key);
+          continue;
+        }
+        if (row.owner_due === true) continue;
+        // The owner finished without appending it (its user was disabled, say): take it
+        // over, unless another message just did.
+        const taken = await this.#db
+          .updateTable('archive_roots')
+          .set({ message_id: messageId, claimed_at: sql<Date>`now()` })
+          .where('item_key', '=', key)
+          .where('message_id', '=', row.message_id)
+          .executeTakeFirst();
+        if (taken.numUpdatedRows > 0n) mine.add(key);
+      }
+      return mine;
     });
   }
 

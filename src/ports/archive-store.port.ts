@@ -1,7 +1,8 @@
 /**
- * The archive's records in the ledger (migration 0007): the work list of messages with
- * something left to archive, the per-message claim that keeps two nodes from appending
- * the same message at once, and the items already appended.
+ * The archive's records in the ledger (migrations 0007, 0016): the work list of messages
+ * with something left to archive, the per-message claim that keeps two nodes from
+ * appending the same message at once, the owner of each conversation's root mail, and the
+ * items already appended.
  */
 
 /** What {@link ArchiveStore.claim} found. */
@@ -51,6 +52,14 @@ export interface ArchiveStore {
   release(messageId: string, owner: string, generation: number, done: boolean): Promise<void>;
   /** Item keys of the message already archived. @throws GW_ERR_DB_UNREACHABLE */
   archivedKeys(messageId: string): Promise<ReadonlySet<string>>;
+  /**
+   * Which of the conversation root mails `rootKeys` (item keys) the job of `messageId`
+   * appends: those no other message owns, those it owns already, and those whose owner
+   * is done (no longer due) without having appended them, taken over. A root already
+   * recorded in archive_items is never returned. Exactly one message owns a root at a time.
+   * @throws GW_ERR_DB_UNREACHABLE
+   */
+  claimRoots(messageId: string, rootKeys: readonly string[]): Promise<ReadonlySet<string>>;
   /** Records appended items; recording one twice is a no-op. @throws GW_ERR_DB_UNREACHABLE */
   recordArchived(items: readonly ArchivedItem[]): Promise<void>;
   /** Due messages waiting since before `before`, oldest first (the sweep). @throws GW_ERR_DB_UNREACHABLE */

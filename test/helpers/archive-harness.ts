@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import { archiveSchema, type ArchiveConfig } from '../../src/config-archive.js';
-import { ArchiveTrigger, archiveSettings, reportKindOf, reportMessageId, archiveMessageId, withArchive, type ArchiveSettings } from '../../src/archive/index.js';
+import { ArchiveTrigger, archiveSettings, conversationsOf, reportKindOf, reportMessageId, archiveMessageId, threadRootId, withArchive, type ArchiveSettings } from '../../src/archive/index.js';
 import { newId } from '../../src/domain/ids.js';
 import type { Channel, Direction } from '../../src/domain/message.js';
 import type { Logger } from '../../src/logger.js';
@@ -106,11 +106,16 @@ export function archivingLedger<L extends Ledger>(ledger: L, store: ArchiveStore
   return { ledger: withArchive(ledger, new ArchiveTrigger({ settings, store, jobs }), log), settings };
 }
 
-/** Every RFC Message-ID the archive should hold for `messageIds` (the message and its reports). */
+/**
+ * Every RFC Message-ID the archive should hold for `messageIds`: the message, its reports
+ * and its conversation's root mail (peers in no directory entry, every user archived).
+ */
 export async function expectedArchiveIds(ledger: Ledger, messageIds: readonly string[]): Promise<Set<string>> {
   const ids = new Set<string>();
   for (const id of messageIds) {
     ids.add(archiveMessageId(id, ARCHIVE_DOMAIN));
+    const message = await ledger.getMessage(id);
+    if (message !== undefined) for (const c of conversationsOf(message, await ledger.listDeliveries(id))) ids.add(threadRootId(c.user, c.peer, ARCHIVE_DOMAIN));
     for (const event of await ledger.listEvents(id)) if (reportKindOf(event) !== undefined) ids.add(reportMessageId(id, event.id, ARCHIVE_DOMAIN));
   }
   return ids;

@@ -491,6 +491,28 @@ describe.each(['postgres', 'pglite'] as const)('Ledger on %s', (backend) => {
     });
   });
 
+  describe('when messages of one conversation ask who appends its archive root mail', () => {
+    it('gives it to one message, skips it once recorded, and hands it over when its owner is done without it', async () => {
+      const [first, second, third] = [newMessage(), newMessage(), newMessage()];
+      for (const m of [first, second, third]) await ledger.recordMessage(m, [newDelivery()]);
+      await ledger.archive.markDue([first.id, second.id, third.id]);
+      const root = `acct|Archive/a/${first.id}|<conv-${first.id}@x>`;
+      const asked = await Promise.all([first, second, third].map((m) => ledger.archive.claimRoots(m.id, [root])));
+      expect(asked.filter((mine) => mine.has(root))).toHaveLength(1);
+      const owner = [first, second, third][asked.findIndex((mine) => mine.has(root))] ?? first;
+      const others = [first, second, third].filter((m) => m.id !== owner.id);
+      expect(await ledger.archive.claimRoots(owner.id, [root])).toEqual(new Set([root]));
+      // The owner finishes without appending it (its user was disabled): the next to ask takes over.
+      const claim = await ledger.archive.claim(owner.id, 'w', 10_000);
+      await ledger.archive.release(owner.id, 'w', claim.kind === 'claimed' ? claim.generation : 0, true);
+      const [heir, late] = others as [typeof first, typeof first];
+      expect(await ledger.archive.claimRoots(heir.id, [root])).toEqual(new Set([root]));
+      expect(await ledger.archive.claimRoots(late.id, [root])).toEqual(new Set());
+      await ledger.archive.recordArchived([{ itemKey: root, messageId: heir.id, mailbox: 'Archive/a', rfcMessageId: `<conv-${first.id}@x>` }]);
+      expect(await ledger.archive.claimRoots(heir.id, [root])).toEqual(new Set());
+    });
+  });
+
   // Last: it replaces the suite's ledger with a reopened one.
   describe('when the ledger is closed and opened again', () => {
     it('still holds what was recorded, and has nothing to migrate', async () => {

@@ -37,7 +37,7 @@ function headerSection(raw: Buffer): string {
 
 describe('composeArchivedMessage', () => {
   const conversations = conversationsOf(message, [delivery]);
-  const raw = composeArchivedMessage({ message, deliveries: [delivery], conversations, threadRoot: threadRootId('sip:alice@example.com', 'tel:+15551234567', 'a.test'), domain: 'a.test' });
+  const raw = composeArchivedMessage({ message, deliveries: [delivery], conversations, threadRoot: threadRootId('sip:alice@example.com', 'tel:+15551234567', 'a.test'), domain: 'a.test', subjectTemplate: 'Message from {sender}' });
   const headers = headerSection(raw);
 
   it('writes From/To as searchable addresses, the original date and the stable Message-ID', () => {
@@ -57,8 +57,8 @@ describe('composeArchivedMessage', () => {
   });
 
   it('is byte-identical on every run (retries compose the same mail)', () => {
-    const again = composeArchivedMessage({ message: { ...message, contentType: 'image/png' }, deliveries: [delivery], conversations, threadRoot: '<r@a.test>', domain: 'a.test' });
-    expect(composeArchivedMessage({ message: { ...message, contentType: 'image/png' }, deliveries: [delivery], conversations, threadRoot: '<r@a.test>', domain: 'a.test' })).toEqual(again);
+    const again = composeArchivedMessage({ message: { ...message, contentType: 'image/png' }, deliveries: [delivery], conversations, threadRoot: '<r@a.test>', domain: 'a.test', subjectTemplate: 'Message from {sender}' });
+    expect(composeArchivedMessage({ message: { ...message, contentType: 'image/png' }, deliveries: [delivery], conversations, threadRoot: '<r@a.test>', domain: 'a.test', subjectTemplate: 'Message from {sender}' })).toEqual(again);
   });
 });
 
@@ -66,8 +66,9 @@ describe('composeReport', () => {
   const event: DeliveryEvent = { id: '42', messageId: 'm-1', deliveryId: 'd-1', at, type: 'state', fromState: 'submitted', toState: 'failed', cause: 'smpp:UNDELIV', detail: { errorCode: 'smpp:27', errorText: 'absent\r\nX-Evil: 1' } };
 
   it('replies to the archived message with the final status', () => {
-    const headers = headerSection(composeReport({ message, event, kind: 'state', delivery, user: message.senderUri, threadRoot: '<r@a.test>', domain: 'a.test' }));
+    const headers = headerSection(composeReport({ message, event, kind: 'state', delivery, user: message.senderUri, threadRoot: '<r@a.test>', domain: 'a.test', subject: 'Hi' }));
     expect(headers).toContain('Message-ID: <m-1.e42@a.test>');
+    expect(headers).toMatch(/^Subject: Failed: Hi$/m);
     expect(headers).toContain('In-Reply-To: <m-1@a.test>');
     expect(headers).toContain('References: <r@a.test> <m-1@a.test>');
     expect(headers).toContain('X-Herald-Final-Status: failed');
@@ -105,7 +106,7 @@ describe('one conversation whatever the spelling (issue 17 item 10)', () => {
   });
   it('writes the address without a raw-URI display name when the directory gave none', () => {
     const [back] = conversationsOf(mo, [{ ...delivery, id: 'd-2', messageId: 'm-2', channel: 'sip', targetUri: 'sip:alice@example.com' }]);
-    const headers = headerSection(composeArchivedMessage({ message: mo, deliveries: back?.deliveries ?? [], conversations: back === undefined ? [] : [back], threadRoot: '<r@a.test>', domain: 'a.test' }));
+    const headers = headerSection(composeArchivedMessage({ message: mo, deliveries: back?.deliveries ?? [], conversations: back === undefined ? [] : [back], threadRoot: '<r@a.test>', domain: 'a.test', subjectTemplate: 'Message from {sender}' }));
     expect(headers).toMatch(/^From: bob\.smith@example\.com$/m);
     expect(headers).toMatch(/^To: alice@example\.com$/m);
     expect(canonicalPeer('tel:+1-555-123-4567')).toBe('tel:+15551234567');

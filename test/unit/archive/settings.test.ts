@@ -33,15 +33,21 @@ describe('archive settings', () => {
     expect(() => loadConfig({ env: { HERALD_ARCHIVE_FOLDER: 'Archive/{tenant}' } })).toThrow(expect.objectContaining({ code: 'GW_ERR_CONFIG_INVALID' }));
   });
 
-  it('archives a user only when the tenant and the directory allow it', async () => {
+  it('archives a user only when the tenant and the directory allow it', () => {
     const config = loadConfig({ env: { HERALD_ARCHIVE_HOST: 'h', HERALD_ARCHIVE_DOMAINS: 'corp.test' } });
     const settings = archiveSettings(config.archive, 'herald.test');
-    const directory = {
-      byImUri: async (uri: string) => (uri === 'sip:on@corp.test' ? { imUri: uri, archiveEnabled: true } : uri === 'sip:off@corp.test' ? { imUri: uri, archiveEnabled: false } : undefined),
+    const people = {
+      entryOf: (uri: string) => (uri === 'sip:on@corp.test' ? { imUri: uri, archiveEnabled: true } : uri === 'sip:off@corp.test' ? { imUri: uri, archiveEnabled: false } : undefined),
     };
-    expect(await userArchived('sip:on@corp.test', settings, directory)).toBe(true);
-    expect(await userArchived('sip:off@corp.test', settings, directory)).toBe(false);
-    expect(await userArchived('sip:unlisted@corp.test', settings, directory)).toBe(false);
-    expect(await userArchived('sip:on@other.test', settings, directory)).toBe(false);
+    expect(userArchived('sip:on@corp.test', settings, people)).toBe(true);
+    expect(userArchived('sip:off@corp.test', settings, people)).toBe(false);
+    expect(userArchived('sip:unlisted@corp.test', settings, people)).toBe(false);
+    expect(userArchived('sip:on@other.test', settings, people)).toBe(false);
+  });
+
+  it('takes the email channel\'s subject template, the default when none is given', () => {
+    const config = loadConfig({ env: { HERALD_ARCHIVE_HOST: 'h' } });
+    expect(archiveSettings(config.archive, 'herald.test', 'IM from {sender}').subjectTemplate).toBe('IM from {sender}');
+    expect(archiveSettings(config.archive, 'herald.test').subjectTemplate).toBe(config.smtp.subjectTemplate);
   });
 });
