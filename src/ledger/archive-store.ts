@@ -1,5 +1,5 @@
 /**
- * The archive's tables (migrations 0007, 0016) over Kysely, for PostgreSQL and PGlite. Their row
+ * The archive's tables (migrations 0007, 0021) over Kysely, for PostgreSQL and PGlite. Their row
  * types live here rather than in schema.ts: only this file reads them.
  */
 import { sql, type ColumnType, type Kysely } from 'kysely';

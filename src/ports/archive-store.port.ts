@@ -1,5 +1,5 @@
 /**
- * The archive's records in the ledger (migrations 0007, 0016): the work list of messages
+ * The archive's records in the ledger (migrations 0007, 0021): the work list of messages
  * with something left to archive, the per-message claim that keeps two nodes from
  * appending the same message at once, the owner of each conversation's root mail, and the
  * items already appended.

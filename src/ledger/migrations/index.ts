@@ -14,7 +14,7 @@ import { migration0008ArchiveGeneration } from './0008-archive-generation.js';
 import { migration0009RecycledSmscIds } from './0009-recycled-smsc-ids.js';
 import { migration0013EventsWithoutForeignKeys } from './0013-events-without-foreign-keys.js';
 import { migration0014SegmentsRedundantIndex } from './0014-segments-redundant-index.js';
-import { migration0016ArchiveRoots } from './0016-archive-roots.js';
+import { migration0021ArchiveRoots } from './0021-archive-roots.js';
 import { migration0019DeliveriesJobId } from './0019-deliveries-job-id.js';
 import { migration0020PartsAndNotificationsWithoutForeignKeys } from './0020-parts-and-notifications-without-foreign-keys.js';
 
@@ -37,7 +37,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0009-recycled-smsc-ids', migration: migration0009RecycledSmscIds },
   { name: '0013-events-without-foreign-keys', migration: migration0013EventsWithoutForeignKeys },
   { name: '0014-segments-redundant-index', migration: migration0014SegmentsRedundantIndex },
-  { name: '0016-archive-roots', migration: migration0016ArchiveRoots },
+  { name: '0021-archive-roots', migration: migration0021ArchiveRoots },
   { name: '0019-deliveries-job-id', migration: migration0019DeliveriesJobId },
   { name: '0020-parts-and-notifications-without-foreign-keys', migration: migration0020PartsAndNotificationsWithoutForeignKeys },
 ];

@@ -1,5 +1,5 @@
 /**
- * 0016: who appends each conversation's root mail in the archive (src/archive/compose-root.ts).
+ * 0021: who appends each conversation's root mail in the archive (src/archive/compose-root.ts).
  * The root is shared by every message of a conversation in a folder, so the per-message
  * claim of 0007 does not keep two nodes from appending it twice (a duplicate Message-ID
  * would split the thread again: RFC 5256 gives the second copy an id of its own). One
@@ -27,7 +27,7 @@ async function run(db: Kysely<unknown>, statements: readonly string[]): Promise<
 }
 
 /** Owners of the archive's conversation root mails. */
-export const migration0016ArchiveRoots: Migration = {
+export const migration0021ArchiveRoots: Migration = {
   up: (db: Kysely<unknown>) => run(db, UP),
   down: (db: Kysely<unknown>) => run(db, DOWN),
 };
