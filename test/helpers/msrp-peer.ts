@@ -83,6 +83,8 @@ export interface InviteOptions {
   readonly headers?: readonly string[];
   /** Replace the SDP offer (refusal tests). */
   readonly sdp?: string;
+  /** CSeq number (a new INVITE after a 401 counts up, RFC 3261 §22.2). @defaultValue 1 */
+  readonly cseq?: number;
 }
 
 /** A session-mode IM user: SIP over UDP, MSRP over TCP (active: it connects, RFC 6135). */
@@ -100,6 +102,7 @@ export class MsrpTestPeer {
   #callId = `${token(8)}@peer`;
   #fromTag = token(4);
   #toTag: string | undefined;
+  #cseq = 1;
   #gatewayPort = 0;
   #toUri = '';
   #socket: net.Socket | undefined;
@@ -171,6 +174,7 @@ export class MsrpTestPeer {
     this.#toUri = options.toUri ?? `sip:${options.toUser}@127.0.0.1`;
     const branch = `z9hG4bK${token()}`;
     const sdp = options.sdp ?? this.offer();
+    this.#cseq = options.cseq ?? 1;
     const lines = [
       `INVITE ${this.#toUri} SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=${branch}`,
@@ -178,7 +182,7 @@ export class MsrpTestPeer {
       `From: <${this.uri}>;tag=${this.#fromTag}`,
       `To: <${this.#toUri}>`,
       `Call-ID: ${this.#callId}`,
-      'CSeq: 1 INVITE',
+      `CSeq: ${this.#cseq} INVITE`,
       `Contact: <${this.uri}>`,
       ...(options.headers ?? []),
       'Content-Type: application/sdp',
@@ -187,22 +191,56 @@ export class MsrpTestPeer {
     if (answer.status >= 200 && answer.status < 300) {
       this.#toTag = /;tag=([^;>\s]+)/.exec(answer.headers.get('to') ?? '')?.[1];
       this.remotePath = /a=path:(\S+)/.exec(answer.body)?.[1] ?? '';
-      this.#sendSip([
-        `ACK ${this.#toUri} SIP/2.0`,
-        `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=z9hG4bK${token()}`,
-        'Max-Forwards: 70',
-        `From: <${this.uri}>;tag=${this.#fromTag}`,
-        `To: <${this.#toUri}>;tag=${this.#toTag ?? ''}`,
-        `Call-ID: ${this.#callId}`,
-        'CSeq: 1 ACK',
-      ]);
+      this.#ack();
     }
+    return answer;
+  }
+
+  #ack(): void {
+    this.#sendSip([
+      `ACK ${this.#toUri} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=z9hG4bK${token()}`,
+      'Max-Forwards: 70',
+      `From: <${this.uri}>;tag=${this.#fromTag}`,
+      `To: <${this.#toUri}>;tag=${this.#toTag ?? ''}`,
+      `Call-ID: ${this.#callId}`,
+      `CSeq: ${this.#cseq} ACK`,
+    ]);
+  }
+
+  /** The To tag Herald (or drachtio-server in front of it) answered the INVITE with. */
+  get toTag(): string | undefined {
+    return this.#toTag;
+  }
+
+  /**
+   * A session refresh in the dialog (RFC 4028): re-INVITE with the same offer (ACKed on
+   * 2xx) or UPDATE, with or without the offer. Resolves with the final answer.
+   */
+  async refresh(method: 'INVITE' | 'UPDATE', options: { headers?: readonly string[]; withSdp?: boolean } = {}): Promise<SipAnswer> {
+    this.#cseq += 1;
+    const sdp = method === 'INVITE' || options.withSdp === true ? this.offer() : '';
+    const lines = [
+      `${method} ${this.#toUri} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=z9hG4bK${token()}`,
+      'Max-Forwards: 70',
+      `From: <${this.uri}>;tag=${this.#fromTag}`,
+      `To: <${this.#toUri}>;tag=${this.#toTag ?? ''}`,
+      `Call-ID: ${this.#callId}`,
+      `CSeq: ${this.#cseq} ${method}`,
+      `Contact: <${this.uri}>`,
+      ...(options.headers ?? []),
+      ...(sdp === '' ? [] : ['Content-Type: application/sdp']),
+    ];
+    const answer = await this.#final(method, () => this.#sendSip(lines, sdp));
+    if (method === 'INVITE' && answer.status >= 200 && answer.status < 300) this.#ack();
     return answer;
   }
 
   /** BYE in the dialog; `toTag` replaces Herald's tag (a BYE for no dialog Herald knows). */
   async bye(options: { toTag?: string } = {}): Promise<SipAnswer> {
     const branch = `z9hG4bK${token()}`;
+    this.#cseq += 1;
     const lines = [
       `BYE ${this.#toUri} SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=${branch}`,
@@ -210,7 +248,7 @@ export class MsrpTestPeer {
       `From: <${this.uri}>;tag=${this.#fromTag}`,
       `To: <${this.#toUri}>;tag=${options.toTag ?? this.#toTag ?? ''}`,
       `Call-ID: ${this.#callId}`,
-      'CSeq: 2 BYE',
+      `CSeq: ${this.#cseq} BYE`,
     ];
     return this.#final('BYE', () => this.#sendSip(lines));
   }
