@@ -242,11 +242,11 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
    * media never changes, so it answers with the SDP it gave before (an UPDATE without a
    * body gets none) and restarts the expiry with the newly agreed interval.
    */
-  async function refresh(request: SipIncomingRequest): Promise<SipReply> {
+  function refresh(request: SipIncomingRequest): SipReply {
     const session = dialogOf(request);
     if (session === undefined) return reply(481, 'Call/Transaction Does Not Exist');
-    const admitted = await checkPeer(request, {});
-    if (admitted !== undefined) return admitted;
+    // Like BYE, a refresh is admitted by the dialog it names (Call-ID and both random tags),
+    // not challenged again: the INVITE that made the dialog was.
     const negotiated = negotiateSessionTimer(request, timerSettings);
     if (!negotiated.ok) return negotiated.reply;
     armExpiry(session, negotiated.terms, deps.log.child({ callId: request.callId }));
@@ -261,8 +261,9 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
 
   return {
     handle(request: SipIncomingRequest): Promise<SipReply> {
-      if (request.method === 'INVITE') return request.to.tag === undefined ? invite(request) : refresh(request).catch((err: unknown) => refusal(err, request));
-      if (request.method === 'UPDATE') return refresh(request).catch((err: unknown) => refusal(err, request));
+      const inDialog = request.method === 'UPDATE' || (request.method === 'INVITE' && request.to.tag !== undefined);
+      if (inDialog) return Promise.resolve(refresh(request));
+      if (request.method === 'INVITE') return invite(request);
       if (request.method === 'BYE') return bye(request);
       return Promise.resolve(errorReply(heraldError('GW_ERR_SIP_METHOD', request.method), host));
     },

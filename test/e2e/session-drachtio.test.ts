@@ -15,6 +15,7 @@ import { waitFor } from '../helpers/wait.js';
 import { SmscSimulator } from '../sim/smsc-sim.js';
 
 const SECRET = 'e2e-drachtio-secret';
+const CREDENTIALS = { username: 'alice', password: 'wonderland-8' };
 
 describe('session mode on the drachtio edge (gateway process, drachtio-server double, SMSC simulator)', () => {
   let db: TestDatabase;
@@ -36,6 +37,9 @@ describe('session mode on the drachtio edge (gateway process, drachtio-server do
         DATABASE_URL: db.url,
         HERALD_QUEUES_PREFIX: `e2e-${randomBytes(4).toString('hex')}`,
         HERALD_SIP_IDENTITY: 'sip:herald@127.0.0.1',
+        HERALD_SIP_DOMAIN: '127.0.0.1',
+        HERALD_SIP_DIGEST_REALM: 'herald.test',
+        HERALD_SIP_DIGEST_USERS: JSON.stringify([CREDENTIALS]),
         HERALD_SIP_EDGE: 'drachtio',
         HERALD_SIP_DRACHTIO_MODE: 'inbound',
         HERALD_SIP_DRACHTIO_PORT: String(adminPort),
@@ -58,7 +62,7 @@ describe('session mode on the drachtio edge (gateway process, drachtio-server do
   });
 
   async function newPeer(): Promise<MsrpTestPeer> {
-    const peer = new MsrpTestPeer();
+    const peer = new MsrpTestPeer(CREDENTIALS.username);
     await peer.open();
     peers.push(peer);
     return peer;
@@ -68,7 +72,12 @@ describe('session mode on the drachtio edge (gateway process, drachtio-server do
     it('answers the INVITE in a dialog drachtio-server holds, sends each SEND as SMS, returns delivered IMDNs in the session, and ends on BYE', async () => {
       const number = '+15557771001';
       const peer = await newPeer();
-      const answer = await peer.invite({ gatewayPort: sipPort, toUser: number });
+      // Digest on: the INVITE is challenged as a MESSAGE is through drachtio (one challenge:
+      // srf would fold several into one comma-joined field).
+      const { challenge, answer } = await peer.inviteWithDigest({ gatewayPort: sipPort, toUser: number }, CREDENTIALS);
+      expect(challenge?.status).toBe(401);
+      expect(challenge?.raw.match(/^www-authenticate:/gim)).toHaveLength(1);
+      expect(challenge?.headers.get('www-authenticate')).toMatch(/^Digest realm="herald\.test".*algorithm=SHA-256/);
       expect(answer.status).toBe(200);
       expect(answer.body).toMatch(/^m=message \d+ TCP\/MSRP \*$/m);
       expect(answer.headers.get('contact')).toMatch(/^<sip:/);
@@ -110,7 +119,7 @@ describe('session mode on the drachtio edge (gateway process, drachtio-server do
     it('sends BYE through drachtio-server in the dialog it holds', async () => {
       const number = '+15557771002';
       const peer = await newPeer();
-      const answer = await peer.invite({ gatewayPort: sipPort, toUser: number, headers: ['Accept-Contact: *;+g.oma.sip-im.large-message'] });
+      const { answer } = await peer.inviteWithDigest({ gatewayPort: sipPort, toUser: number, headers: ['Accept-Contact: *;+g.oma.sip-im.large-message'] }, CREDENTIALS);
       expect(answer.status).toBe(200);
       await peer.connect();
       expect(await peer.sendMessage('text/plain', Buffer.from('one large-mode message'))).toEqual([200]);
@@ -124,7 +133,7 @@ describe('session mode on the drachtio edge (gateway process, drachtio-server do
   describe('when the session interval is below Min-SE', () => {
     it('refuses the INVITE 422 with Min-SE', async () => {
       const peer = await newPeer();
-      const answer = await peer.invite({ gatewayPort: sipPort, toUser: '+15557771003', headers: ['Supported: timer', 'Session-Expires: 1'] });
+      const { answer } = await peer.inviteWithDigest({ gatewayPort: sipPort, toUser: '+15557771003', headers: ['Supported: timer', 'Session-Expires: 1'] }, CREDENTIALS);
       expect(answer.status).toBe(422);
       expect(answer.headers.get('min-se')).toBe('2');
     }, 30_000);

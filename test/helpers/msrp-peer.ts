@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { digestAuthorization } from './raw-sip.js';
 
 export interface SipAnswer {
   readonly status: number;
@@ -89,7 +90,7 @@ export interface InviteOptions {
 
 /** A session-mode IM user: SIP over UDP, MSRP over TCP (active: it connects, RFC 6135). */
 export class MsrpTestPeer {
-  readonly user = `alice${token(3)}`;
+  readonly user: string;
   readonly #udp = dgram.createSocket('udp4');
   #udpPort = 0;
   #sipWaiters: ((answer: SipAnswer) => void)[] = [];
@@ -114,6 +115,11 @@ export class MsrpTestPeer {
   #frameWaiters: (() => void)[] = [];
   /** Whether to answer Herald's SENDs (a test of failure paths may keep silent). */
   answerSends: number | undefined = 200;
+
+  /** `user`: the SIP user part (digest tests need a known one). @defaultValue alice + random */
+  constructor(user = `alice${token(3)}`) {
+    this.user = user;
+  }
 
   get uri(): string {
     return `sip:${this.user}@127.0.0.1:${this.#udpPort}`;
@@ -194,6 +200,23 @@ export class MsrpTestPeer {
       this.#ack();
     }
     return answer;
+  }
+
+  /**
+   * INVITE, then, when challenged 401, INVITE again with digest credentials (CSeq 2), as a
+   * client does. Resolves with both answers (the challenge is undefined when none came).
+   */
+  async inviteWithDigest(options: InviteOptions, credentials: { username: string; password: string }): Promise<{ challenge: SipAnswer | undefined; answer: SipAnswer }> {
+    const first = await this.invite(options);
+    if (first.status !== 401) return { challenge: undefined, answer: first };
+    const authorization = digestAuthorization({
+      challenge: first.headers.get('www-authenticate') ?? '',
+      ...credentials,
+      uri: this.#toUri,
+      method: 'INVITE',
+    });
+    const answer = await this.invite({ ...options, cseq: 2, headers: [...(options.headers ?? []), authorization] });
+    return { challenge: first, answer };
   }
 
   #ack(): void {
