@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { digestAuthorization } from './raw-sip.js';
+import { buildInvite } from './sip-invite.js';
 
 export interface SipAnswer {
   readonly status: number;
@@ -152,11 +153,6 @@ export class MsrpTestPeer {
     return ['v=0', `o=alice 1 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=message 9 TCP/MSRP *', 'a=accept-types:message/cpim text/plain', 'a=accept-wrapped-types:text/plain message/imdn+xml', 'a=setup:active', `a=path:${this.localPath}`, ''].join('\r\n');
   }
 
-  #sendSip(lines: string[], body = ''): void {
-    const bytes = Buffer.from(`${[...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', ''].join('\r\n')}${body}`, 'latin1');
-    this.#udp.send(bytes, this.#gatewayPort, '127.0.0.1');
-  }
-
   /** Waits for the next final response matching `cseqMethod`, resending the request every 500 ms (Timer A) until one comes. */
   #final(cseqMethod: string, resend: () => void, timeoutMs = 15_000): Promise<SipAnswer> {
     return new Promise((resolve, reject) => {
@@ -178,22 +174,11 @@ export class MsrpTestPeer {
   async invite(options: InviteOptions): Promise<SipAnswer> {
     this.#gatewayPort = options.gatewayPort;
     this.#toUri = options.toUri ?? `sip:${options.toUser}@127.0.0.1`;
-    const branch = `z9hG4bK${token()}`;
     const sdp = options.sdp ?? this.offer();
     this.#cseq = options.cseq ?? 1;
-    const lines = [
-      `INVITE ${this.#toUri} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=${branch}`,
-      'Max-Forwards: 70',
-      `From: <${this.uri}>;tag=${this.#fromTag}`,
-      `To: <${this.#toUri}>`,
-      `Call-ID: ${this.#callId}`,
-      `CSeq: ${this.#cseq} INVITE`,
-      `Contact: <${this.uri}>`,
-      ...(options.headers ?? []),
-      'Content-Type: application/sdp',
-    ];
-    const answer = await this.#final('INVITE', () => this.#sendSip(lines, sdp));
+    const branch = `z9hG4bK${token()}`;
+    const request = (): Buffer => this.#request('INVITE', { branch, headers: options.headers, body: sdp });
+    const answer = await this.#final('INVITE', () => this.#sendBytes(request()));
     if (answer.status >= 200 && answer.status < 300) {
       this.#toTag = /;tag=([^;>\s]+)/.exec(answer.headers.get('to') ?? '')?.[1];
       this.remotePath = /a=path:(\S+)/.exec(answer.body)?.[1] ?? '';
@@ -220,15 +205,26 @@ export class MsrpTestPeer {
   }
 
   #ack(): void {
-    this.#sendSip([
-      `ACK ${this.#toUri} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=z9hG4bK${token()}`,
-      'Max-Forwards: 70',
-      `From: <${this.uri}>;tag=${this.#fromTag}`,
-      `To: <${this.#toUri}>;tag=${this.#toTag ?? ''}`,
-      `Call-ID: ${this.#callId}`,
-      `CSeq: ${this.#cseq} ACK`,
-    ]);
+    this.#sendBytes(this.#request('ACK', { toTag: this.#toTag ?? '' }));
+  }
+
+  /** One request of this peer's dialog through the shared builder (test/helpers/sip-invite.ts). */
+  #request(method: string, options: { branch?: string; toTag?: string; headers?: readonly string[] | undefined; body?: string; cseqMethod?: string }): Buffer {
+    return buildInvite({
+      method,
+      requestUri: this.#toUri,
+      via: { host: '127.0.0.1', port: this.#udpPort },
+      from: `sip:${this.user}@127.0.0.1:${this.#udpPort}`,
+      fromTag: this.#fromTag,
+      callId: this.#callId,
+      cseq: this.#cseq,
+      ...options,
+      ...(options.body === undefined || options.body === '' ? { body: undefined } : {}),
+    });
+  }
+
+  #sendBytes(bytes: Buffer): void {
+    this.#udp.send(bytes, this.#gatewayPort, '127.0.0.1');
   }
 
   /** The To tag Herald (or drachtio-server in front of it) answered the INVITE with. */
@@ -243,37 +239,18 @@ export class MsrpTestPeer {
   async refresh(method: 'INVITE' | 'UPDATE', options: { headers?: readonly string[]; withSdp?: boolean } = {}): Promise<SipAnswer> {
     this.#cseq += 1;
     const sdp = method === 'INVITE' || options.withSdp === true ? this.offer() : '';
-    const lines = [
-      `${method} ${this.#toUri} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=z9hG4bK${token()}`,
-      'Max-Forwards: 70',
-      `From: <${this.uri}>;tag=${this.#fromTag}`,
-      `To: <${this.#toUri}>;tag=${this.#toTag ?? ''}`,
-      `Call-ID: ${this.#callId}`,
-      `CSeq: ${this.#cseq} ${method}`,
-      `Contact: <${this.uri}>`,
-      ...(options.headers ?? []),
-      ...(sdp === '' ? [] : ['Content-Type: application/sdp']),
-    ];
-    const answer = await this.#final(method, () => this.#sendSip(lines, sdp));
+    const branch = `z9hG4bK${token()}`;
+    const request = this.#request(method, { branch, toTag: this.#toTag ?? '', headers: options.headers, body: sdp });
+    const answer = await this.#final(method, () => this.#sendBytes(request));
     if (method === 'INVITE' && answer.status >= 200 && answer.status < 300) this.#ack();
     return answer;
   }
 
   /** BYE in the dialog; `toTag` replaces Herald's tag (a BYE for no dialog Herald knows). */
   async bye(options: { toTag?: string } = {}): Promise<SipAnswer> {
-    const branch = `z9hG4bK${token()}`;
     this.#cseq += 1;
-    const lines = [
-      `BYE ${this.#toUri} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=${branch}`,
-      'Max-Forwards: 70',
-      `From: <${this.uri}>;tag=${this.#fromTag}`,
-      `To: <${this.#toUri}>;tag=${options.toTag ?? this.#toTag ?? ''}`,
-      `Call-ID: ${this.#callId}`,
-      `CSeq: ${this.#cseq} BYE`,
-    ];
-    return this.#final('BYE', () => this.#sendSip(lines));
+    const request = this.#request('BYE', { branch: `z9hG4bK${token()}`, toTag: options.toTag ?? this.#toTag ?? '' });
+    return this.#final('BYE', () => this.#sendBytes(request));
   }
 
   /** Connects to Herald's MSRP URI (the peer is the active side). */
