@@ -12,7 +12,7 @@ export const sessionSchema = z.strictObject({
   enabled: z
     .boolean()
     .default(false)
-    .describe('Session mode: answer SIP INVITEs for MSRP chat and Large Message Mode (standalone edge). Off: INVITE gets 405 and no MSRP port is opened.'),
+    .describe('Session mode: answer SIP INVITEs for MSRP chat and Large Message Mode (standalone and drachtio edges). Off: INVITE gets 405 and no MSRP port is opened.'),
   msrpHost: z.string().min(1).default('127.0.0.1').describe('Address the MSRP listener (TCP) binds.'),
   msrpPort: port.default(2855).describe('MSRP listener port; 0 picks a free one (the SDP answer names it).'),
   msrpPublicHost: z.string().min(1).optional().describe('Host put in Herald\'s MSRP URIs and SDP when behind NAT. Unset: msrpHost.'),
