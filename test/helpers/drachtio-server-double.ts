@@ -272,6 +272,38 @@ export class DrachtioServerDouble {
     answer(response.raw);
   }
 
+  /**
+   * drachtio-server tearing a dialog down itself (an ACK that never came, a session timer
+   * that ran out): BYE to the peer, and the same BYE reported to the app as an
+   * "unsolicited" request from the application side (`sip|application|…|unsolicited|<dialog
+   * id>`), which srf hands to the app without a way to answer it.
+   */
+  endDialog(dialogId: string): void {
+    const dialog = this.dialogs.get(dialogId);
+    if (dialog === undefined) throw new Error(`no dialog ${dialogId}`);
+    this.dialogs.delete(dialogId);
+    dialog.cseq += 1;
+    const bye = Buffer.from(
+      [
+        `BYE ${dialog.remoteTarget} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${this.#sipPort};branch=z9hG4bK${randomUUID().slice(0, 12)}`,
+        'Max-Forwards: 70',
+        `From: <${dialog.localUri}>;tag=${dialog.localTag}`,
+        `To: <${dialog.remoteUri}>;tag=${dialog.remoteTag}`,
+        `Call-ID: ${dialog.callId}`,
+        `CSeq: ${dialog.cseq} BYE`,
+        'Reason: SIP;text="session timer expired"',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join(CRLF),
+      'latin1',
+    );
+    const target = /^sips?:(?:[^@]*@)?([^:;>]+)(?::(\d+))?/.exec(dialog.remoteTarget);
+    this.#sip?.send(bye, Number(target?.[2] ?? 5060), target?.[1] ?? '127.0.0.1');
+    this.#send(dialog.app, `sip|application|${bye.length}|udp|127.0.0.1|${this.#sipPort}|${Date.now()}|unsolicited|${dialogId}`, bye);
+  }
+
   /** What the "server" puts on the wire for the app's answer to an injected request (see the module comment). */
   #finishAnswer(socket: net.Socket, injected: Injected, sip: Buffer): { sent: Buffer; dialogId: string } {
     if (injected.localTag === undefined) return { sent: sip, dialogId: '' };

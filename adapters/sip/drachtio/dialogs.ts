@@ -17,6 +17,8 @@ export interface DrachtioDialog {
   readonly wireTag: string | undefined;
   /** The tag the core answered with (what the core checks BYE and refreshes against). */
   readonly coreTag: string | undefined;
+  /** The peer's tag (the INVITE's From tag). */
+  readonly remoteTag: string | undefined;
   /** The connection to the drachtio-server that holds the dialog (outbound mode has several). */
   readonly socket: Socket;
 }

@@ -75,7 +75,15 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger, options: D
    */
   function typedRequest(req: SrfRequest): SipIncomingRequest {
     const typed = fromSrfRequest(req);
-    if (!sessions || typed.to.tag === undefined) return typed;
+    if (!sessions) return typed;
+    const dialog = dialogs.byCallId(typed.callId);
+    if (req.source === 'application' && typed.method === 'BYE' && dialog !== undefined) {
+      // drachtio-server ended the dialog itself and reports the BYE it sent (its From is
+      // Herald's side): to the core it is the dialog's end, in the dialog's own terms.
+      dialogs.remove(typed.callId);
+      return { ...typed, from: { ...typed.to, tag: dialog.remoteTag }, to: { ...typed.from, tag: dialog.coreTag } };
+    }
+    if (typed.to.tag === undefined) return typed;
     return { ...typed, to: { ...typed.to, tag: dialogs.coreTagFor(typed.callId, typed.to.tag) } };
   }
 
@@ -85,7 +93,7 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger, options: D
     if (typed.method === 'BYE') dialogs.remove(typed.callId);
     if (typed.method !== 'INVITE' || typed.to.tag !== undefined || res.stackDialogId === undefined) return;
     const wireTag = parseNameAddr(sent?.get('to') ?? '').tag;
-    dialogs.add({ callId: typed.callId, dialogId: res.stackDialogId, wireTag, coreTag: reply.toTag ?? wireTag, socket: req.socket });
+    dialogs.add({ callId: typed.callId, dialogId: res.stackDialogId, wireTag, coreTag: reply.toTag ?? wireTag, remoteTag: typed.from.tag, socket: req.socket });
   }
 
   async function answer(handler: SipRequestHandler, req: SrfRequest, res: SrfResponse): Promise<void> {

@@ -23,6 +23,12 @@ export interface SrfRequest extends EventEmitter {
   readonly stackTxnId: string;
   /** drachtio-server's dialog id: set on requests inside a dialog it holds. */
   readonly stackDialogId?: string;
+  /**
+   * `network`, or `application` for a request drachtio-server made itself and only reports
+   * (an "unsolicited" BYE when it tore a dialog down: ACK timeout, session timer); srf
+   * makes res.send a no-op for those.
+   */
+  readonly source?: string;
   /** The connection to drachtio-server the request came on. */
   readonly socket: import('node:net').Socket;
   get(name: string): string | undefined;

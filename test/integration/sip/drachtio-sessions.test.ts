@@ -74,6 +74,23 @@ describe('drachtio edge in session mode', () => {
     }, 20_000);
   });
 
+  describe('when drachtio-server ends the dialog itself', () => {
+    it('tells the core the dialog ended, in the dialog\'s own terms, and forgets it', async () => {
+      const answer = await peer?.invite({ gatewayPort: sipPort, toUser: '+15551230003' });
+      expect(answer?.status).toBe(200);
+      const invite = seen[0];
+      const dialogId = [...double.dialogs.keys()][0] ?? '';
+      double.endDialog(dialogId);
+      await expect.poll(() => seen.length, { timeout: 5_000 }).toBe(2);
+      expect(seen[1]).toMatchObject({ method: 'BYE', callId: invite?.callId, from: { tag: invite?.from.tag }, to: { tag: CORE_TAG } });
+      await expect.poll(() => peer?.byesReceived.length, { timeout: 5_000 }).toBe(1);
+      const err = await edge
+        ?.sendInDialog?.({ method: 'BYE', requestUri: 'sip:x@127.0.0.1', callId: invite?.callId ?? '', local: { uri: 'sip:a@b' }, remote: { uri: 'sip:c@d' }, cseq: 2 })
+        .then(() => undefined, (e: unknown) => e);
+      expect(isHeraldError(err, 'GW_ERR_SIP_SEND_FAILED')).toBe(true);
+    }, 20_000);
+  });
+
   describe('when Herald ends the session', () => {
     it('sends BYE in the dialog by its id; drachtio-server builds it with its own tag', async () => {
       const answer = await peer?.invite({ gatewayPort: sipPort, toUser: '+15551230002' });
