@@ -6,6 +6,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDrachtioEdge } from '../../../adapters/sip/drachtio/index.js';
+import { findFreeSipPort } from '../../../adapters/sip/standalone/free-port.js';
 import { configSchema } from '../../../src/config.js';
 import { isHeraldError } from '../../../src/errors.js';
 import type { SipEdge, SipIncomingRequest, SipReply } from '../../../src/ports/sip-edge.port.js';
@@ -115,5 +116,40 @@ describe('drachtio edge in session mode', () => {
       const err = await attempt?.then(() => undefined, (e: unknown) => e);
       expect(isHeraldError(err, 'GW_ERR_SIP_SEND_FAILED')).toBe(true);
     });
+  });
+
+  describe('when drachtio-server connects to Herald (outbound mode)', () => {
+    it('sends Herald\'s BYE on the connection that holds the dialog, not the admin one', async () => {
+      await edge?.stop();
+      const admin = new DrachtioServerDouble(SECRET);
+      const adminPort = await admin.listen();
+      const listenPort = await findFreeSipPort('127.0.0.1');
+      const sip = configSchema.parse({
+        sip: { edge: 'drachtio', sendTimeoutMs: 3_000, drachtio: { mode: 'outbound', port: listenPort, adminPort, secret: SECRET } },
+      }).sip;
+      edge = createDrachtioEdge(sip, log, { sessions: true });
+      try {
+        await edge.start(handler);
+        await double.connectTo(listenPort);
+        await double.whenRouted('invite');
+        const answer = await peer?.invite({ gatewayPort: sipPort, toUser: '+15551230004' });
+        expect(answer?.status).toBe(200);
+        const invite = seen.find((r) => r.method === 'INVITE');
+        const sent = await edge.sendInDialog?.({
+          method: 'BYE',
+          requestUri: 'sip:ignored@127.0.0.1',
+          callId: invite?.callId ?? '',
+          local: { uri: 'sip:+15551230004@127.0.0.1', tag: CORE_TAG },
+          remote: { uri: peer?.uri ?? '', tag: invite?.from.tag },
+          cseq: 1,
+        });
+        expect(sent?.status).toBe(200);
+        expect(peer?.byesReceived).toHaveLength(1);
+        // The admin connection (Herald's MESSAGE sender) never carried it.
+        expect(admin.received.filter((f) => f.type === 'sip')).toHaveLength(0);
+      } finally {
+        await admin.close();
+      }
+    }, 20_000);
   });
 });
