@@ -12,7 +12,7 @@ export const sessionSchema = z.strictObject({
   enabled: z
     .boolean()
     .default(false)
-    .describe('Session mode: answer SIP INVITEs for MSRP chat and Large Message Mode (standalone edge). Off: INVITE gets 405 and no MSRP port is opened.'),
+    .describe('Session mode: answer SIP INVITEs for MSRP chat and Large Message Mode (standalone and drachtio edges). Off: INVITE gets 405 and no MSRP port is opened.'),
   msrpHost: z.string().min(1).default('127.0.0.1').describe('Address the MSRP listener (TCP) binds.'),
   msrpPort: port.default(2855).describe('MSRP listener port; 0 picks a free one (the SDP answer names it).'),
   msrpPublicHost: z.string().min(1).optional().describe('Host put in Herald\'s MSRP URIs and SDP when behind NAT. Unset: msrpHost.'),
@@ -28,4 +28,16 @@ export const sessionSchema = z.strictObject({
   reconnectGraceMs: durationMs.min(100).default(30_000).describe('How long a session outlives its lost (or never opened) MSRP connection, waiting for the peer to connect.'),
   transactionTimeoutMs: durationMs.min(100).default(30_000).describe('How long an MSRP SEND Herald sent waits for its response (RFC 4975 §7.1.1 suggests 30 s).'),
   bindTimeoutMs: durationMs.min(100).default(5_000).describe('A new MSRP connection must name its session within this long.'),
+  minSeSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .default(90)
+    .describe('Session timers (RFC 4028): the smallest Session-Expires accepted, sent as Min-SE in a 422. RFC 4028 asks for at least 90; less is for tests.'),
+  expiresSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .default(1_800)
+    .describe('Session timers (RFC 4028): the interval Herald answers a client that supports timers but names none; without a refresh (re-INVITE or UPDATE) in time Herald sends BYE.'),
 });

@@ -39,7 +39,7 @@ import { sipStartFacts } from './sip-start-facts.js';
 import { openConfigurationWarnings } from './open-configuration.js';
 import type { Ledger } from './ports/ledger.port.js';
 import { createSmsChannel, smsReadiness } from './sms/index.js';
-import { createSessionService, SessionRegistry, withSessions } from './session/index.js';
+import { createSessionService, SESSION_REQUESTS, SessionRegistry, withSessions } from './session/index.js';
 
 export interface Gateway {
   readonly http: FastifyInstance;
@@ -208,11 +208,20 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
       cleanups.push(() => msrp.stop());
       msrpAddress = `${msrp.address().host}:${msrp.address().port}`;
       const inDialog = sipEdge.sendInDialog?.bind(sipEdge);
-      sessions = createSessionService({ config, msrp, submit: (request) => ingress.submit(request), registry: sessionRegistry, log, sendInDialog: inDialog });
+      sessions = createSessionService({
+        config,
+        msrp,
+        submit: (request) => ingress.submit(request),
+        registry: sessionRegistry,
+        log,
+        sendInDialog: inDialog,
+        nonceCounts,
+        nonceKey: digestNonceKey,
+      });
     }
     const sessionService = sessions;
     await sipEdge.start((request) =>
-      sessionService !== undefined && (request.method === 'INVITE' || request.method === 'BYE') ? sessionService.handle(request) : ingress.handle(request),
+      sessionService !== undefined && SESSION_REQUESTS.has(request.method) ? sessionService.handle(request) : ingress.handle(request),
     );
     cleanups.push(() => sipEdge.stop());
 

@@ -16,6 +16,5 @@ export type { DropReason, SipEdgeObserver } from './shared/edge-observer.js';
 
 /** The edge `sip.edge` names: `standalone` (Herald's own stack) or `drachtio`. */
 export function createSipEdge(sipConfig: SipConfig, log: Logger, observer?: SipEdgeObserver, options: StandaloneEdgeOptions = {}): SipEdge {
-  // Session mode is on the standalone edge only so far (docs/session-mode.md); drachtio answers INVITE 405.
-  return sipConfig.edge === 'drachtio' ? createDrachtioEdge(sipConfig, log) : createStandaloneEdge(sipConfig, log, observer, options);
+  return sipConfig.edge === 'drachtio' ? createDrachtioEdge(sipConfig, log, options) : createStandaloneEdge(sipConfig, log, observer, options);
 }

@@ -16,6 +16,8 @@ export interface OpenSession {
   readonly msrp: MsrpSession;
   /** The dialog's tags (RFC 3261 §12): a BYE must name both to end the session. */
   readonly tags: { readonly local: string; readonly remote: string | undefined };
+  /** Herald's SDP answer: a refresh (re-INVITE, UPDATE with SDP) gets it again, unchanged. */
+  readonly answerSdp: string;
 }
 
 /** user@host of a SIP URI, without port and parameters: how an IM user is matched. */

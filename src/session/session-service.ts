@@ -9,7 +9,6 @@
 import type { HeraldConfig } from '../config.js';
 import { heraldError, toHeraldError } from '../errors.js';
 import type { IngressOutcome } from '../ingress/ingress.js';
-import { inNetworks, parseNetwork, type Network } from '../ingress/cidr.js';
 import { errorReply, reply } from '../ingress/sip-reply.js';
 import { checkSmsDestination } from '../ingress/abuse-policy.js';
 import type { Logger } from '../logger.js';
@@ -20,10 +19,16 @@ import { routeRecipient, type Route } from '../routing/route-recipient.js';
 import { verdictOf } from './msrp-status.js';
 import type { OpenSession, SessionRegistry } from './session-registry.js';
 import { imdnMessageIdOf } from './cpim-id.js';
+import { createInviteAdmission } from './invite-auth.js';
+import type { NonceCountStore } from '../ports/nonce-count-store.port.js';
+import { expiryDelayMs, negotiateSessionTimer, type SessionTimerSettings, type SessionTimerTerms } from './session-timer.js';
 
 /** RFC 4975 §8 (SDP accept-types, accept-wrapped-types): what Herald takes in a session, wrapped in CPIM or not. */
 export const SESSION_ACCEPT_TYPES = ['message/cpim', 'text/plain', 'message/imdn+xml', 'application/im-iscomposing+xml'];
 export const SESSION_ACCEPT_WRAPPED_TYPES = ['text/plain', 'message/imdn+xml', 'application/im-iscomposing+xml'];
+
+/** The SIP methods the session service answers (the rest goes to the page-mode ingress). */
+export const SESSION_REQUESTS: ReadonlySet<string> = new Set(['INVITE', 'UPDATE', 'BYE']);
 
 /** OMA SIMPLE IM / CPM feature tag of a Large Message Mode INVITE (OMA SIMPLE IM). */
 const LARGE_MESSAGE_TAG = '+g.oma.sip-im.large-message';
@@ -37,17 +42,21 @@ export interface SessionServiceDeps {
   readonly log: Logger;
   /** Sends BYE in a session's dialog when Herald ends it (Large Message Mode done, idle); without it Herald only closes MSRP. */
   readonly sendInDialog?: ((request: SipInDialogRequest) => Promise<SipFinalResponse>) | undefined;
+  /** The MESSAGE pipeline's digest nonce store and key, so INVITE is challenged exactly as MESSAGE is. */
+  readonly nonceCounts?: NonceCountStore | undefined;
+  readonly nonceKey?: Buffer | undefined;
 }
 
 interface Locals {
   route?: Route;
   largeMessageMode?: boolean;
+  timer?: { readonly terms: SessionTimerTerms | undefined; readonly headers: Readonly<Record<string, string>> };
 }
 
 type Step = (request: SipIncomingRequest, locals: Locals) => SipReply | undefined | Promise<SipReply | undefined>;
 
 export interface SessionService {
-  /** Answers INVITE and BYE; anything else is not its business (405). */
+  /** Answers INVITE (initial, or a refresh in the dialog), UPDATE and BYE; anything else is not its business (405). */
   handle(request: SipIncomingRequest): Promise<SipReply>;
   stop(): Promise<void>;
 }
@@ -55,17 +64,37 @@ export interface SessionService {
 export function createSessionService(deps: SessionServiceDeps): SessionService {
   const { config, registry } = deps;
   const host = config.sip.domain;
-  const networks: Network[] = config.sip.allowedNetworks.flatMap((cidr) => parseNetwork(cidr) ?? []);
 
-  const checkPeer: Step = (request) => {
-    if (networks.length > 0 && !inNetworks(request.source.address, networks)) {
-      return errorReply(heraldError('GW_ERR_SIP_FORBIDDEN', `source ${request.source.address} is not an allowed network`), host);
-    }
-    // Digest on INVITE is not built yet: with digest on, sessions are refused rather than
-    // admitted on the network alone (docs/session-mode.md).
-    if (config.sip.digestRealm !== undefined) return errorReply(heraldError('GW_ERR_SIP_FORBIDDEN', 'sessions are not served with digest authentication on'), host);
+  const admit = createInviteAdmission({ config, nonceCounts: deps.nonceCounts, nonceKey: deps.nonceKey, log: deps.log });
+  const timerSettings: SessionTimerSettings = { minSeconds: config.session.minSeSeconds, defaultSeconds: config.session.expiresSeconds };
+  /** Expiry timers of the sessions with an agreed Session-Expires (RFC 4028). */
+  const expiries = new Map<OpenSession, NodeJS.Timeout>();
+
+  /** Network, trusted proxy and digest, as a MESSAGE is admitted (invite-auth.ts). */
+  const checkPeer: Step = (request) => admit(request);
+
+  /** RFC 4028: 422 below Min-SE; the agreed interval goes into the 2xx. */
+  const checkTimer: Step = (request, locals) => {
+    const negotiated = negotiateSessionTimer(request, timerSettings);
+    if (!negotiated.ok) return negotiated.reply;
+    locals.timer = { terms: negotiated.terms, headers: negotiated.headers };
     return undefined;
   };
+
+  /** (Re)arms the expiry of `session`: no refresh by then, and Herald ends it with BYE (RFC 4028 §10). */
+  function armExpiry(session: OpenSession, terms: SessionTimerTerms | undefined, log: Logger): void {
+    const previous = expiries.get(session);
+    if (previous !== undefined) clearTimeout(previous);
+    expiries.delete(session);
+    if (terms === undefined) return;
+    const timer = setTimeout(() => {
+      expiries.delete(session);
+      log.info({ seconds: terms.seconds }, 'session expired without a refresh (RFC 4028)');
+      void session.msrp.close('session expired');
+    }, expiryDelayMs(terms));
+    timer.unref();
+    expiries.set(session, timer);
+  }
 
   const checkSdp: Step = (request) => {
     const type = (request.headers['content-type']?.[0] ?? '').split(';')[0]?.trim().toLowerCase();
@@ -109,7 +138,10 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         return verdict;
       },
       closed: (reason) => {
-        if (open !== undefined) registry.remove(open);
+        if (open !== undefined) {
+          registry.remove(open);
+          armExpiry(open, undefined, log);
+        }
         log.info({ reason }, 'session ended');
         if (reason !== 'BYE' && reason !== 'shutdown') void endDialog(request, toTag, log);
       },
@@ -121,10 +153,12 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       largeMessageMode: locals.largeMessageMode === true,
       msrp: answered.session,
       tags: { local: toTag, remote: request.from.tag },
+      answerSdp: answered.sdp,
     };
     registry.add(open);
-    log.info({ sessionId: answered.session.id, channel: target.channel, largeMessageMode: open.largeMessageMode }, 'session accepted');
-    return { status: 200, reason: 'OK', contentType: 'application/sdp', body: answered.sdp, toTag };
+    armExpiry(open, locals.timer?.terms, log);
+    log.info({ sessionId: answered.session.id, channel: target.channel, largeMessageMode: open.largeMessageMode, sessionExpires: locals.timer?.terms?.seconds }, 'session accepted');
+    return { status: 200, reason: 'OK', headers: { ...locals.timer?.headers }, contentType: 'application/sdp', body: answered.sdp, toTag };
   };
 
   /** Herald ended the session (Large Message Mode done, connection gone): BYE ends the dialog (RFC 3261 §15.1.1). */
@@ -167,7 +201,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     return verdictOf(outcome.reply);
   }
 
-  const INVITE_PIPELINE: readonly Step[] = [checkPeer, checkSdp, route, answer];
+  const INVITE_PIPELINE: readonly Step[] = [checkPeer, checkSdp, checkTimer, route, answer];
 
   async function invite(request: SipIncomingRequest): Promise<SipReply> {
     const locals: Locals = {};
@@ -178,30 +212,64 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       }
       throw heraldError('GW_ERR_GATEWAY_INTERNAL', 'INVITE pipeline ended without a reply');
     } catch (err) {
-      const error = toHeraldError(err);
-      if (error.sipStatus >= 500) deps.log.error({ err, callId: request.callId }, 'INVITE failed');
-      else deps.log.info({ code: error.code, detail: error.detail, callId: request.callId }, 'INVITE refused');
-      return errorReply(error, host);
+      return refusal(err, request);
     }
   }
 
-  async function bye(request: SipIncomingRequest): Promise<SipReply> {
+  function refusal(err: unknown, request: SipIncomingRequest): SipReply {
+    const error = toHeraldError(err);
+    if (error.sipStatus >= 500) deps.log.error({ err, callId: request.callId }, `${request.method} failed`);
+    else deps.log.info({ code: error.code, detail: error.detail, callId: request.callId }, `${request.method} refused`);
+    return errorReply(error, host);
+  }
+
+  /** RFC 3261 §12.2.2: the request belongs to the dialog only when Call-ID and both tags match. */
+  function dialogOf(request: SipIncomingRequest): OpenSession | undefined {
     const session = registry.byCallId(request.callId);
-    // RFC 3261 §12.2.2: the request belongs to the dialog only when Call-ID and both tags match.
-    if (session === undefined || request.to.tag !== session.tags.local || request.from.tag !== session.tags.remote) {
-      return reply(481, 'Call/Transaction Does Not Exist');
-    }
+    if (session === undefined || request.to.tag !== session.tags.local || request.from.tag !== session.tags.remote) return undefined;
+    return session;
+  }
+
+  async function bye(request: SipIncomingRequest): Promise<SipReply> {
+    const session = dialogOf(request);
+    if (session === undefined) return reply(481, 'Call/Transaction Does Not Exist');
     await session.msrp.close('BYE');
     return reply(200, 'OK');
   }
 
+  /**
+   * A re-INVITE or UPDATE in the dialog: a session refresh (RFC 4028 §7.4, §9). Herald's
+   * media never changes, so it answers with the SDP it gave before (an UPDATE without a
+   * body gets none) and restarts the expiry with the newly agreed interval.
+   */
+  function refresh(request: SipIncomingRequest): SipReply {
+    const session = dialogOf(request);
+    if (session === undefined) return reply(481, 'Call/Transaction Does Not Exist');
+    // Like BYE, a refresh is admitted by the dialog it names (Call-ID and both random tags),
+    // not challenged again: the INVITE that made the dialog was.
+    const negotiated = negotiateSessionTimer(request, timerSettings);
+    if (!negotiated.ok) return negotiated.reply;
+    armExpiry(session, negotiated.terms, deps.log.child({ callId: request.callId }));
+    const withSdp = request.method === 'INVITE' || request.body.length > 0;
+    return {
+      status: 200,
+      reason: 'OK',
+      headers: { ...negotiated.headers },
+      ...(withSdp ? { contentType: 'application/sdp', body: session.answerSdp } : {}),
+    };
+  }
+
   return {
     handle(request: SipIncomingRequest): Promise<SipReply> {
+      const inDialog = request.method === 'UPDATE' || (request.method === 'INVITE' && request.to.tag !== undefined);
+      if (inDialog) return Promise.resolve(refresh(request));
       if (request.method === 'INVITE') return invite(request);
       if (request.method === 'BYE') return bye(request);
       return Promise.resolve(errorReply(heraldError('GW_ERR_SIP_METHOD', request.method), host));
     },
     async stop(): Promise<void> {
+      for (const timer of expiries.values()) clearTimeout(timer);
+      expiries.clear();
       for (const session of registry.all()) await session.msrp.close('shutdown');
     },
   };

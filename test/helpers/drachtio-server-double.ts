@@ -13,6 +13,18 @@
  *   delivered as `sip|network|…|<txnId>|…` frames.
  * Both drachtio modes: listen() for inbound (srf connects here), connectTo() for outbound.
  *
+ * listenSip() adds drachtio-server's SIP side on a UDP port, for session tests that run a
+ * real SIP client against it (test/helpers/msrp-peer.ts): an INVITE is answered 100
+ * Trying by the "server" and passed to the app; the server picks the To tag of every answer
+ * itself when the INVITE arrives (sofia's nta_incoming_tag, drachtio-server's
+ * addIncomingInviteTransaction), whatever the app's response names, adds a Contact to a 2xx
+ * the app sent without one, and makes a dialog of the 2xx (id `<Call-ID>;from-tag=<tag>`,
+ * told to the app in its answer to the response frame). Requests inside the dialog (ACK,
+ * BYE, re-INVITE, UPDATE) go to the app that holds it with the dialog id; for a dialog it
+ * does not hold it answers 481 itself. A request the app sends as `sip||<dialog id>` is built
+ * from the dialog (Request-URI = the peer's Contact, tags, next CSeq) and sent to the peer,
+ * and the peer's answer is passed back; an unknown dialog id gets NOK.
+ *
  * Like the real server, it refuses what drachtio-server refuses before any application sees
  * it (adapters/sip/drachtio/limits.ts): a request larger than 8 KB or whose body holds a
  * NUL byte is answered 400 by the "server" itself and never reaches the app; a method no
@@ -21,6 +33,7 @@
  * `limits: null` only to test the edge beyond what a real deployment can carry.
  */
 import { randomUUID } from 'node:crypto';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { DRACHTIO_MAX_MESSAGE_BYTES, DRACHTIO_REFUSED_BODY_BYTE } from '../../adapters/sip/drachtio/limits.js';
 
@@ -63,6 +76,37 @@ interface Frame {
   readonly sip: Buffer;
 }
 
+/** A dialog the double made of a 2xx the app sent to an INVITE. */
+export interface DoubleDialog {
+  readonly dialogId: string;
+  readonly callId: string;
+  /** The tag the double chose (To of the 2xx). */
+  readonly localTag: string;
+  readonly remoteTag: string;
+  readonly localUri: string;
+  readonly remoteUri: string;
+  /** The peer's Contact: where in-dialog requests from the app go. */
+  readonly remoteTarget: string;
+  cseq: number;
+  readonly app: net.Socket;
+}
+
+/** What the double remembers of a request it passed to the app, to finish its answer. */
+interface Injected {
+  readonly method: string;
+  readonly request: string;
+  /** The tag the "server" picked for an INVITE outside a dialog. */
+  readonly localTag: string | undefined;
+}
+
+function tagOf(value: string | undefined): string | undefined {
+  return /;\s*tag=([^;>\s]+)/i.exec(value ?? '')?.[1];
+}
+
+function uriOf(value: string | undefined): string {
+  return /<([^>]+)>/.exec(value ?? '')?.[1] ?? (value ?? '').split(';')[0]?.trim() ?? '';
+}
+
 function headerOf(text: string, name: string): string | undefined {
   const match = new RegExp(`^${name}\\s*:\\s*(.*)$`, 'im').exec(text.split('\r\n\r\n')[0] ?? '');
   return match?.[1]?.trim();
@@ -90,6 +134,13 @@ export class DrachtioServerDouble {
   #authWaiters: Array<() => void> = [];
 
   readonly #limits: DrachtioLimits | null;
+  /** Dialogs made of the app's 2xx to INVITE, by dialog id. */
+  readonly dialogs = new Map<string, DoubleDialog>();
+  readonly #injected = new Map<string, Injected>();
+  #sip: dgram.Socket | undefined;
+  #sipPort = 0;
+  /** Client transactions of requests the app sent in a dialog, by Via branch. */
+  readonly #outgoing = new Map<string, (response: Buffer) => void>();
 
   /** `limits: null` passes everything on (the edge's own behaviour beyond the real server's limits). */
   constructor(secret = 'cymru', limits: DrachtioLimits | null = REAL_DRACHTIO_LIMITS) {
@@ -145,7 +196,7 @@ export class DrachtioServerDouble {
    * Delivers `raw` to the app as a request from the network and resolves with the app's
    * response as drachtio-srf framed it.
    */
-  inject(raw: Buffer, source: { protocol?: string; address?: string; port?: number } = {}): Promise<CapturedSip> {
+  inject(raw: Buffer, source: { protocol?: string; address?: string; port?: number } = {}, dialog?: DoubleDialog): Promise<CapturedSip> {
     const refusal = this.#refusalOf(raw);
     if (refusal !== undefined) {
       // sofia-sip refuses it inside drachtio-server: the app never hears of it.
@@ -154,7 +205,8 @@ export class DrachtioServerDouble {
       return Promise.resolve({ tokens: [], raw: answer, text: answer.toString('latin1'), answeredBy: 'drachtio-server' });
     }
     const method = raw.toString('latin1', 0, Math.max(raw.indexOf(' '), 0)).toUpperCase();
-    const socket = this.#appFor(method);
+    // Inside a dialog the request goes to the app that holds it, routed or not.
+    const socket = dialog?.app ?? this.#appFor(method);
     if (!socket) {
       // No application takes the method: drachtio-server answers it itself.
       this.refusals.push(`No providers available for ${method}`);
@@ -162,16 +214,176 @@ export class DrachtioServerDouble {
       return Promise.resolve({ tokens: [], raw: answer, text: answer.toString('latin1'), answeredBy: 'drachtio-server' });
     }
     const txnId = randomUUID();
+    const text = raw.toString('latin1');
+    const fresh = method === 'INVITE' && tagOf(headerOf(text, 'To')) === undefined;
+    this.#injected.set(txnId, { method, request: text, localTag: fresh ? randomUUID().slice(0, 8) : undefined });
     const leader = [
       'sip', 'network', String(raw.length), source.protocol ?? 'udp', source.address ?? '127.0.0.1',
-      String(source.port ?? 5062), String(Date.now()), txnId, '', '127.0.0.1', '5060',
+      String(source.port ?? 5062), String(Date.now()), txnId, dialog?.dialogId ?? '', '127.0.0.1', '5060',
     ].join('|');
     const response = new Promise<CapturedSip>((resolve) => this.#waiters.set(txnId, (sip) => resolve({ ...sip, answeredBy: 'app' })));
     this.#send(socket, leader, raw);
     return response;
   }
 
+  /**
+   * drachtio-server's SIP port (UDP): requests from the network go to the app, answers back
+   * to their source; in-dialog requests the app sends go to the peer from here.
+   */
+  async listenSip(): Promise<number> {
+    const socket = dgram.createSocket('udp4');
+    this.#sip = socket;
+    socket.on('message', (msg, rinfo) => void this.#onDatagram(msg, rinfo));
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    this.#sipPort = socket.address().port;
+    return this.#sipPort;
+  }
+
+  async #onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): Promise<void> {
+    const text = msg.toString('latin1');
+    const answer = (bytes: Buffer): void => this.#sip?.send(bytes, rinfo.port, rinfo.address);
+    if (text.startsWith('SIP/2.0 ')) {
+      const branch = /;branch=([^;\s]+)/.exec(headerOf(text, 'Via') ?? '')?.[1] ?? '';
+      this.#outgoing.get(branch)?.(msg);
+      return;
+    }
+    const method = text.slice(0, text.indexOf(' '));
+    const toTag = tagOf(headerOf(text, 'To'));
+    const source = { protocol: 'udp', address: rinfo.address, port: rinfo.port };
+    if (toTag === undefined) {
+      if (method === 'ACK') return;
+      if (method === 'INVITE') answer(this.#responseTo(text, { status: 100, reason: 'Trying' }));
+      const response = await this.inject(msg, source);
+      answer(response.raw);
+      return;
+    }
+    const callId = headerOf(text, 'Call-ID') ?? '';
+    const dialog = [...this.dialogs.values()].find((d) => d.callId === callId && d.localTag === toTag && d.remoteTag === tagOf(headerOf(text, 'From')));
+    if (dialog === undefined) {
+      if (method !== 'ACK') answer(this.#responseTo(text, { status: 481, reason: 'Call/Transaction Does Not Exist' }));
+      return;
+    }
+    if (method === 'ACK') {
+      this.#send(dialog.app, ['sip', 'network', String(msg.length), 'udp', rinfo.address, String(rinfo.port), String(Date.now()), randomUUID(), dialog.dialogId, '127.0.0.1', '5060'].join('|'), msg);
+      return;
+    }
+    const response = await this.inject(msg, source, dialog);
+    if (method === 'BYE' && / 2\d\d /.test(response.text.split(CRLF)[0] ?? '')) this.dialogs.delete(dialog.dialogId);
+    answer(response.raw);
+  }
+
+  /**
+   * drachtio-server tearing a dialog down itself (an ACK that never came, a session timer
+   * that ran out): BYE to the peer, and the same BYE reported to the app as an
+   * "unsolicited" request from the application side (`sip|application|…|unsolicited|<dialog
+   * id>`), which srf hands to the app without a way to answer it.
+   */
+  endDialog(dialogId: string): void {
+    const dialog = this.dialogs.get(dialogId);
+    if (dialog === undefined) throw new Error(`no dialog ${dialogId}`);
+    this.dialogs.delete(dialogId);
+    dialog.cseq += 1;
+    const bye = Buffer.from(
+      [
+        `BYE ${dialog.remoteTarget} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${this.#sipPort};branch=z9hG4bK${randomUUID().slice(0, 12)}`,
+        'Max-Forwards: 70',
+        `From: <${dialog.localUri}>;tag=${dialog.localTag}`,
+        `To: <${dialog.remoteUri}>;tag=${dialog.remoteTag}`,
+        `Call-ID: ${dialog.callId}`,
+        `CSeq: ${dialog.cseq} BYE`,
+        'Reason: SIP;text="session timer expired"',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join(CRLF),
+      'latin1',
+    );
+    const target = /^sips?:(?:[^@]*@)?([^:;>]+)(?::(\d+))?/.exec(dialog.remoteTarget);
+    this.#sip?.send(bye, Number(target?.[2] ?? 5060), target?.[1] ?? '127.0.0.1');
+    this.#send(dialog.app, `sip|application|${bye.length}|udp|127.0.0.1|${this.#sipPort}|${Date.now()}|unsolicited|${dialogId}`, bye);
+  }
+
+  /** What the "server" puts on the wire for the app's answer to an injected request (see the module comment). */
+  #finishAnswer(socket: net.Socket, injected: Injected, sip: Buffer): { sent: Buffer; dialogId: string } {
+    if (injected.localTag === undefined) return { sent: sip, dialogId: '' };
+    const text = sip.toString('latin1');
+    const headerEnd = text.indexOf(CRLF + CRLF);
+    const status = Number(/^SIP\/2\.0 (\d{3})/.exec(text)?.[1] ?? 0);
+    let head = text.slice(0, headerEnd).replace(/^(To|t)\s*:\s*(.*)$/im, (_m, _name: string, value: string) => `To: ${value.replace(/;\s*tag=[^;>\s]+/i, '')};tag=${injected.localTag}`);
+    let dialogId = '';
+    if (status >= 200 && status < 300) {
+      if (!/^(Contact|m)\s*:/im.test(head)) head += `${CRLF}Contact: <sip:127.0.0.1:${this.#sipPort};transport=udp>`;
+      const request = injected.request;
+      const callId = headerOf(request, 'Call-ID') ?? '';
+      const remoteTag = tagOf(headerOf(request, 'From')) ?? '';
+      dialogId = `${callId};from-tag=${remoteTag}`;
+      this.dialogs.set(dialogId, {
+        dialogId,
+        callId,
+        localTag: injected.localTag,
+        remoteTag,
+        localUri: uriOf(headerOf(request, 'To')),
+        remoteUri: uriOf(headerOf(request, 'From')),
+        remoteTarget: uriOf(headerOf(request, 'Contact')),
+        cseq: 0,
+        app: socket,
+      });
+    }
+    return { sent: Buffer.concat([Buffer.from(head + CRLF + CRLF, 'latin1'), sip.subarray(headerEnd + 4)]), dialogId };
+  }
+
+  /** A request the app sends inside `dialog`: built from the dialog, sent to the peer, its answer passed back. */
+  #sendInDialog(socket: net.Socket, frame: Frame, dialog: DoubleDialog): void {
+    const text = frame.sip.toString('latin1');
+    const method = text.slice(0, text.indexOf(' '));
+    const target = /^sips?:(?:[^@]*@)?([^:;>]+)(?::(\d+))?/.exec(dialog.remoteTarget);
+    const branch = `z9hG4bK${randomUUID().slice(0, 12)}`;
+    dialog.cseq += 1;
+    const extra = text.slice(text.indexOf(CRLF) + 2, text.indexOf(CRLF + CRLF)).split(CRLF)
+      .filter((line) => line !== '' && !/^(via|from|to|call-id|cseq|content-length|max-forwards|l|f|t|i|v)\s*:/i.test(line));
+    const body = frame.sip.subarray(frame.sip.indexOf(CRLF + CRLF) + 4);
+    const request = Buffer.concat([
+      Buffer.from([
+        `${method} ${dialog.remoteTarget} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${this.#sipPort};branch=${branch}`,
+        'Max-Forwards: 70',
+        `From: <${dialog.localUri}>;tag=${dialog.localTag}`,
+        `To: <${dialog.remoteUri}>;tag=${dialog.remoteTag}`,
+        `Call-ID: ${dialog.callId}`,
+        `CSeq: ${dialog.cseq} ${method}`,
+        ...extra,
+        `Content-Length: ${body.length}`,
+        '',
+        '',
+      ].join(CRLF), 'latin1'),
+      body,
+    ]);
+    const txnId = randomUUID();
+    this.requests.push({ tokens: frame.tokens, raw: request, text: request.toString('latin1') });
+    this.#send(socket, `response|${frame.msgId}|OK|application|${request.length}|udp|127.0.0.1|${this.#sipPort}|${Date.now()}|${txnId}|${dialog.dialogId}`, request);
+    const port = Number(target?.[2] ?? 5060);
+    const host = target?.[1] ?? '127.0.0.1';
+    const resend = setInterval(() => this.#sip?.send(request, port, host), 500);
+    const giveUp = setTimeout(() => {
+      clearInterval(resend);
+      this.#outgoing.delete(branch);
+    }, 32_000);
+    this.#outgoing.set(branch, (response) => {
+      const status = Number(/^SIP\/2\.0 (\d{3})/.exec(response.toString('latin1'))?.[1] ?? 0);
+      if (status < 200) return;
+      clearInterval(resend);
+      clearTimeout(giveUp);
+      this.#outgoing.delete(branch);
+      if (method === 'BYE') this.dialogs.delete(dialog.dialogId);
+      this.#send(socket, `sip|network|${response.length}|udp|${host}|${port}|${Date.now()}|${txnId}|${dialog.dialogId}`, response);
+    });
+    this.#sip?.send(request, port, host);
+  }
+
   async close(): Promise<void> {
+    this.#sip?.close();
+    this.#sip = undefined;
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
@@ -279,15 +491,29 @@ export class DrachtioServerDouble {
 
   #onSip(socket: net.Socket, frame: Frame): void {
     const [txnId = '', dialogId = ''] = frame.tokens;
-    const onWire = this.#asSent(frame.sip);
-    const captured: CapturedSip = { tokens: frame.tokens, raw: onWire, text: onWire.toString('latin1') };
     if (txnId !== '') {
       // The app's response to a request the double injected.
-      this.#send(socket, `response|${frame.msgId}|OK|application|${frame.sip.length}|udp|127.0.0.1|5062|${Date.now()}|${txnId}|${dialogId}`, frame.sip);
+      const injected = this.#injected.get(txnId);
+      const finished = injected === undefined ? { sent: frame.sip, dialogId } : this.#finishAnswer(socket, injected, frame.sip);
+      const onWire = this.#asSent(finished.sent);
+      const captured: CapturedSip = { tokens: frame.tokens, raw: onWire, text: onWire.toString('latin1') };
+      this.#send(socket, `response|${frame.msgId}|OK|application|${finished.sent.length}|udp|127.0.0.1|5062|${Date.now()}|${txnId}|${finished.dialogId || dialogId}`, finished.sent);
+      if (/^SIP\/2\.0 [2-6]/.test(captured.text)) this.#injected.delete(txnId);
       this.#waiters.get(txnId)?.(captured);
       this.#waiters.delete(txnId);
       return;
     }
+    if (dialogId !== '') {
+      const dialog = this.dialogs.get(dialogId);
+      if (dialog === undefined || this.#sip === undefined) {
+        this.#send(socket, `response|${frame.msgId}|NOK|unable to find dialog for dialog id provided`);
+        return;
+      }
+      this.#sendInDialog(socket, frame, dialog);
+      return;
+    }
+    const onWire = this.#asSent(frame.sip);
+    const captured: CapturedSip = { tokens: frame.tokens, raw: onWire, text: onWire.toString('latin1') };
     // A request the app originates: "send" it (add a Via as the stack would) and answer it.
     const newTxnId = randomUUID();
     const sent = Buffer.concat([

@@ -32,10 +32,14 @@ export interface GatewayOptions {
   readonly waitReady?: boolean;
 }
 
-/** The `herald started` line tells where the gateway really listens (ports 0 resolved). */
+/**
+ * The `herald started` line tells where the gateway really listens (ports 0 resolved); with
+ * the drachtio edge it names no SIP port (drachtio-server owns it) and sipPort is 0.
+ */
 function startedAddresses(logs: readonly Record<string, unknown>[]): { http: string; sipPort: number } | undefined {
   const line = logs.find((l) => l.msg === 'herald started');
-  if (line === undefined || typeof line.http !== 'string' || typeof line.sip !== 'string') return undefined;
+  if (line === undefined || typeof line.http !== 'string') return undefined;
+  if (typeof line.sip !== 'string') return typeof line.drachtio === 'string' ? { http: line.http, sipPort: 0 } : undefined;
   return { http: line.http, sipPort: Number(line.sip.slice(line.sip.lastIndexOf(':') + 1)) };
 }
 

@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { digestAuthorization } from './raw-sip.js';
+import { buildInvite } from './sip-invite.js';
 
 export interface SipAnswer {
   readonly status: number;
@@ -83,11 +85,13 @@ export interface InviteOptions {
   readonly headers?: readonly string[];
   /** Replace the SDP offer (refusal tests). */
   readonly sdp?: string;
+  /** CSeq number (a new INVITE after a 401 counts up, RFC 3261 §22.2). @defaultValue 1 */
+  readonly cseq?: number;
 }
 
 /** A session-mode IM user: SIP over UDP, MSRP over TCP (active: it connects, RFC 6135). */
 export class MsrpTestPeer {
-  readonly user = `alice${token(3)}`;
+  readonly user: string;
   readonly #udp = dgram.createSocket('udp4');
   #udpPort = 0;
   #sipWaiters: ((answer: SipAnswer) => void)[] = [];
@@ -100,6 +104,7 @@ export class MsrpTestPeer {
   #callId = `${token(8)}@peer`;
   #fromTag = token(4);
   #toTag: string | undefined;
+  #cseq = 1;
   #gatewayPort = 0;
   #toUri = '';
   #socket: net.Socket | undefined;
@@ -111,6 +116,11 @@ export class MsrpTestPeer {
   #frameWaiters: (() => void)[] = [];
   /** Whether to answer Herald's SENDs (a test of failure paths may keep silent). */
   answerSends: number | undefined = 200;
+
+  /** `user`: the SIP user part (digest tests need a known one). @defaultValue alice + random */
+  constructor(user = `alice${token(3)}`) {
+    this.user = user;
+  }
 
   get uri(): string {
     return `sip:${this.user}@127.0.0.1:${this.#udpPort}`;
@@ -143,11 +153,6 @@ export class MsrpTestPeer {
     return ['v=0', `o=alice 1 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=message 9 TCP/MSRP *', 'a=accept-types:message/cpim text/plain', 'a=accept-wrapped-types:text/plain message/imdn+xml', 'a=setup:active', `a=path:${this.localPath}`, ''].join('\r\n');
   }
 
-  #sendSip(lines: string[], body = ''): void {
-    const bytes = Buffer.from(`${[...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', ''].join('\r\n')}${body}`, 'latin1');
-    this.#udp.send(bytes, this.#gatewayPort, '127.0.0.1');
-  }
-
   /** Waits for the next final response matching `cseqMethod`, resending the request every 500 ms (Timer A) until one comes. */
   #final(cseqMethod: string, resend: () => void, timeoutMs = 15_000): Promise<SipAnswer> {
     return new Promise((resolve, reject) => {
@@ -169,50 +174,83 @@ export class MsrpTestPeer {
   async invite(options: InviteOptions): Promise<SipAnswer> {
     this.#gatewayPort = options.gatewayPort;
     this.#toUri = options.toUri ?? `sip:${options.toUser}@127.0.0.1`;
-    const branch = `z9hG4bK${token()}`;
     const sdp = options.sdp ?? this.offer();
-    const lines = [
-      `INVITE ${this.#toUri} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=${branch}`,
-      'Max-Forwards: 70',
-      `From: <${this.uri}>;tag=${this.#fromTag}`,
-      `To: <${this.#toUri}>`,
-      `Call-ID: ${this.#callId}`,
-      'CSeq: 1 INVITE',
-      `Contact: <${this.uri}>`,
-      ...(options.headers ?? []),
-      'Content-Type: application/sdp',
-    ];
-    const answer = await this.#final('INVITE', () => this.#sendSip(lines, sdp));
+    this.#cseq = options.cseq ?? 1;
+    const branch = `z9hG4bK${token()}`;
+    const request = (): Buffer => this.#request('INVITE', { branch, headers: options.headers, body: sdp });
+    const answer = await this.#final('INVITE', () => this.#sendBytes(request()));
     if (answer.status >= 200 && answer.status < 300) {
       this.#toTag = /;tag=([^;>\s]+)/.exec(answer.headers.get('to') ?? '')?.[1];
       this.remotePath = /a=path:(\S+)/.exec(answer.body)?.[1] ?? '';
-      this.#sendSip([
-        `ACK ${this.#toUri} SIP/2.0`,
-        `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=z9hG4bK${token()}`,
-        'Max-Forwards: 70',
-        `From: <${this.uri}>;tag=${this.#fromTag}`,
-        `To: <${this.#toUri}>;tag=${this.#toTag ?? ''}`,
-        `Call-ID: ${this.#callId}`,
-        'CSeq: 1 ACK',
-      ]);
+      this.#ack();
     }
+    return answer;
+  }
+
+  /**
+   * INVITE, then, when challenged 401, INVITE again with digest credentials (CSeq 2), as a
+   * client does. Resolves with both answers (the challenge is undefined when none came).
+   */
+  async inviteWithDigest(options: InviteOptions, credentials: { username: string; password: string }): Promise<{ challenge: SipAnswer | undefined; answer: SipAnswer }> {
+    const first = await this.invite(options);
+    if (first.status !== 401) return { challenge: undefined, answer: first };
+    const authorization = digestAuthorization({
+      challenge: first.headers.get('www-authenticate') ?? '',
+      ...credentials,
+      uri: this.#toUri,
+      method: 'INVITE',
+    });
+    const answer = await this.invite({ ...options, cseq: 2, headers: [...(options.headers ?? []), authorization] });
+    return { challenge: first, answer };
+  }
+
+  #ack(): void {
+    this.#sendBytes(this.#request('ACK', { toTag: this.#toTag ?? '' }));
+  }
+
+  /** One request of this peer's dialog through the shared builder (test/helpers/sip-invite.ts). */
+  #request(method: string, options: { branch?: string; toTag?: string; headers?: readonly string[] | undefined; body?: string; cseqMethod?: string }): Buffer {
+    return buildInvite({
+      method,
+      requestUri: this.#toUri,
+      via: { host: '127.0.0.1', port: this.#udpPort },
+      from: `sip:${this.user}@127.0.0.1:${this.#udpPort}`,
+      fromTag: this.#fromTag,
+      callId: this.#callId,
+      cseq: this.#cseq,
+      ...options,
+      ...(options.body === undefined || options.body === '' ? { body: undefined } : {}),
+    });
+  }
+
+  #sendBytes(bytes: Buffer): void {
+    this.#udp.send(bytes, this.#gatewayPort, '127.0.0.1');
+  }
+
+  /** The To tag Herald (or drachtio-server in front of it) answered the INVITE with. */
+  get toTag(): string | undefined {
+    return this.#toTag;
+  }
+
+  /**
+   * A session refresh in the dialog (RFC 4028): re-INVITE with the same offer (ACKed on
+   * 2xx) or UPDATE, with or without the offer. Resolves with the final answer.
+   */
+  async refresh(method: 'INVITE' | 'UPDATE', options: { headers?: readonly string[]; withSdp?: boolean } = {}): Promise<SipAnswer> {
+    this.#cseq += 1;
+    const sdp = method === 'INVITE' || options.withSdp === true ? this.offer() : '';
+    const branch = `z9hG4bK${token()}`;
+    const request = this.#request(method, { branch, toTag: this.#toTag ?? '', headers: options.headers, body: sdp });
+    const answer = await this.#final(method, () => this.#sendBytes(request));
+    if (method === 'INVITE' && answer.status >= 200 && answer.status < 300) this.#ack();
     return answer;
   }
 
   /** BYE in the dialog; `toTag` replaces Herald's tag (a BYE for no dialog Herald knows). */
   async bye(options: { toTag?: string } = {}): Promise<SipAnswer> {
-    const branch = `z9hG4bK${token()}`;
-    const lines = [
-      `BYE ${this.#toUri} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.#udpPort};branch=${branch}`,
-      'Max-Forwards: 70',
-      `From: <${this.uri}>;tag=${this.#fromTag}`,
-      `To: <${this.#toUri}>;tag=${options.toTag ?? this.#toTag ?? ''}`,
-      `Call-ID: ${this.#callId}`,
-      'CSeq: 2 BYE',
-    ];
-    return this.#final('BYE', () => this.#sendSip(lines));
+    this.#cseq += 1;
+    const request = this.#request('BYE', { branch: `z9hG4bK${token()}`, toTag: options.toTag ?? this.#toTag ?? '' });
+    return this.#final('BYE', () => this.#sendBytes(request));
   }
 
   /** Connects to Herald's MSRP URI (the peer is the active side). */

@@ -2,30 +2,37 @@
  * The drachtio SIP edge: drachtio-srf against drachtio-server, Herald's production edge.
  * It gives the core the same typed request and puts the same reply on the wire as the
  * standalone edge; drachtio-server runs the SIP transactions (retransmissions, 100 Trying,
- * To-tags) itself.
+ * To-tags) itself. In session mode INVITE, UPDATE and BYE go to the core too, and the
+ * dialogs drachtio-server makes of the 200s are tracked in ./dialogs.ts.
  */
 import type { Logger } from 'pino';
 import type {
   SipEdge,
   SipFinalResponse,
+  SipInDialogRequest,
+  SipIncomingRequest,
   SipOutgoingMessage,
+  SipReply,
   SipRequestHandler,
 } from '../../../src/ports/sip-edge.port.js';
 import { inNetworks, parseNetwork } from '../../../src/ingress/cidr.js';
-import { HANDLED_METHODS } from '../shared/constants.js';
+import { HANDLED_METHODS, SESSION_METHODS } from '../shared/constants.js';
 import { dispatchRequest } from '../shared/dispatch.js';
 import { sipEdgeError } from '../shared/edge-error.js';
 import { assertState, type EdgeState } from '../shared/edge-state.js';
+import { parseNameAddr } from '../shared/name-addr.js';
 import { edgeRefusal } from '../shared/refusal.js';
 import { toWireReply } from '../shared/reply-headers.js';
 import type { SipConfig } from '../shared/sip-config.js';
-import type { Srf, SrfRequest, SrfResponse } from '../types/drachtio-srf.js';
+import type { Srf, SrfRequest, SrfResponse, SrfSipMessage } from '../types/drachtio-srf.js';
 import { useBinarySafeWire } from './binary-wire.js';
 import { connectInbound, listenOutbound, type DrachtioConnection } from './connection.js';
+import { DrachtioDialogs } from './dialogs.js';
 import { fromSrfRequest } from './incoming.js';
 import { DRACHTIO_BODY_BYTES_THAT_FIT, DRACHTIO_MAX_MESSAGE_BYTES, hasRefusedByte } from './limits.js';
 import { loadSrf } from './load-srf.js';
 import { routeMethods } from './routes.js';
+import { sendInDialog } from './send-in-dialog.js';
 import { sendMessage } from './send-message.js';
 
 /**
@@ -33,6 +40,15 @@ import { sendMessage } from './send-message.js';
  * (the queue retries it): a restart of drachtio-server takes a few backoff steps to notice.
  */
 const SEND_CONNECT_WAIT_MS = 5_000;
+
+export interface DrachtioEdgeOptions {
+  /**
+   * Session mode (`session.enabled`): INVITE, UPDATE and BYE go to the core; the 200 to an
+   * INVITE makes a dialog drachtio-server keeps. Off: INVITE is answered 405.
+   * @defaultValue false
+   */
+  readonly sessions?: boolean | undefined;
+}
 
 /**
  * Creates the drachtio edge from the `sip` section of the config (`config.sip`); its
@@ -42,27 +58,61 @@ const SEND_CONNECT_WAIT_MS = 5_000;
  *   drachtio-server refuses the secret or the outbound listener cannot bind.
  * @throws GW_ERR_SIP_SEND_FAILED from send() when not connected or drachtio-server refuses.
  */
-export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
+export function createDrachtioEdge(sipConfig: SipConfig, log: Logger, options: DrachtioEdgeOptions = {}): SipEdge {
   const edgeLog = log.child({ component: 'sip-edge', edge: 'drachtio', mode: sipConfig.drachtio.mode });
+  const sessions = options.sessions === true;
+  const handled = sessions ? [...HANDLED_METHODS, ...SESSION_METHODS] : HANDLED_METHODS;
+  const dialogs = new DrachtioDialogs();
   let state: EdgeState = 'idle';
   let connection: DrachtioConnection | undefined;
+  let requests: Srf | undefined;
   const networks = sipConfig.allowedNetworks.flatMap((cidr) => parseNetwork(cidr) ?? []);
   const peerAllowed = (address: string): boolean => networks.length === 0 || inNetworks(address, networks);
 
-  async function answer(handler: SipRequestHandler, req: SrfRequest, res: SrfResponse): Promise<void> {
+  /**
+   * The request as the core sees it: inside a session dialog, the To tag drachtio-server
+   * chose is replaced by the core's (dialogs.ts says why).
+   */
+  function typedRequest(req: SrfRequest): SipIncomingRequest {
     const typed = fromSrfRequest(req);
+    if (!sessions) return typed;
+    const dialog = dialogs.byCallId(typed.callId);
+    if (req.source === 'application' && typed.method === 'BYE' && dialog !== undefined) {
+      // drachtio-server ended the dialog itself and reports the BYE it sent (its From is
+      // Herald's side): to the core it is the dialog's end, in the dialog's own terms.
+      dialogs.remove(typed.callId);
+      return { ...typed, from: { ...typed.to, tag: dialog.remoteTag }, to: { ...typed.from, tag: dialog.coreTag } };
+    }
+    if (typed.to.tag === undefined) return typed;
+    return { ...typed, to: { ...typed.to, tag: dialogs.coreTagFor(typed.callId, typed.to.tag) } };
+  }
+
+  /** After the answer went out: a 2xx to a new INVITE made a dialog; a 2xx to BYE ended one. */
+  function track(req: SrfRequest, res: SrfResponse, typed: SipIncomingRequest, reply: SipReply, sent: SrfSipMessage | undefined): void {
+    if (!sessions || reply.status < 200 || reply.status >= 300) return;
+    if (typed.method === 'BYE') dialogs.remove(typed.callId);
+    if (typed.method !== 'INVITE' || typed.to.tag !== undefined || res.stackDialogId === undefined) return;
+    const wireTag = parseNameAddr(sent?.get('to') ?? '').tag;
+    dialogs.add({ callId: typed.callId, dialogId: res.stackDialogId, wireTag, coreTag: reply.toTag ?? wireTag, remoteTag: typed.from.tag, socket: req.socket });
+  }
+
+  async function answer(handler: SipRequestHandler, req: SrfRequest, res: SrfResponse): Promise<void> {
+    const typed = typedRequest(req);
     const reqLog = edgeLog.child({ callId: typed.callId });
     // Peer check before any 405, as on the standalone edge: a stranger learns nothing of
     // what Herald serves. drachtio-server owns the transaction and cannot be left without a
     // final answer, so a stranger gets the 403 its MESSAGE would get instead of silence.
-    const stranger = !HANDLED_METHODS.includes(typed.method) && !peerAllowed(typed.source.address);
+    const stranger = !handled.includes(typed.method) && !peerAllowed(typed.source.address);
     const reply = stranger
       ? edgeRefusal(403, 'peer not allowed', sipConfig.domain, 'GW_ERR_SIP_FORBIDDEN')
-      : await dispatchRequest(handler, typed, reqLog, sipConfig.domain);
+      : await dispatchRequest(handler, typed, reqLog, sipConfig.domain, handled);
     const wire = toWireReply(reply);
     reqLog.debug({ method: typed.method, status: wire.status }, 'SIP reply');
     try {
-      res.send(wire.status, wire.reason, { headers: { ...wire.headers }, ...(wire.body !== '' ? { body: wire.body } : {}) });
+      res.send(wire.status, wire.reason, { headers: { ...wire.headers }, ...(wire.body !== '' ? { body: wire.body } : {}) }, (err, sent) => {
+        if (err) reqLog.info({ err, status: wire.status }, 'drachtio-server did not send the reply');
+        else track(req, res, typed, reply, sent);
+      });
     } catch (err) {
       // srf refuses status codes missing from its table; answer something it knows.
       reqLog.error({ err, status: wire.status }, 'srf refused the reply; sending 500');
@@ -86,7 +136,8 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
           return instance;
         };
         const instance = newSrf('requests');
-        routeMethods(instance, (req: SrfRequest, res: SrfResponse): void => void answer(handler, req, res));
+        routeMethods(instance, (req: SrfRequest, res: SrfResponse): void => void answer(handler, req, res), sessions);
+        requests = instance;
         if (sipConfig.maxBodyBytes > DRACHTIO_BODY_BYTES_THAT_FIT) {
           // Larger requests get drachtio-server's own 400 before Herald could answer 413.
           edgeLog.warn(
@@ -126,6 +177,12 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
       });
     },
 
+    sendInDialog(request: SipInDialogRequest): Promise<SipFinalResponse> {
+      assertState(state, ['ready'], 'sendInDialog', 'GW_ERR_SIP_SEND_FAILED');
+      if (requests === undefined) throw sipEdgeError('GW_ERR_SIP_SEND_FAILED', 'not connected to drachtio-server');
+      return sendInDialog(request, { srf: requests, dialogs, log: edgeLog, timeoutMs: sipConfig.sendTimeoutMs });
+    },
+
     isReady(): boolean {
       return state === 'ready' && connection?.isUp() === true;
     },
@@ -137,6 +194,8 @@ export function createDrachtioEdge(sipConfig: SipConfig, log: Logger): SipEdge {
         edgeLog.info({}, 'SIP edge stopped');
       }
       connection = undefined;
+      requests = undefined;
+      dialogs.clear();
       state = 'stopped';
     },
   };

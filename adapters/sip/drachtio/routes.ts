@@ -11,7 +11,16 @@ import type { Srf, SrfMiddleware } from '../types/drachtio-srf.js';
  */
 export const ROUTED_METHODS = ['message', 'options', 'invite', 'subscribe', 'notify', 'refer', 'info', 'publish', 'register'] as const;
 
-/** Routes each of {@link ROUTED_METHODS} to `handler`. */
-export function routeMethods(srf: Srf, handler: SrfMiddleware): void {
-  for (const method of ROUTED_METHODS) srf.use(method, handler);
+/**
+ * Session mode adds the requests inside the dialogs Herald's 200s make. drachtio-server
+ * sends those to the app holding the dialog whatever it routed, but srf answers a request
+ * no middleware takes with 404 (ACK excepted), so BYE and UPDATE need a route of their own.
+ * A re-INVITE arrives on the `invite` route. Out-of-dialog BYE or UPDATE, now offered too,
+ * get the core's 481.
+ */
+export const SESSION_ROUTED_METHODS = ['bye', 'update'] as const;
+
+/** Routes each of {@link ROUTED_METHODS} (and, for sessions, {@link SESSION_ROUTED_METHODS}) to `handler`. */
+export function routeMethods(srf: Srf, handler: SrfMiddleware, sessions = false): void {
+  for (const method of [...ROUTED_METHODS, ...(sessions ? SESSION_ROUTED_METHODS : [])]) srf.use(method, handler);
 }

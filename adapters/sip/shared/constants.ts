@@ -3,8 +3,8 @@ export const HANDLED_METHODS: readonly string[] = ['MESSAGE', 'OPTIONS'];
 
 export const ALLOW_HEADER = HANDLED_METHODS.join(', ');
 
-/** Methods added in session mode (RFC 4975 sessions set up by INVITE, ended by BYE). */
-export const SESSION_METHODS: readonly string[] = ['INVITE', 'BYE'];
+/** Methods added in session mode (RFC 4975 sessions set up by INVITE, refreshed by re-INVITE or UPDATE (RFC 4028, RFC 3311), ended by BYE). */
+export const SESSION_METHODS: readonly string[] = ['INVITE', 'BYE', 'UPDATE'];
 
 /** The Allow value for the methods an edge serves; with INVITE, ACK and CANCEL come too (RFC 3261 §20.5). */
 export function allowHeader(handled: readonly string[]): string {

@@ -21,6 +21,16 @@ export interface SrfRequest extends EventEmitter {
   readonly source_port: number;
   readonly protocol: string;
   readonly stackTxnId: string;
+  /** drachtio-server's dialog id: set on requests inside a dialog it holds. */
+  readonly stackDialogId?: string;
+  /**
+   * `network`, or `application` for a request drachtio-server made itself and only reports
+   * (an "unsolicited" BYE when it tore a dialog down: ACK timeout, session timer); srf
+   * makes res.send a no-op for those.
+   */
+  readonly source?: string;
+  /** The connection to drachtio-server the request came on. */
+  readonly socket: import('node:net').Socket;
   get(name: string): string | undefined;
   on(event: 'response', listener: (response: SrfResponse) => void): this;
 }
@@ -29,11 +39,14 @@ export interface SrfResponse {
   readonly status: number;
   readonly reason?: string;
   readonly msg: SrfSipMessage;
+  /** Set once a 2xx to INVITE was sent: the dialog drachtio-server made (from its answer's meta). */
+  readonly stackDialogId?: string;
+  /** `sent` is the response as drachtio-server put it on the wire (its own To tag, Contact). */
   send(
     status: number,
     reason: string,
     options: { headers?: Record<string, string>; body?: string },
-    callback?: (err: unknown) => void,
+    callback?: (err: unknown, sent?: SrfSipMessage) => void,
   ): void;
 }
 
@@ -42,6 +55,8 @@ export type SrfMiddleware = (req: SrfRequest, res: SrfResponse) => void;
 export interface SrfRequestOptions {
   method: string;
   headers: Record<string, string>;
+  /** A request inside this dialog: drachtio-server builds Request-URI, tags and CSeq. */
+  stackDialogId?: string;
   body?: string;
   auth?: { username: string; password: string };
   /** Send through this proxy (drachtio-server's outbound proxy for the request). */
@@ -70,6 +85,11 @@ export interface Srf extends EventEmitter {
   /** Routes requests of `method` (lower case) to `handler`; srf tells drachtio-server once connected. */
   use(method: string, handler: SrfMiddleware): void;
   request(uri: string, options: SrfRequestOptions, callback: (err: unknown, req?: SrfRequest) => void): void;
+  /**
+   * On the connection `socket` (the one holding a dialog). In a dialog the URI may be
+   * `sip:placeholder`: drachtio-server puts the dialog's remote target in its place.
+   */
+  request(socket: import('node:net').Socket, uri: string, options: SrfRequestOptions, callback: (err: unknown, req?: SrfRequest) => void): void;
   on(event: 'connect', listener: (err: Error | null, hostport?: string) => void): this;
   on(event: 'error' | 'close' | 'reconnecting' | 'listening', listener: (...args: unknown[]) => void): this;
 }

@@ -9,25 +9,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createStandaloneEdge, type StandaloneSipEdge } from '../../../adapters/sip/standalone/index.js';
 import { configSchema } from '../../../src/config.js';
 import type { SipReply, SipRequestHandler } from '../../../src/ports/sip-edge.port.js';
+import { buildInvite } from '../../helpers/sip-invite.js';
 
 const log = pino({ level: process.env.HERALD_TEST_LOG ?? 'silent' });
 
-function invite(port: number, clientPort: number, branch: string, method = 'INVITE', cseq = `1 ${method}`): Buffer {
-  return Buffer.from(
-    [
-      `${method} sip:+15551234567@127.0.0.1:${port} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${clientPort};branch=z9hG4bK-${branch}`,
-      'From: <sip:alice@127.0.0.1>;tag=a1',
-      `To: <sip:+15551234567@127.0.0.1>${method === 'ACK' ? ';tag=x' : ''}`,
-      `Call-ID: call-${branch.split('-')[0]}@test`,
-      `CSeq: ${cseq}`,
-      'Max-Forwards: 70',
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n'),
-    'latin1',
-  );
+/** A request of the INVITE transaction `branch` (`<call>-<n>`), built by the shared helper. */
+function invite(port: number, clientPort: number, branch: string, method = 'INVITE'): Buffer {
+  return buildInvite({
+    method,
+    requestUri: `sip:+15551234567@127.0.0.1:${port}`,
+    via: { host: '127.0.0.1', port: clientPort },
+    branch: `z9hG4bK-${branch}`,
+    fromTag: 'a1',
+    ...(method === 'ACK' ? { toTag: 'x' } : {}),
+    callId: `call-${branch.split('-')[0]}@test`,
+  });
 }
 
 describe('standalone edge INVITE transactions (session mode)', () => {
@@ -70,7 +66,7 @@ describe('standalone edge INVITE transactions (session mode)', () => {
       // At 0, T1 and 3·T1: three copies within 1.7 s.
       expect(finals(received, 200)).toBeGreaterThanOrEqual(3);
       expect(received.find((r) => r.startsWith('SIP/2.0 200'))).toMatch(/\r\nContact: <sip:127\.0\.0\.1:\d+;transport=udp>\r\n/);
-      send(invite(port, clientPort, 'one-2', 'ACK', '1 ACK'), port);
+      send(invite(port, clientPort, 'one-2', 'ACK'), port);
       await sleep(200);
       const afterAck = finals(received, 200);
       await sleep(2_500);
@@ -86,7 +82,7 @@ describe('standalone edge INVITE transactions (session mode)', () => {
       await sleep(200);
       expect(calls()).toBe(1);
       expect(finals(received, 200)).toBeGreaterThanOrEqual(2);
-      send(invite(port, clientPort, 'two-2', 'ACK', '1 ACK'), port);
+      send(invite(port, clientPort, 'two-2', 'ACK'), port);
     });
   });
 
@@ -104,12 +100,12 @@ describe('standalone edge INVITE transactions (session mode)', () => {
       const { port, clientPort, received } = await setup({ status: 200, reason: 'OK', contentType: 'application/sdp', body: 'v=0\r\n' });
       send(invite(port, clientPort, 'four-1'), port);
       await sleep(200);
-      send(invite(port, clientPort, 'four-1', 'CANCEL', '1 CANCEL'), port);
-      send(invite(port, clientPort, 'five-1', 'CANCEL', '1 CANCEL'), port);
+      send(invite(port, clientPort, 'four-1', 'CANCEL'), port);
+      send(invite(port, clientPort, 'five-1', 'CANCEL'), port);
       await sleep(300);
       expect(received.some((r) => r.startsWith('SIP/2.0 200') && r.includes('CSeq: 1 CANCEL'))).toBe(true);
       expect(received.some((r) => r.startsWith('SIP/2.0 481') && r.includes('CSeq: 1 CANCEL'))).toBe(true);
-      send(invite(port, clientPort, 'four-2', 'ACK', '1 ACK'), port);
+      send(invite(port, clientPort, 'four-2', 'ACK'), port);
     });
   });
 });

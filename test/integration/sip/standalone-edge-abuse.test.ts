@@ -11,25 +11,19 @@ import { createStandaloneEdge, type StandaloneSipEdge } from '../../../adapters/
 import type { DropReason } from '../../../adapters/sip/shared/edge-observer.js';
 import { configSchema } from '../../../src/config.js';
 import type { SipRequestHandler } from '../../../src/ports/sip-edge.port.js';
+import { buildInvite } from '../../helpers/sip-invite.js';
 
 const log = pino({ level: process.env.HERALD_TEST_LOG ?? 'silent' });
 
 function request(port: number, method: string, branch: string): Buffer {
-  return Buffer.from(
-    [
-      `${method} sip:+15551234567@127.0.0.1:${port} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-${branch}`,
-      'From: <sip:mallory@example.com>;tag=m1',
-      'To: <sip:+15551234567@127.0.0.1>',
-      `Call-ID: ${branch}@abuse`,
-      `CSeq: 1 ${method}`,
-      'Max-Forwards: 70',
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n'),
-    'latin1',
-  );
+  return buildInvite({
+    method,
+    requestUri: `sip:+15551234567@127.0.0.1:${port}`,
+    branch: `z9hG4bK-${branch}`,
+    from: 'sip:mallory@example.com',
+    fromTag: 'm1',
+    callId: `${branch}@abuse`,
+  });
 }
 
 /** Sends `datagram` and collects everything that comes back within `waitMs`. */

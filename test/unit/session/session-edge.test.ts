@@ -24,7 +24,7 @@ function msrpDouble(fail = false): MsrpSession & { sent: string[] } {
 }
 
 function session(msrp: MsrpSession, farParty = 'tel:+15551230001'): OpenSession {
-  return { callId: 'c1@x', imUser: 'sip:alice@127.0.0.1:5070', farParty, largeMessageMode: false, msrp, tags: { local: 'l1', remote: 'r1' } };
+  return { callId: 'c1@x', imUser: 'sip:alice@127.0.0.1:5070', farParty, largeMessageMode: false, msrp, tags: { local: 'l1', remote: 'r1' }, answerSdp: '' };
 }
 
 function imdnFor(messageId: string): SipOutgoingMessage {
