@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStandaloneEdge } from '../../adapters/sip/index.js';
+import { deliveriesOfBatch } from '../../queues/batch-payload.js';
 import { BullmqJobQueue } from '../../queues/job-queue.js';
 import { createRedis } from '../../queues/redis-connection.js';
 import { loadConfig } from '../../src/config.js';
@@ -164,16 +165,21 @@ describe('herald process', () => {
       const redis = createRedis('redis://127.0.0.1:6379');
       const jobs = new BullmqJobQueue(redis, prefix);
       try {
-        const rows = await client.query<{ body: Buffer; delivery_id: string; state: string }>(
-          'select m.body, d.id as delivery_id, d.state from messages m join deliveries d on d.message_id = m.id',
+        const rows = await client.query<{ body: Buffer; delivery_id: string; job_id: string | null; state: string }>(
+          'select m.body, d.id as delivery_id, d.job_id, d.state from messages m join deliveries d on d.message_id = m.id',
         );
         const stored = new Map(rows.rows.map((r) => [r.body.toString('utf8'), r]));
         for (const text of accepted) {
           const row = stored.get(text);
           expect(row, text).toBeDefined();
           if (row === undefined) continue;
-          // Until a worker takes it, an accepted delivery must have its job in Redis.
-          if (row.state === 'accepted') expect(await jobs.queue('sms-submit').getJob(row.delivery_id), text).toBeDefined();
+          // Until a worker takes it, an accepted delivery must have its job in Redis: the
+          // job shared by its ingress flush (deliveries.job_id) when it has one.
+          if (row.state === 'accepted') {
+            const job = await jobs.queue('sms-submit').getJob(row.job_id ?? row.delivery_id);
+            expect(job, text).toBeDefined();
+            if (row.job_id !== null) expect(deliveriesOfBatch(job?.data), text).toContain(row.delivery_id);
+          }
         }
       } finally {
         await client.end();
