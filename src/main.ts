@@ -174,7 +174,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     if (archiveMailboxes !== undefined) {
       // Its own workers: archive concurrency is about IMAP batching, not channel throughput.
       const archiveWorkers = new JobWorkers(redisClient, log, { prefix: config.queues.prefix, concurrency: config.archive.concurrency, stalledIntervalMs: config.queues.stalledIntervalMs });
-      archiveWorkers.start({ archive: createArchiveHandler({ settings: archive, ledger, store: ledger.archive, mailboxes: archiveMailboxes, metrics, log }) });
+      archiveWorkers.start({ archive: createArchiveHandler({ settings: archive, ledger, store: ledger.archive, mailboxes: archiveMailboxes, sessions: ledger.msrpSessions, metrics, log }) });
       cleanups.push(() => archiveMailboxes.close());
       cleanups.push(() => archiveWorkers.close());
       cleanups.push(startArchiveService({ settings: archive, store: ledger.archive, jobs, metrics, log }));
@@ -221,6 +221,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
         sendInDialog: inDialog,
         nonceCounts,
         nonceKey: digestNonceKey,
+        records: ledger.msrpSessions,
       });
     }
     const sessionService = sessions;

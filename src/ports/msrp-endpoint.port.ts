@@ -51,6 +51,8 @@ export interface MsrpAnswer {
   /** The SDP answer for the 200 to the INVITE. */
   readonly sdp: string;
   readonly session: MsrpSession;
+  /** The session runs over TLS (msrps). */
+  readonly secure: boolean;
 }
 
 export interface MsrpEndpoint {

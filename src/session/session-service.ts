@@ -13,6 +13,7 @@ import { errorReply, reply } from '../ingress/sip-reply.js';
 import { checkSmsDestination } from '../ingress/abuse-policy.js';
 import type { Logger } from '../logger.js';
 import type { MsrpEndpoint, MsrpIncomingMessage, MsrpTerms, MsrpVerdict } from '../ports/msrp-endpoint.port.js';
+import type { MsrpSessionStore } from '../ports/msrp-session-store.port.js';
 import { randomPoolBytes } from '../domain/random-pool.js';
 import type { SipFinalResponse, SipInDialogRequest, SipIncomingRequest, SipReply } from '../ports/sip-edge.port.js';
 import { routeRecipient, type Route } from '../routing/route-recipient.js';
@@ -45,6 +46,8 @@ export interface SessionServiceDeps {
   /** The MESSAGE pipeline's digest nonce store and key, so INVITE is challenged exactly as MESSAGE is. */
   readonly nonceCounts?: NonceCountStore | undefined;
   readonly nonceKey?: Buffer | undefined;
+  /** The ledger's record of sessions and their messages (API, dashboard, archive); without it nothing is recorded. */
+  readonly records?: MsrpSessionStore | undefined;
 }
 
 interface Locals {
@@ -124,11 +127,14 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     };
     let open: OpenSession | undefined;
     let sequence = 0;
+    let openedWrite: Promise<void> = Promise.resolve();
     const toTag = randomPoolBytes(8).toString('hex');
     const log = deps.log.child({ callId: request.callId });
     const answered = await deps.msrp.answer(request.body.toString('utf8'), terms, {
       message: async (message) => {
         if (open === undefined) return { status: 481, comment: 'No Such Session' };
+        // The message's link to its session needs the session's row first.
+        await openedWrite;
         const verdict = await deliver(open, message, ++sequence, request, log);
         if (open.largeMessageMode) {
           // One message per Large Message Mode session (TS 29.311 Large Message Mode): done once answered.
@@ -143,6 +149,10 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
           armExpiry(open, undefined, log);
         }
         log.info({ reason }, 'session ended');
+        const ended = new Date();
+        // After the start is written: a session that fails at once (no connection) still ends in the record.
+        const closing = open;
+        if (closing !== undefined) void openedWrite.then(() => record(log, 'end', (store, id) => store.ended(id, ended, reason), closing.msrp.id));
         if (reason !== 'BYE' && reason !== 'shutdown') void endDialog(request, toTag, log);
       },
     });
@@ -157,9 +167,25 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     };
     registry.add(open);
     armExpiry(open, locals.timer?.terms, log);
-    log.info({ sessionId: answered.session.id, channel: target.channel, largeMessageMode: open.largeMessageMode, sessionExpires: locals.timer?.terms?.seconds }, 'session accepted');
+    log.info({ sessionId: answered.session.id, channel: target.channel, largeMessageMode: open.largeMessageMode, secure: answered.secure, sessionExpires: locals.timer?.terms?.seconds }, 'session accepted');
+    const opened = { id: answered.session.id, callId: open.callId, imUser: open.imUser, farParty: open.farParty, largeMessageMode: open.largeMessageMode, secure: answered.secure, startedAt: new Date() };
+    openedWrite = record(log, 'start', (store) => store.opened(opened), opened.id);
+    await openedWrite;
     return { status: 200, reason: 'OK', headers: { ...locals.timer?.headers }, contentType: 'application/sdp', body: answered.sdp, toTag };
   };
+
+  /**
+   * Writes to the session record. A failure is logged, never fatal: the record serves the
+   * API, dashboard and archive, and a message is durable (and answered) without it.
+   */
+  async function record(log: Logger, what: string, write: (store: MsrpSessionStore, sessionId: string) => Promise<void>, sessionId: string): Promise<void> {
+    if (deps.records === undefined) return;
+    try {
+      await write(deps.records, sessionId);
+    } catch (err) {
+      log.warn({ err, sessionId }, `session record (${what}) not written`);
+    }
+  }
 
   /** Herald ended the session (Large Message Mode done, connection gone): BYE ends the dialog (RFC 3261 §15.1.1). */
   async function endDialog(invite: SipIncomingRequest, toTag: string, log: Logger): Promise<void> {
@@ -195,6 +221,9 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       source: invite.source,
     };
     const outcome = await deps.submit(asMessage);
+    const stored = outcome.messageId;
+    // Linked before the MSRP 200, so a message its sender saw accepted shows its session.
+    if (outcome.reply.status < 300 && stored !== undefined) await record(log, 'message', (store, id) => store.linkMessage(id, stored), session.msrp.id);
     const imdnId = imdnMessageIdOf(message);
     if (outcome.reply.status < 300 && imdnId !== undefined) registry.rememberImdnId(session, imdnId);
     log.debug({ msgId: outcome.messageId, status: outcome.reply.status, msrpMessageId: message.messageId }, 'session message handled');

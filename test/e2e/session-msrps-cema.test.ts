@@ -4,7 +4,9 @@
  * test peer (test/helpers/msrp-peer.ts, its own wire code and node:tls); its certificate
  * trust is a self-signed certificate made for this run.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { cpimText, MsrpTestPeer, type PeerFrame } from '../helpers/msrp-peer.js';
@@ -12,6 +14,13 @@ import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { selfSignedCertificate, type TestCertificate } from '../helpers/self-signed-cert.js';
 import { waitFor } from '../helpers/wait.js';
 import { SmscSimulator } from '../sim/smsc-sim.js';
+
+const run = promisify(execFile);
+
+interface ListedMessage {
+  readonly id: string;
+  readonly session: { readonly id: string; readonly secure: boolean; readonly farParty: string; readonly endReason: string | null } | null;
+}
 
 /** The imdn Message-IDs of the delivered IMDNs the peer received inside its session. */
 function deliveredIn(frames: readonly PeerFrame[]): Set<string> {
@@ -93,6 +102,21 @@ describe('session mode over msrps and with CEMA (gateway process, SMSC simulator
       expect(peer.frames.find((f) => f.method === 'SEND')?.headers.get('to-path')).toBe(peer.localPath);
       expect(peer.messagesReceived).toEqual([]);
       expect((await peer.bye()).status).toBe(200);
+
+      // The admin API shows each message with its session, and lists the session's messages.
+      const env = { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, HERALD_LOG_LEVEL: 'warn' };
+      const token = (await run(process.execPath, ['dist/src/cli.js', 'token', 'create', '--name', 'msrps', '--role', 'viewer'], { env })).stdout.trim();
+      const get = async (query: string): Promise<ListedMessage[]> => {
+        const res = await fetch(`${gateway.httpUrl}/api/v1/messages?${query}`, { headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { items: ListedMessage[] }).items;
+      };
+      const mine = await get(`sender=${peer.user}`);
+      expect(mine).toHaveLength(5);
+      const sessionId = mine[0]?.session?.id ?? '';
+      expect(mine.every((m) => m.session?.id === sessionId && m.session.secure && m.session.farParty === `tel:${number}`)).toBe(true);
+      expect((await get(`session=${sessionId}`)).map((m) => m.id).sort()).toEqual(mine.map((m) => m.id).sort());
+      await waitFor(async () => ((await get(`session=${sessionId}&limit=1`))[0]?.session?.endReason === 'BYE' ? true : undefined), 10_000, 'the session ended by BYE');
     }, 120_000);
 
     it('refuses a TCP/MSRP offer whose path is msrps (the transports disagree) with 488', async () => {

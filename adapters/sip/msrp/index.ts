@@ -236,7 +236,7 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
         cema: offer.cema,
       });
       log.debug({ sessionId: id, setup, secure: offer.secure, cema: offer.cema, remote: offer.path }, 'MSRP session offered');
-      return { sdp, session };
+      return { sdp, session, secure: offer.secure };
     },
 
     async stop() {
