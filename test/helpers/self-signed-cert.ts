@@ -14,6 +14,8 @@ export interface TestCertificate {
   readonly keyFile: string;
   /** The certificate's PEM, to trust as a CA on the client side. */
   readonly cert: Buffer;
+  /** The private key's PEM, for a test's own TLS server. */
+  readonly key: Buffer;
 }
 
 export function selfSignedCertificate(host = '127.0.0.1'): TestCertificate {
@@ -25,5 +27,5 @@ export function selfSignedCertificate(host = '127.0.0.1'): TestCertificate {
     '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', `/CN=${host}`,
     '-addext', `subjectAltName=${/^[\d.]+$|:/.test(host) ? 'IP' : 'DNS'}:${host}`,
   ], { stdio: 'ignore' });
-  return { certFile, keyFile, cert: readFileSync(certFile) };
+  return { certFile, keyFile, cert: readFileSync(certFile), key: readFileSync(keyFile) };
 }
