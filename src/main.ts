@@ -223,6 +223,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
         nonceKey: digestNonceKey,
         records: ledger.msrpSessions,
       });
+      await sessions.start();
     }
     const sessionService = sessions;
     await sipEdge.start((request) =>

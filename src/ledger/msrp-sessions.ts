@@ -15,6 +15,7 @@ function toRecord(row: Selectable<MsrpSessionsTable>): MsrpSessionRecord {
     farParty: row.far_party,
     largeMessageMode: row.large_message_mode,
     secure: row.secure,
+    node: row.node,
     startedAt: row.started_at,
     endedAt: row.ended_at ?? undefined,
     endReason: row.end_reason ?? undefined,
@@ -40,6 +41,7 @@ export class KyselyMsrpSessionStore implements MsrpSessionStore {
           far_party: session.farParty,
           large_message_mode: session.largeMessageMode,
           secure: session.secure,
+          node: session.node,
           started_at: session.startedAt,
         })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -50,6 +52,13 @@ export class KyselyMsrpSessionStore implements MsrpSessionStore {
   ended(sessionId: string, at: Date, reason: string): Promise<void> {
     return guarded(`msrp session ended ${sessionId}`, async () => {
       await this.#db.updateTable('msrp_sessions').set({ ended_at: at, end_reason: reason }).where('id', '=', sessionId).where('ended_at', 'is', null).execute();
+    });
+  }
+
+  endOrphans(node: string, at: Date, reason: string): Promise<number> {
+    return guarded(`msrp sessions of ${node}`, async () => {
+      const result = await this.#db.updateTable('msrp_sessions').set({ ended_at: at, end_reason: reason }).where('node', '=', node).where('ended_at', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows);
     });
   }
 

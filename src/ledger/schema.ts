@@ -157,6 +157,7 @@ export interface MsrpSessionsTable {
   far_party: string;
   large_message_mode: boolean;
   secure: boolean;
+  node: string;
   started_at: Date;
   ended_at: Date | null;
   end_reason: string | null;

@@ -62,6 +62,8 @@ export interface MsrpEndpoint {
    *   a transport Herald does not serve (msrps without TLS configured).
    */
   answer(offerSdp: string, terms: MsrpTerms, events: MsrpSessionEvents): Promise<MsrpAnswer>;
+  /** This node as its MSRP URIs name it (host:port of the TCP listener), once started. */
+  node(): string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

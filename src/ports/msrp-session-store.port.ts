@@ -18,6 +18,12 @@ export interface MsrpSessionRecord {
   readonly largeMessageMode: boolean;
   /** Over TLS (msrps). */
   readonly secure: boolean;
+  /**
+   * The node that held it: the host:port of its MSRP listener as its URIs name it, unique
+   * per node (a peer must reach it). A node starting again on the same address ends what
+   * its predecessor left open.
+   */
+  readonly node: string;
   readonly startedAt: Date;
   /** Unset while the session is open, or when its process died before it ended. */
   readonly endedAt?: Date | undefined;
@@ -30,6 +36,12 @@ export interface MsrpSessionStore {
   opened(session: MsrpSessionRecord): Promise<void>;
   /** Records its end; a second call changes nothing. @throws GW_ERR_DB_UNREACHABLE */
   ended(sessionId: string, at: Date, reason: string): Promise<void>;
+  /**
+   * Ends every session of `node` still open: run when that node starts, so sessions its
+   * previous process held (and lost with it) do not stay open in the record.
+   * @returns how many were ended. @throws GW_ERR_DB_UNREACHABLE
+   */
+  endOrphans(node: string, at: Date, reason: string): Promise<number>;
   /** Links a stored message to the session it came in; idempotent (a resent message). @throws GW_ERR_DB_UNREACHABLE */
   linkMessage(sessionId: string, messageId: string): Promise<void>;
   /** The session each of these messages came in (messages of none are absent). @throws GW_ERR_DB_UNREACHABLE */

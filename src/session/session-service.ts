@@ -31,6 +31,9 @@ export const SESSION_ACCEPT_WRAPPED_TYPES = ['text/plain', 'message/imdn+xml', '
 /** The SIP methods the session service answers (the rest goes to the page-mode ingress). */
 export const SESSION_REQUESTS: ReadonlySet<string> = new Set(['INVITE', 'UPDATE', 'BYE']);
 
+/** End reason of a session its process died with (recorded when the node starts again). */
+export const LOST_WITH_PROCESS = 'lost with its process';
+
 /** OMA SIMPLE IM / CPM feature tag of a Large Message Mode INVITE (OMA SIMPLE IM). */
 const LARGE_MESSAGE_TAG = '+g.oma.sip-im.large-message';
 
@@ -61,6 +64,8 @@ type Step = (request: SipIncomingRequest, locals: Locals) => SipReply | undefine
 export interface SessionService {
   /** Answers INVITE (initial, or a refresh in the dialog), UPDATE and BYE; anything else is not its business (405). */
   handle(request: SipIncomingRequest): Promise<SipReply>;
+  /** Ends, in the record, the sessions this node's previous process left open (they died with it). */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -168,7 +173,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     registry.add(open);
     armExpiry(open, locals.timer?.terms, log);
     log.info({ sessionId: answered.session.id, channel: target.channel, largeMessageMode: open.largeMessageMode, secure: answered.secure, sessionExpires: locals.timer?.terms?.seconds }, 'session accepted');
-    const opened = { id: answered.session.id, callId: open.callId, imUser: open.imUser, farParty: open.farParty, largeMessageMode: open.largeMessageMode, secure: answered.secure, startedAt: new Date() };
+    const opened = { id: answered.session.id, callId: open.callId, imUser: open.imUser, farParty: open.farParty, largeMessageMode: open.largeMessageMode, secure: answered.secure, node: deps.msrp.node(), startedAt: new Date() };
     openedWrite = record(log, 'start', (store) => store.opened(opened), opened.id);
     await openedWrite;
     return { status: 200, reason: 'OK', headers: { ...locals.timer?.headers }, contentType: 'application/sdp', body: answered.sdp, toTag };
@@ -295,6 +300,16 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (request.method === 'INVITE') return invite(request);
       if (request.method === 'BYE') return bye(request);
       return Promise.resolve(errorReply(heraldError('GW_ERR_SIP_METHOD', request.method), host));
+    },
+    async start(): Promise<void> {
+      if (deps.records === undefined) return;
+      const node = deps.msrp.node();
+      try {
+        const ended = await deps.records.endOrphans(node, new Date(), LOST_WITH_PROCESS);
+        if (ended > 0) deps.log.info({ node, ended }, 'sessions of the previous process ended in the record');
+      } catch (err) {
+        deps.log.warn({ err, node }, 'sessions of the previous process not ended in the record');
+      }
     },
     async stop(): Promise<void> {
       for (const timer of expiries.values()) clearTimeout(timer);

@@ -129,7 +129,7 @@ async function linkToSession(databaseUrl: string, recipient: string): Promise<st
     const page = await ledger.admin.messages.search({ recipient, limit: 1 });
     const id = page.items[0]?.message.id;
     if (id === undefined) throw new Error('the MESSAGE is not in the ledger');
-    await ledger.msrpSessions.opened({ id: SESSION_ID, callId: 'chat-call@client.example', imUser: 'sip:alice@127.0.0.1', farParty: `tel:${recipient}`, largeMessageMode: false, secure: true, startedAt: new Date() });
+    await ledger.msrpSessions.opened({ id: SESSION_ID, callId: 'chat-call@client.example', imUser: 'sip:alice@127.0.0.1', farParty: `tel:${recipient}`, largeMessageMode: false, secure: true, node: '127.0.0.1:2855', startedAt: new Date() });
     await ledger.msrpSessions.linkMessage(SESSION_ID, id);
     await ledger.msrpSessions.ended(SESSION_ID, new Date(), 'BYE');
     return id;

@@ -5,9 +5,11 @@
  * session itself is gone with the process (its TCP connection drops; the IM client's SIP
  * dialog is unknown to the new process), but every message answered 200 inside it is
  * delivered after the restart, and its delivered IMDN reaches the sender as a pager-mode
- * SIP MESSAGE because no session is open to carry it.
+ * SIP MESSAGE because no session is open to carry it. The restarted node (same MSRP
+ * address) ends the session its predecessor left open in the record.
  */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFreeSipPort } from '../../adapters/sip/standalone/free-port.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
@@ -35,12 +37,14 @@ describe('session mode across a gateway restart', () => {
       // The SMSC is down while the session runs: accepted messages wait in the ledger and queues.
       const smscPort = await findFreeSipPort('127.0.0.1');
       const number = '+15557772001';
+      // A fixed MSRP port: the restarted node has the same address, so it knows the sessions left open were its own.
+      const msrpPort = await findFreeSipPort('127.0.0.1');
       const env = {
         DATABASE_URL: db.url,
         HERALD_QUEUES_PREFIX: `e2e-srestart-${randomBytes(4).toString('hex')}`,
         HERALD_SIP_IDENTITY: 'sip:herald@127.0.0.1',
         HERALD_SESSION_ENABLED: 'true',
-        HERALD_SESSION_MSRP_PORT: '0',
+        HERALD_SESSION_MSRP_PORT: String(msrpPort),
         HERALD_QUEUES_STALLED_INTERVAL_MS: '1000',
         HERALD_SMPP_CONNECTIONS: JSON.stringify([{ id: 'smsc1', host: '127.0.0.1', port: smscPort, systemId: 'herald', password: 'secret', reconnect: { minMs: 200, maxMs: 1000 } }]),
       };
@@ -77,6 +81,18 @@ describe('session mode across a gateway restart', () => {
       // Nothing came inside the (dead) session, and the new process does not know the old dialog.
       expect(user.frames.some((f) => f.method === 'SEND' && f.body.toString('utf8').includes('<delivered/>'))).toBe(false);
       expect((await user.bye()).status).toBe(481);
+
+      // The session record: ended by the restarted node, with why; its messages still linked to it.
+      const sql = new pg.Client({ connectionString: db.url });
+      await sql.connect();
+      try {
+        const rows = await sql.query<{ end_reason: string | null; ended: boolean; node: string; linked: string }>(
+          'select s.end_reason, s.ended_at is not null as ended, s.node, (select count(*) from msrp_session_messages l where l.session_id = s.id) as linked from msrp_sessions s',
+        );
+        expect(rows.rows).toEqual([{ end_reason: 'lost with its process', ended: true, node: `127.0.0.1:${msrpPort}`, linked: '3' }]);
+      } finally {
+        await sql.end();
+      }
     }, 240_000);
   });
 });

@@ -186,6 +186,10 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
       }
     },
 
+    node() {
+      return `${options.publicHost ?? options.host}:${port}`;
+    },
+
     address() {
       return { host: options.host, port, ...(tlsServer === undefined ? {} : { tlsPort }) };
     },

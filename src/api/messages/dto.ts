@@ -50,6 +50,7 @@ function sessionDto(session: MsrpSessionRecord | undefined): Json | null {
     farParty: session.farParty,
     largeMessageMode: session.largeMessageMode,
     secure: session.secure,
+    node: session.node,
     startedAt: session.startedAt.toISOString(),
     endedAt: iso(session.endedAt),
     endReason: session.endReason ?? null,

@@ -32,7 +32,7 @@ export const DELIVERY_SCHEMA = {
 const MSRP_SESSION = {
   type: ['object', 'null'],
   description: 'The MSRP session (session mode) the message came in; null for page mode.',
-  required: ['id', 'callId', 'imUser', 'farParty', 'largeMessageMode', 'secure', 'startedAt', 'endedAt', 'endReason'],
+  required: ['id', 'callId', 'imUser', 'farParty', 'largeMessageMode', 'secure', 'node', 'startedAt', 'endedAt', 'endReason'],
   properties: {
     id: { type: 'string', description: "Herald's MSRP session id; filter the list with ?session=" },
     callId: { type: 'string', description: "The INVITE's Call-ID (the SIP dialog)." },
@@ -40,9 +40,10 @@ const MSRP_SESSION = {
     farParty: { type: 'string', description: 'Where the session goes, as routed (tel: or mailto:).' },
     largeMessageMode: { type: 'boolean' },
     secure: { type: 'boolean', description: 'Over TLS (msrps).' },
+    node: { type: 'string', description: 'The gateway node that held it: host:port of its MSRP listener.' },
     startedAt: DATE_TIME,
     endedAt: { ...OPTIONAL_DATE_TIME, description: 'Null while open, or when its process died before it ended.' },
-    endReason: { ...NULLABLE_STRING, description: 'BYE, shutdown, no connection, large message delivered, …' },
+    endReason: { ...NULLABLE_STRING, description: 'BYE, shutdown, no connection, large message delivered, lost with its process, …' },
   },
 } as const;
 

@@ -17,6 +17,7 @@ const UP: readonly string[] = [
      far_party text not null,
      large_message_mode boolean not null,
      secure boolean not null,
+     node text not null,
      started_at timestamptz not null,
      ended_at timestamptz,
      end_reason text
@@ -26,6 +27,8 @@ const UP: readonly string[] = [
      session_id text not null references msrp_sessions (id) on delete cascade,
      created_at timestamptz not null default now()
    )`,
+  // A restarted node ends what its predecessor left open (few rows: open sessions only).
+  `create index msrp_sessions_open_idx on msrp_sessions (node) where ended_at is null`,
   // "Messages of this session", newest first (the API's session filter).
   `create index msrp_session_messages_session_idx on msrp_session_messages (session_id, message_id)`,
 ];

@@ -38,8 +38,8 @@ describe('admin API: messages of MSRP sessions', () => {
     pageMode = await sms('page mode');
     other = await sms('other session');
     const sessions = h.ledger.msrpSessions;
-    await sessions.opened({ id: 'sessA', callId: 'call-a@client', imUser: 'sip:alice@example.com', farParty: 'tel:+15557770001', largeMessageMode: false, secure: true, startedAt: started });
-    await sessions.opened({ id: 'sessB', callId: 'call-b@client', imUser: 'sip:alice@example.com', farParty: 'tel:+15557770001', largeMessageMode: true, secure: false, startedAt: started });
+    await sessions.opened({ id: 'sessA', callId: 'call-a@client', imUser: 'sip:alice@example.com', farParty: 'tel:+15557770001', largeMessageMode: false, secure: true, node: '127.0.0.1:2855', startedAt: started });
+    await sessions.opened({ id: 'sessB', callId: 'call-b@client', imUser: 'sip:alice@example.com', farParty: 'tel:+15557770001', largeMessageMode: true, secure: false, node: '127.0.0.1:2855', startedAt: started });
     for (const seeded of chat) await sessions.linkMessage('sessA', seeded.message.id);
     // A resent message is linked again: nothing changes.
     await sessions.linkMessage('sessA', chat[0]?.message.id ?? '');
@@ -101,6 +101,7 @@ describe('admin API: messages of MSRP sessions', () => {
         farParty: 'tel:+15557770001',
         largeMessageMode: false,
         secure: true,
+        node: '127.0.0.1:2855',
         startedAt: '2026-12-07T01:00:00.000Z',
         endedAt: '2026-12-07T01:05:00.000Z',
         endReason: 'BYE',
@@ -110,6 +111,28 @@ describe('admin API: messages of MSRP sessions', () => {
     it('shows null for a page-mode message', async () => {
       const res = await h.as(h.viewerToken, { method: 'GET', url: `/api/v1/messages/${pageMode.message.id}` });
       expect(res.json<{ session: unknown }>().session).toBeNull();
+    });
+  });
+
+  describe('when a node starts again', () => {
+    it('ends the sessions its previous process left open, and no other node\'s', async () => {
+      const sessions = h.ledger.msrpSessions;
+      const base = { callId: 'c@x', imUser: 'sip:bob@example.com', farParty: 'tel:+15557770009', largeMessageMode: false, secure: false, startedAt: started };
+      await sessions.opened({ ...base, id: 'orphan1', node: '10.0.0.1:2855' });
+      await sessions.opened({ ...base, id: 'elsewhere', node: '10.0.0.2:2855' });
+      const seed = async (): Promise<string> => (await seedMessage(h.ledger, { senderUri: 'sip:bob@example.com', deliveries: [{ targetUri: 'tel:+15557770009', state: 'queued' }] })).message.id;
+      const messageId = await seed();
+      const elsewhereMessage = await seed();
+      await sessions.linkMessage('orphan1', messageId);
+      await sessions.linkMessage('elsewhere', elsewhereMessage);
+      expect(await sessions.endOrphans('10.0.0.1:2855', new Date('2026-12-07T03:00:00.000Z'), 'lost with its process')).toBe(1);
+      // sessA (ended by BYE) and the other node's session are left as they are.
+      expect(await sessions.endOrphans('10.0.0.1:2855', new Date(), 'again')).toBe(0);
+      const shown = (await h.as(h.viewerToken, { method: 'GET', url: `/api/v1/messages/${messageId}` })).json<{ session: SessionJson }>().session;
+      expect(shown).toMatchObject({ id: 'orphan1', node: '10.0.0.1:2855', endedAt: '2026-12-07T03:00:00.000Z', endReason: 'lost with its process' });
+      const found = await sessions.ofMessages([elsewhereMessage, chat[0]?.message.id ?? '']);
+      expect(found.get(elsewhereMessage)?.endedAt).toBeUndefined();
+      expect(found.get(chat[0]?.message.id ?? '')?.endReason).toBe('BYE');
     });
   });
 });

@@ -47,7 +47,7 @@ describe('IMAP archive of session messages', () => {
     const spec = (text: string, minute: number) => ({ user: USER, peer: PEER, direction: 'mt' as const, channel: 'sms' as const, text, sentAt: new Date(started.getTime() + minute * 60_000), final: 'delivered' as const });
     // Recorded and linked before the worker starts: the session service links a message
     // before it answers 200, long before its delivery ends.
-    await ledger.msrpSessions.opened({ id: 'sessArch1', callId: 'chat-1@client', imUser: USER, farParty: PEER, largeMessageMode: false, secure: true, startedAt: started });
+    await ledger.msrpSessions.opened({ id: 'sessArch1', callId: 'chat-1@client', imUser: USER, farParty: PEER, largeMessageMode: false, secure: true, node: '127.0.0.1:2855', startedAt: started });
     for (const [i, text] of ['chat one', 'chat two'].entries()) {
       const { messageId } = await recordConversationMessage(archiving, spec(text, i + 1));
       await ledger.msrpSessions.linkMessage('sessArch1', messageId);

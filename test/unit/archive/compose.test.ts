@@ -64,7 +64,7 @@ describe('composeArchivedMessage', () => {
 
 describe('composeArchivedMessage of a session message', () => {
   const conversations = conversationsOf(message, [delivery]);
-  const session = { id: 'sessA', callId: 'chat@client\r\nBcc: evil@x.test', imUser: 'sip:alice@example.com', farParty: 'tel:+15551234567', largeMessageMode: true, secure: true, startedAt: at };
+  const session = { id: 'sessA', callId: 'chat@client\r\nBcc: evil@x.test', imUser: 'sip:alice@example.com', farParty: 'tel:+15551234567', largeMessageMode: true, secure: true, node: '127.0.0.1:2855', startedAt: at };
   // Unfolded (RFC 5322 §2.2.3): a long value is folded onto continuation lines.
   const compose = (withSession: boolean): string =>
     headerSection(composeArchivedMessage({ message, deliveries: [delivery], conversations, threadRoot: '<r@a.test>', domain: 'a.test', subjectTemplate: 'Message from {sender}', ...(withSession ? { session } : {}) })).replace(/\r\n /g, ' ');

@@ -57,6 +57,7 @@
  * @property {string} farParty
  * @property {boolean} largeMessageMode
  * @property {boolean} secure
+ * @property {string} node
  * @property {string} startedAt
  * @property {string | null} endedAt
  * @property {string | null} endReason

@@ -75,6 +75,7 @@ function sessionCard(s) {
       ['Started', dateTime(s.startedAt)],
       ['Ended', ended],
       ['SIP Call-ID', h('code', {}, s.callId)],
+      ['Gateway node', h('code', {}, s.node)],
     ]),
   );
 }
