@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
@@ -118,6 +119,27 @@ describe('session mode over msrps and with CEMA (gateway process, SMSC simulator
       expect((await get(`session=${sessionId}`)).map((m) => m.id).sort()).toEqual(mine.map((m) => m.id).sort());
       await waitFor(async () => ((await get(`session=${sessionId}&limit=1`))[0]?.session?.endReason === 'BYE' ? true : undefined), 10_000, 'the session ended by BYE');
     }, 120_000);
+
+    it('closes plain TCP and junk sent to the msrps port, and stays up', async () => {
+      const peer = await newPeer({ secure: true });
+      expect((await peer.invite({ gatewayPort: gateway.sipPort, toUser: '+15557771005' })).status).toBe(200);
+      const tlsPort = Number(/:(\d+)\//.exec(peer.remotePath)?.[1]);
+      const plainFrame = `MSRP abcd1234 SEND\r\nTo-Path: ${peer.remotePath}\r\nFrom-Path: ${peer.localPath}\r\nMessage-ID: p1\r\nByte-Range: 1-2/2\r\nContent-Type: text/plain\r\n\r\nhi\r\n-------abcd1234$\r\n`;
+      for (const input of [Buffer.from(plainFrame), randomBytes(2_000), Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]), randomBytes(600)])]) {
+        const answer = await new Promise<string>((resolve) => {
+          let got = '';
+          const socket = net.connect(tlsPort, '127.0.0.1', () => socket.write(input));
+          socket.on('data', (c: Buffer) => (got += c.toString('latin1')));
+          socket.on('error', () => resolve(got));
+          socket.on('close', () => resolve(got));
+        });
+        // Never an MSRP answer in clear on the TLS port.
+        expect(answer).not.toContain('MSRP ');
+      }
+      expect((await fetch(`${gateway.httpUrl}/healthz`)).ok).toBe(true);
+      await peer.connect();
+      expect(await peer.sendMessage('text/plain', Buffer.from('after the junk'))).toEqual([200]);
+    }, 60_000);
 
     it('refuses a TCP/MSRP offer whose path is msrps (the transports disagree) with 488', async () => {
       const peer = await newPeer({ secure: true });
