@@ -224,6 +224,9 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
         records: ledger.msrpSessions,
       });
       await sessions.start();
+      // Runs before msrp.stop (cleanups run last first): sessions end as 'shutdown' in the record.
+      const stopping = sessions;
+      cleanups.push(() => stopping.stop());
     }
     const sessionService = sessions;
     await sipEdge.start((request) =>

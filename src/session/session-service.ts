@@ -157,7 +157,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         const ended = new Date();
         // After the start is written: a session that fails at once (no connection) still ends in the record.
         const closing = open;
-        if (closing !== undefined) void openedWrite.then(() => record(log, 'end', (store, id) => store.ended(id, ended, reason), closing.msrp.id));
+        if (closing !== undefined) track(openedWrite.then(() => record(log, 'end', (store, id) => store.ended(id, ended, reason), closing.msrp.id)));
         if (reason !== 'BYE' && reason !== 'shutdown') void endDialog(request, toTag, log);
       },
     });
@@ -178,6 +178,13 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     await openedWrite;
     return { status: 200, reason: 'OK', headers: { ...locals.timer?.headers }, contentType: 'application/sdp', body: answered.sdp, toTag };
   };
+
+  /** Record writes not awaited by their caller (a session's end): stop() waits for them before the ledger closes. */
+  const unsettled = new Set<Promise<void>>();
+  function track(write: Promise<void>): void {
+    unsettled.add(write);
+    void write.finally(() => unsettled.delete(write));
+  }
 
   /**
    * Writes to the session record. A failure is logged, never fatal: the record serves the
@@ -315,6 +322,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       for (const timer of expiries.values()) clearTimeout(timer);
       expiries.clear();
       for (const session of registry.all()) await session.msrp.close('shutdown');
+      // Each session's end reaches the record before the ledger closes.
+      await Promise.allSettled([...unsettled]);
     },
   };
 }

@@ -90,6 +90,19 @@ describe('session mode across a gateway restart', () => {
           'select s.end_reason, s.ended_at is not null as ended, s.node, (select count(*) from msrp_session_messages l where l.session_id = s.id) as linked from msrp_sessions s',
         );
         expect(rows.rows).toEqual([{ end_reason: 'lost with its process', ended: true, node: `127.0.0.1:${msrpPort}`, linked: '3' }]);
+
+        // A graceful stop, by contrast, records each open session's end as it happens.
+        const again = new MsrpTestPeer();
+        await again.open();
+        try {
+          expect((await again.invite({ gatewayPort: second.sipPort, toUser: number })).status).toBe(200);
+          await again.connect();
+          expect(await second.stop('SIGTERM')).toBe(0);
+        } finally {
+          again.close();
+        }
+        const reasons = await sql.query<{ end_reason: string | null }>('select end_reason from msrp_sessions order by started_at');
+        expect(reasons.rows.map((r) => r.end_reason)).toEqual(['lost with its process', 'shutdown']);
       } finally {
         await sql.end();
       }
