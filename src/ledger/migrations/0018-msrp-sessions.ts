@@ -22,8 +22,10 @@ const UP: readonly string[] = [
      ended_at timestamptz,
      end_reason text
    )`,
+  // No foreign key to messages, as 0013 and 0020 have it for the message path's tables: the
+  // link is written after its message is stored, and messages are never deleted.
   `create table msrp_session_messages (
-     message_id text primary key references messages (id) on delete cascade,
+     message_id text primary key,
      session_id text not null references msrp_sessions (id) on delete cascade,
      created_at timestamptz not null default now()
    )`,
