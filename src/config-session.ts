@@ -15,6 +15,15 @@ export const sessionSchema = z.strictObject({
     .describe('Session mode: answer SIP INVITEs for MSRP chat and Large Message Mode (standalone and drachtio edges). Off: INVITE gets 405 and no MSRP port is opened.'),
   msrpHost: z.string().min(1).default('127.0.0.1').describe('Address the MSRP listener (TCP) binds.'),
   msrpPort: port.default(2855).describe('MSRP listener port; 0 picks a free one (the SDP answer names it).'),
+  msrpsPort: port
+    .default(2856)
+    .describe('msrps (MSRP over TLS) listener port, opened only when tlsCertFile and tlsKeyFile are set; 0 picks a free one (the SDP answer names it).'),
+  tlsCertFile: z.string().min(1).optional().describe('PEM certificate (chain) of the msrps listener. With tlsKeyFile set, offers of TCP/TLS/MSRP are answered with an msrps URI; unset: they get 488.'),
+  tlsKeyFile: z.string().min(1).optional().describe('PEM private key of the msrps listener.'),
+  tlsRejectUnauthorized: z
+    .boolean()
+    .default(true)
+    .describe('When Herald opens an msrps connection (the offer said a=setup:passive), refuse a peer certificate that does not verify.'),
   msrpPublicHost: z.string().min(1).optional().describe('Host put in Herald\'s MSRP URIs and SDP when behind NAT. Unset: msrpHost.'),
   maxMessageBytes: z
     .number()
@@ -40,4 +49,7 @@ export const sessionSchema = z.strictObject({
     .min(1)
     .default(1_800)
     .describe('Session timers (RFC 4028): the interval Herald answers a client that supports timers but names none; without a refresh (re-INVITE or UPDATE) in time Herald sends BYE.'),
+}).refine((s) => (s.tlsCertFile === undefined) === (s.tlsKeyFile === undefined), {
+  message: 'tlsCertFile and tlsKeyFile go together: set both for msrps, or neither',
+  path: ['tlsKeyFile'],
 });

@@ -174,7 +174,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     if (archiveMailboxes !== undefined) {
       // Its own workers: archive concurrency is about IMAP batching, not channel throughput.
       const archiveWorkers = new JobWorkers(redisClient, log, { prefix: config.queues.prefix, concurrency: config.archive.concurrency, stalledIntervalMs: config.queues.stalledIntervalMs });
-      archiveWorkers.start({ archive: createArchiveHandler({ settings: archive, ledger, store: ledger.archive, mailboxes: archiveMailboxes, metrics, log }) });
+      archiveWorkers.start({ archive: createArchiveHandler({ settings: archive, ledger, store: ledger.archive, mailboxes: archiveMailboxes, sessions: ledger.msrpSessions, metrics, log }) });
       cleanups.push(() => archiveMailboxes.close());
       cleanups.push(() => archiveWorkers.close());
       cleanups.push(startArchiveService({ settings: archive, store: ledger.archive, jobs, metrics, log }));
@@ -189,6 +189,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     const digestNonceKey = config.sip.digestRealm === undefined ? undefined : await nonceCounts.sharedKey();
     const ingress = createIngress({ config, ledger: tracked, jobs, metrics, log, incomingImdns, rateLimiter, mediaBaseUrl: mediaBase, nonceCounts, digestNonceKey });
     let msrpAddress: string | undefined;
+    let msrpsAddress: string | undefined;
     let sessions: ReturnType<typeof createSessionService> | undefined;
     if (config.session.enabled) {
       const s = config.session;
@@ -202,11 +203,14 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
         transactionTimeoutMs: s.transactionTimeoutMs,
         bindTimeoutMs: s.bindTimeoutMs,
         maxSessions: s.maxSessions,
+        tls: s.tlsCertFile === undefined || s.tlsKeyFile === undefined ? undefined : { port: s.msrpsPort, certFile: s.tlsCertFile, keyFile: s.tlsKeyFile, rejectUnauthorized: s.tlsRejectUnauthorized },
         log,
       });
       await msrp.start();
       cleanups.push(() => msrp.stop());
-      msrpAddress = `${msrp.address().host}:${msrp.address().port}`;
+      const msrpAt = msrp.address();
+      msrpAddress = `${msrpAt.host}:${msrpAt.port}`;
+      if (msrpAt.tlsPort !== undefined) msrpsAddress = `${msrpAt.host}:${msrpAt.tlsPort}`;
       const inDialog = sipEdge.sendInDialog?.bind(sipEdge);
       sessions = createSessionService({
         config,
@@ -217,7 +221,12 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
         sendInDialog: inDialog,
         nonceCounts,
         nonceKey: digestNonceKey,
+        records: ledger.msrpSessions,
       });
+      await sessions.start();
+      // Runs before msrp.stop (cleanups run last first): sessions end as 'shutdown' in the record.
+      const stopping = sessions;
+      cleanups.push(() => stopping.stop());
     }
     const sessionService = sessions;
     await sipEdge.start((request) =>
@@ -265,7 +274,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     listeningAt = httpAddress;
     cleanups.push(() => http.close());
 
-    log.info({ http: httpAddress, edge: config.sip.edge, ...sipStartFacts(config.sip, sipEdge), redis: redis.description, ...(msrpAddress === undefined ? {} : { msrp: msrpAddress }) }, 'herald started');
+    log.info({ http: httpAddress, edge: config.sip.edge, ...sipStartFacts(config.sip, sipEdge), redis: redis.description, ...(msrpAddress === undefined ? {} : { msrp: msrpAddress }), ...(msrpsAddress === undefined ? {} : { msrps: msrpsAddress }) }, 'herald started');
 
     let stopping: Promise<void> | undefined;
     return {

@@ -6,6 +6,7 @@
 import { charsetOfContentType, decodeCharset } from '../codecs/charset.js';
 import type { StoredDelivery, StoredMessage } from '../domain/message.js';
 import { messageSubject, senderName } from '../domain/subject.js';
+import type { MsrpSessionRecord } from '../ports/msrp-session-store.port.js';
 import { addressOf, archiveMessageId, canonicalPeer, uriDisplayName, type Conversation } from './conversation.js';
 import { base64Lines, HeaderBlock, mailbox, rfc5322Date } from './mail-headers.js';
 
@@ -21,6 +22,8 @@ export interface ArchiveMailInput {
   readonly subjectTemplate: string;
   /** Directory display names (people.ts); none: names from the message only. */
   readonly nameOf?: ((uri: string) => string | undefined) | undefined;
+  /** The MSRP session the message came in (session mode); named in X-Herald-Session. */
+  readonly session?: MsrpSessionRecord | undefined;
 }
 
 /** The message's text in its declared charset (UTF-8 when the label is unknown). */
@@ -48,6 +51,17 @@ function recipientsOf(input: ArchiveMailInput, copy: 'to' | 'cc' | 'bcc'): strin
     .filter((d) => (d.copyControl ?? 'to') === copy)
     .map((d) => canonicalPeer(d.targetUri))
     .map((peer) => mailbox(addressOf(peer, domain), uriDisplayName(peer, input.nameOf?.(peer))));
+}
+
+/**
+ * `<session id>; call-id=…; transport=msrp|msrps; started=<ISO>` (and `; large-message-mode`):
+ * enough to find every archived message of one chat (SEARCH HEADER X-Herald-Session <id>)
+ * and the session in the API. The start is fixed, the end is not: a retry writes the same bytes.
+ */
+export function sessionHeaderValue(session: MsrpSessionRecord): string {
+  const parts = [session.id, `call-id=${session.callId}`, `transport=${session.secure ? 'msrps' : 'msrp'}`, `started=${session.startedAt.toISOString()}`];
+  if (session.largeMessageMode) parts.push('large-message-mode');
+  return parts.join('; ');
 }
 
 /** The mail, CRLF line ends, ready for APPEND. */
@@ -78,6 +92,7 @@ export function composeArchivedMessage(input: ArchiveMailInput): Buffer {
   for (const d of deliveries) headers.text('X-Herald-Delivery', `${d.id}; channel=${d.channel}; to=${d.targetUri}; state=${d.state}`);
   headers.raw('X-Herald-Status', [...new Set(deliveries.map((d) => d.state))].join(', ') || 'none');
   if (message.imdnMessageId !== undefined) headers.text('X-Herald-Imdn-Message-Id', message.imdnMessageId);
+  if (input.session !== undefined) headers.text('X-Herald-Session', sessionHeaderValue(input.session));
 
   const text = messageText(message);
   if (text !== undefined) {

@@ -16,6 +16,7 @@ import type { JobHandler } from '../ports/job-queue.port.js';
 import type { ArchiveMailboxes } from '../ports/archive-mailboxes.port.js';
 import type { ArchiveStore, ArchivedItem } from '../ports/archive-store.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
+import type { MsrpSessionStore } from '../ports/msrp-session-store.port.js';
 import { heraldError, isHeraldError, toHeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -29,6 +30,8 @@ export interface ArchiveHandlerDeps {
   readonly ledger: Pick<Ledger, 'getMessage' | 'listDeliveries' | 'listEvents' | 'directory'>;
   readonly store: ArchiveStore;
   readonly mailboxes: ArchiveMailboxes;
+  /** Where a session message's MSRP session is found (X-Herald-Session); absent, none is named. */
+  readonly sessions?: Pick<MsrpSessionStore, 'ofMessages'> | undefined;
   readonly metrics?: Metrics | undefined;
   readonly log: Logger;
 }
@@ -73,7 +76,7 @@ export function createArchiveHandler(deps: ArchiveHandlerDeps): JobHandler<'arch
     async function archiveMessage(id: string, attempt: number): Promise<boolean> {
       const message = await ledger.getMessage(id);
       if (message === undefined) return true;
-      const [deliveries, events] = await Promise.all([ledger.listDeliveries(id), ledger.listEvents(id)]);
+      const [deliveries, events, sessions] = await Promise.all([ledger.listDeliveries(id), ledger.listEvents(id), deps.sessions?.ofMessages([id])]);
       const people = await lookUpPeople(message, deliveries, ledger.directory);
       const copies = copiesFor(message, deliveries, settings, people);
       if (copies.length === 0) {
@@ -83,7 +86,7 @@ export function createArchiveHandler(deps: ArchiveHandlerDeps): JobHandler<'arch
       const archived = await store.archivedKeys(id);
       // A conversation's root mail is shared by its messages: the store picks the one job that appends it.
       const roots = await store.claimRoots(id, rootKeys(copies).filter((key) => !archived.has(key)));
-      const pending = planItems({ message, deliveries, events, copies, domain: settings.messageIdDomain, subjectTemplate: settings.subjectTemplate, roots, people }).filter(
+      const pending = planItems({ message, deliveries, events, copies, domain: settings.messageIdDomain, subjectTemplate: settings.subjectTemplate, roots, people, session: sessions?.get(id) }).filter(
         (item) => !archived.has(item.itemKey),
       );
       // All at once: the adapter queues them per folder in this order and batches them

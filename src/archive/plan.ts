@@ -7,6 +7,7 @@
  */
 import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../domain/message.js';
 import type { ArchiveAccount } from '../ports/archive-mailboxes.port.js';
+import type { MsrpSessionRecord } from '../ports/msrp-session-store.port.js';
 import { archivedSubject, composeArchivedMessage } from './compose-message.js';
 import { composeReport, reportKindOf } from './compose-report.js';
 import { composeRoot } from './compose-root.js';
@@ -44,6 +45,8 @@ export interface PlanInput {
   /** Root mails (by item key) this message's job appends: the ones the archive store gave it. */
   readonly roots?: ReadonlySet<string> | undefined;
   readonly people?: People | undefined;
+  /** The MSRP session the message came in, if any. */
+  readonly session?: MsrpSessionRecord | undefined;
 }
 
 /** Items in append order: each copy's root (if this job's), then its message, then its reports in timeline order. */
@@ -72,7 +75,7 @@ export function planItems(input: PlanInput): ArchiveItem[] {
       rfcMessageId: messageId,
       internalDate: message.sentAt,
       compose: () =>
-        composeArchivedMessage({ message, deliveries, conversations: copy.conversations, threadRoot: copy.threadRoot, domain, subjectTemplate: input.subjectTemplate, nameOf: people.nameOf }),
+        composeArchivedMessage({ message, deliveries, conversations: copy.conversations, threadRoot: copy.threadRoot, domain, subjectTemplate: input.subjectTemplate, nameOf: people.nameOf, session: input.session }),
     });
     const filed = new Map(copy.conversations.flatMap((c) => c.deliveries.map((d) => [d.id, c.user] as const)));
     for (const event of events) {

@@ -9,6 +9,7 @@ import type { EmailStore } from '../ports/email-store.port.js';
 import type { ArchiveStore } from '../ports/archive-store.port.js';
 import type { GroupStore } from '../ports/group-store.port.js';
 import type { MediaLinkStore } from '../ports/media-link-store.port.js';
+import type { MsrpSessionStore } from '../ports/msrp-session-store.port.js';
 import type { Ledger, TransitionsWithHistory } from '../ports/ledger.port.js';
 import { connectLedger, type LedgerConnectOptions } from './connect.js';
 import { KyselyLedger, type LedgerObserver } from './kysely-ledger.js';
@@ -26,7 +27,7 @@ export { MIGRATIONS } from './migrations/index.js';
  * @throws GW_ERR_DB_UNREACHABLE with a one-line detail that starts with `DATABASE_URL`
  *   (or `dataDir` for PGlite), the location with its password masked, and the reason.
  */
-export async function createLedger(options: LedgerConnectOptions, log: Logger, observe?: LedgerObserver): Promise<Ledger & TransitionsWithHistory & { readonly admin: AdminStore; readonly dispositions: DispositionStore; readonly email: EmailStore; readonly archive: ArchiveStore; readonly media: MediaLinkStore; readonly groups: GroupStore }> {
+export async function createLedger(options: LedgerConnectOptions, log: Logger, observe?: LedgerObserver): Promise<Ledger & TransitionsWithHistory & { readonly admin: AdminStore; readonly dispositions: DispositionStore; readonly email: EmailStore; readonly archive: ArchiveStore; readonly media: MediaLinkStore; readonly groups: GroupStore; readonly msrpSessions: MsrpSessionStore }> {
   const connection = await connectLedger(options, log.child({ component: 'ledger' }));
   return new KyselyLedger(connection, log, observe);
 }

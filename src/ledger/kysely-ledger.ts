@@ -24,6 +24,7 @@ import type { EmailStore } from '../ports/email-store.port.js';
 import type { ArchiveStore } from '../ports/archive-store.port.js';
 import type { GroupStore } from '../ports/group-store.port.js';
 import type { MediaLinkStore } from '../ports/media-link-store.port.js';
+import type { MsrpSessionStore } from '../ports/msrp-session-store.port.js';
 import type {
   AwaitingJobPage,
   CorrelationStore,
@@ -45,6 +46,7 @@ import { KyselyEmailStore } from './email-store.js';
 import { KyselyArchiveStore } from './archive-store.js';
 import { KyselyGroupStore } from './group-store.js';
 import { KyselyMediaLinkStore } from './media-links.js';
+import { KyselyMsrpSessionStore } from './msrp-sessions.js';
 import { guarded, isUnreachable, toLedgerError } from './db-errors.js';
 import { KyselyNumberDirectory } from './directory.js';
 import { KyselyHeldReceiptStore } from './held-receipts.js';
@@ -127,6 +129,8 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
   readonly media: MediaLinkStore;
   /** Group lookups for reply-to-all (not part of the Ledger port). */
   readonly groups: GroupStore;
+  /** MSRP sessions and the messages that came in them (session mode; not part of the Ledger port). */
+  readonly msrpSessions: MsrpSessionStore;
   readonly #db: Kysely<LedgerDatabase>;
   readonly #writer: LedgerWriter;
   readonly #log: Logger;
@@ -145,6 +149,7 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
     this.dispositions = new KyselyDispositionStore(connection.db, this.#writer);
     this.media = new KyselyMediaLinkStore(connection.db);
     this.groups = new KyselyGroupStore(connection.db);
+    this.msrpSessions = new KyselyMsrpSessionStore(connection.db);
     this.email = new KyselyEmailStore(connection.db);
     this.archive = new KyselyArchiveStore(connection.db);
   }

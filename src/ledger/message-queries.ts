@@ -7,6 +7,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { StoredDelivery } from '../domain/message.js';
 import type { MessageDetail, MessageFilter, MessagePage, MessageQueries } from '../ports/message-queries.port.js';
 import { guarded } from './db-errors.js';
+import { KyselyMsrpSessionStore } from './msrp-sessions.js';
 import { toCorrelation, toDelivery, toEvent, toMessage, toSegment } from './rows.js';
 import type { LedgerDatabase } from './schema.js';
 
@@ -62,9 +63,11 @@ function hasMatchingDelivery(eb: MessagesScope, filter: MessageFilter) {
 /** {@link MessageQueries} over Kysely (PostgreSQL or PGlite). */
 export class KyselyMessageQueries implements MessageQueries {
   readonly #db: Kysely<LedgerDatabase>;
+  readonly #sessions: KyselyMsrpSessionStore;
 
   constructor(db: Kysely<LedgerDatabase>) {
     this.#db = db;
+    this.#sessions = new KyselyMsrpSessionStore(db);
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */
@@ -83,14 +86,17 @@ export class KyselyMessageQueries implements MessageQueries {
       if (filter.to !== undefined) query = query.where('m.created_at', '<', filter.to);
       const q = filter.q;
       if (q !== undefined) query = query.where((eb) => matchesAnyId(eb, q));
+      const session = filter.session;
+      if (session !== undefined) query = query.where('m.id', 'in', (eb) => eb.selectFrom('msrp_session_messages').select('message_id').where('session_id', '=', session));
       if (filter.state !== undefined || filter.channel !== undefined || filter.recipient !== undefined) {
         query = query.where((eb) => hasMatchingDelivery(eb, filter));
       }
       const rows = await query.execute();
       const page = rows.slice(0, filter.limit);
-      const deliveries = await this.#deliveriesOf(page.map((row) => row.id));
+      const ids = page.map((row) => row.id);
+      const [deliveries, sessions] = await Promise.all([this.#deliveriesOf(ids), this.#sessions.ofMessages(ids)]);
       return {
-        items: page.map((row) => ({ message: toMessage(row), deliveries: deliveries.get(row.id) ?? [] })),
+        items: page.map((row) => ({ message: toMessage(row), deliveries: deliveries.get(row.id) ?? [], session: sessions.get(row.id) })),
         nextBeforeId: rows.length > filter.limit ? page[page.length - 1]?.id : undefined,
       };
     });
@@ -102,11 +108,12 @@ export class KyselyMessageQueries implements MessageQueries {
       const message = await this.#db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
       if (message === undefined) return undefined;
       const ofMessage = this.#db.selectFrom('deliveries').select('id').where('message_id', '=', messageId);
-      const [deliveries, segments, correlations, events] = await Promise.all([
+      const [deliveries, segments, correlations, events, sessions] = await Promise.all([
         this.#db.selectFrom('deliveries').selectAll().where('message_id', '=', messageId).orderBy('created_at').orderBy('id').execute(),
         this.#db.selectFrom('segments').selectAll().where('delivery_id', 'in', ofMessage).orderBy('delivery_id').orderBy('seq').orderBy('id').execute(),
         this.#db.selectFrom('correlations').selectAll().where('delivery_id', 'in', ofMessage).orderBy('created_at').orderBy('kind').execute(),
         this.#db.selectFrom('events').selectAll().where('message_id', '=', messageId).orderBy('id').execute(),
+        this.#sessions.ofMessages([messageId]),
       ]);
       return {
         message: toMessage(message),
@@ -114,6 +121,7 @@ export class KyselyMessageQueries implements MessageQueries {
         segments: segments.map(toSegment),
         correlations: correlations.map(toCorrelation),
         events: events.map(toEvent),
+        session: sessions.get(messageId),
       };
     });
   }

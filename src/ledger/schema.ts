@@ -149,6 +149,27 @@ export interface MoPartsTable {
   received_at: DefaultedTimestamp;
 }
 
+/** Migration 0018: MSRP sessions (session mode). */
+export interface MsrpSessionsTable {
+  id: string;
+  call_id: string;
+  im_user: string;
+  far_party: string;
+  large_message_mode: boolean;
+  secure: boolean;
+  node: string;
+  started_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+/** Migration 0018: which message came in which MSRP session. */
+export interface MsrpSessionMessagesTable {
+  message_id: string;
+  session_id: string;
+  created_at: DefaultedTimestamp;
+}
+
 /** The ledger database as Kysely types it. */
 export interface LedgerDatabase {
   messages: MessagesTable;
@@ -162,6 +183,8 @@ export interface LedgerDatabase {
   api_tokens: ApiTokensTable;
   api_sessions: ApiSessionsTable;
   audit: AuditTable;
+  msrp_sessions: MsrpSessionsTable;
+  msrp_session_messages: MsrpSessionMessagesTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;

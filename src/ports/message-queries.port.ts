@@ -1,6 +1,7 @@
 import type { DeliveryState } from '../domain/delivery-state.js';
 import type { Channel, DeliveryEvent, Direction, StoredDelivery, StoredMessage } from '../domain/message.js';
 import type { StoredCorrelation, StoredSegment } from './ledger.port.js';
+import type { MsrpSessionRecord } from './msrp-session-store.port.js';
 
 /**
  * What an admin searches messages by. Every given field must match. `state`, `channel`
@@ -24,6 +25,8 @@ export interface MessageFilter {
    * id of any segment, or a correlation key (email ENVID, Message-ID, reply token).
    */
   readonly q?: string | undefined;
+  /** Only messages received in this MSRP session (Herald's session id). */
+  readonly session?: string | undefined;
   /** Keyset paging: only messages whose id sorts below this one. */
   readonly beforeId?: string | undefined;
   readonly limit: number;
@@ -33,6 +36,8 @@ export interface MessageFilter {
 export interface MessageSummary {
   readonly message: StoredMessage;
   readonly deliveries: readonly StoredDelivery[];
+  /** The MSRP session it came in; absent for page-mode messages. */
+  readonly session?: MsrpSessionRecord | undefined;
 }
 
 export interface MessagePage {
@@ -50,6 +55,8 @@ export interface MessageDetail {
   readonly correlations: readonly StoredCorrelation[];
   /** The whole timeline (all deliveries), oldest first. */
   readonly events: readonly DeliveryEvent[];
+  /** The MSRP session it came in; absent for page-mode messages. */
+  readonly session?: MsrpSessionRecord | undefined;
 }
 
 /** Read-side queries of the admin API. */

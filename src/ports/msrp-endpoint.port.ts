@@ -51,6 +51,8 @@ export interface MsrpAnswer {
   /** The SDP answer for the 200 to the INVITE. */
   readonly sdp: string;
   readonly session: MsrpSession;
+  /** The session runs over TLS (msrps). */
+  readonly secure: boolean;
 }
 
 export interface MsrpEndpoint {
@@ -60,6 +62,8 @@ export interface MsrpEndpoint {
    *   a transport Herald does not serve (msrps without TLS configured).
    */
   answer(offerSdp: string, terms: MsrpTerms, events: MsrpSessionEvents): Promise<MsrpAnswer>;
+  /** This node as its MSRP URIs name it (host:port of the TCP listener), once started. */
+  node(): string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { errorReply, reply } from '../ingress/sip-reply.js';
 import { checkSmsDestination } from '../ingress/abuse-policy.js';
 import type { Logger } from '../logger.js';
 import type { MsrpEndpoint, MsrpIncomingMessage, MsrpTerms, MsrpVerdict } from '../ports/msrp-endpoint.port.js';
+import type { MsrpSessionStore } from '../ports/msrp-session-store.port.js';
 import { randomPoolBytes } from '../domain/random-pool.js';
 import type { SipFinalResponse, SipInDialogRequest, SipIncomingRequest, SipReply } from '../ports/sip-edge.port.js';
 import { routeRecipient, type Route } from '../routing/route-recipient.js';
@@ -30,6 +31,9 @@ export const SESSION_ACCEPT_WRAPPED_TYPES = ['text/plain', 'message/imdn+xml', '
 /** The SIP methods the session service answers (the rest goes to the page-mode ingress). */
 export const SESSION_REQUESTS: ReadonlySet<string> = new Set(['INVITE', 'UPDATE', 'BYE']);
 
+/** End reason of a session its process died with (recorded when the node starts again). */
+export const LOST_WITH_PROCESS = 'lost with its process';
+
 /** OMA SIMPLE IM / CPM feature tag of a Large Message Mode INVITE (OMA SIMPLE IM). */
 const LARGE_MESSAGE_TAG = '+g.oma.sip-im.large-message';
 
@@ -45,6 +49,8 @@ export interface SessionServiceDeps {
   /** The MESSAGE pipeline's digest nonce store and key, so INVITE is challenged exactly as MESSAGE is. */
   readonly nonceCounts?: NonceCountStore | undefined;
   readonly nonceKey?: Buffer | undefined;
+  /** The ledger's record of sessions and their messages (API, dashboard, archive); without it nothing is recorded. */
+  readonly records?: MsrpSessionStore | undefined;
 }
 
 interface Locals {
@@ -58,6 +64,8 @@ type Step = (request: SipIncomingRequest, locals: Locals) => SipReply | undefine
 export interface SessionService {
   /** Answers INVITE (initial, or a refresh in the dialog), UPDATE and BYE; anything else is not its business (405). */
   handle(request: SipIncomingRequest): Promise<SipReply>;
+  /** Ends, in the record, the sessions this node's previous process left open (they died with it). */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -124,11 +132,14 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     };
     let open: OpenSession | undefined;
     let sequence = 0;
+    let openedWrite: Promise<void> = Promise.resolve();
     const toTag = randomPoolBytes(8).toString('hex');
     const log = deps.log.child({ callId: request.callId });
     const answered = await deps.msrp.answer(request.body.toString('utf8'), terms, {
       message: async (message) => {
         if (open === undefined) return { status: 481, comment: 'No Such Session' };
+        // The message's link to its session needs the session's row first.
+        await openedWrite;
         const verdict = await deliver(open, message, ++sequence, request, log);
         if (open.largeMessageMode) {
           // One message per Large Message Mode session (TS 29.311 Large Message Mode): done once answered.
@@ -143,6 +154,10 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
           armExpiry(open, undefined, log);
         }
         log.info({ reason }, 'session ended');
+        const ended = new Date();
+        // After the start is written: a session that fails at once (no connection) still ends in the record.
+        const closing = open;
+        if (closing !== undefined) track(openedWrite.then(() => record(log, 'end', (store, id) => store.ended(id, ended, reason), closing.msrp.id)));
         if (reason !== 'BYE' && reason !== 'shutdown') void endDialog(request, toTag, log);
       },
     });
@@ -157,9 +172,32 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     };
     registry.add(open);
     armExpiry(open, locals.timer?.terms, log);
-    log.info({ sessionId: answered.session.id, channel: target.channel, largeMessageMode: open.largeMessageMode, sessionExpires: locals.timer?.terms?.seconds }, 'session accepted');
+    log.info({ sessionId: answered.session.id, channel: target.channel, largeMessageMode: open.largeMessageMode, secure: answered.secure, sessionExpires: locals.timer?.terms?.seconds }, 'session accepted');
+    const opened = { id: answered.session.id, callId: open.callId, imUser: open.imUser, farParty: open.farParty, largeMessageMode: open.largeMessageMode, secure: answered.secure, node: deps.msrp.node(), startedAt: new Date() };
+    openedWrite = record(log, 'start', (store) => store.opened(opened), opened.id);
+    await openedWrite;
     return { status: 200, reason: 'OK', headers: { ...locals.timer?.headers }, contentType: 'application/sdp', body: answered.sdp, toTag };
   };
+
+  /** Record writes not awaited by their caller (a session's end): stop() waits for them before the ledger closes. */
+  const unsettled = new Set<Promise<void>>();
+  function track(write: Promise<void>): void {
+    unsettled.add(write);
+    void write.finally(() => unsettled.delete(write));
+  }
+
+  /**
+   * Writes to the session record. A failure is logged, never fatal: the record serves the
+   * API, dashboard and archive, and a message is durable (and answered) without it.
+   */
+  async function record(log: Logger, what: string, write: (store: MsrpSessionStore, sessionId: string) => Promise<void>, sessionId: string): Promise<void> {
+    if (deps.records === undefined) return;
+    try {
+      await write(deps.records, sessionId);
+    } catch (err) {
+      log.warn({ err, sessionId }, `session record (${what}) not written`);
+    }
+  }
 
   /** Herald ended the session (Large Message Mode done, connection gone): BYE ends the dialog (RFC 3261 §15.1.1). */
   async function endDialog(invite: SipIncomingRequest, toTag: string, log: Logger): Promise<void> {
@@ -195,6 +233,9 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       source: invite.source,
     };
     const outcome = await deps.submit(asMessage);
+    const stored = outcome.messageId;
+    // Linked before the MSRP 200, so a message its sender saw accepted shows its session.
+    if (outcome.reply.status < 300 && stored !== undefined) await record(log, 'message', (store, id) => store.linkMessage(id, stored), session.msrp.id);
     const imdnId = imdnMessageIdOf(message);
     if (outcome.reply.status < 300 && imdnId !== undefined) registry.rememberImdnId(session, imdnId);
     log.debug({ msgId: outcome.messageId, status: outcome.reply.status, msrpMessageId: message.messageId }, 'session message handled');
@@ -267,10 +308,22 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (request.method === 'BYE') return bye(request);
       return Promise.resolve(errorReply(heraldError('GW_ERR_SIP_METHOD', request.method), host));
     },
+    async start(): Promise<void> {
+      if (deps.records === undefined) return;
+      const node = deps.msrp.node();
+      try {
+        const ended = await deps.records.endOrphans(node, new Date(), LOST_WITH_PROCESS);
+        if (ended > 0) deps.log.info({ node, ended }, 'sessions of the previous process ended in the record');
+      } catch (err) {
+        deps.log.warn({ err, node }, 'sessions of the previous process not ended in the record');
+      }
+    },
     async stop(): Promise<void> {
       for (const timer of expiries.values()) clearTimeout(timer);
       expiries.clear();
       for (const session of registry.all()) await session.msrp.close('shutdown');
+      // Each session's end reaches the record before the ledger closes.
+      await Promise.allSettled([...unsettled]);
     },
   };
 }

@@ -119,6 +119,25 @@ async function failDelivery(databaseUrl: string): Promise<string> {
   }
 }
 
+/** The MSRP session the waiting message is recorded as having come in (session mode writes the same rows). */
+const SESSION_ID = 'dashSess0001';
+
+/** Records an MSRP session, ended by BYE, and links the message to `recipient` to it. */
+async function linkToSession(databaseUrl: string, recipient: string): Promise<string> {
+  const ledger = await createLedger({ databaseUrl, dataDir: '/nonexistent-never-used', poolSize: 1 }, createLogger('silent'));
+  try {
+    const page = await ledger.admin.messages.search({ recipient, limit: 1 });
+    const id = page.items[0]?.message.id;
+    if (id === undefined) throw new Error('the MESSAGE is not in the ledger');
+    await ledger.msrpSessions.opened({ id: SESSION_ID, callId: 'chat-call@client.example', imUser: 'sip:alice@127.0.0.1', farParty: `tel:${recipient}`, largeMessageMode: false, secure: true, node: '127.0.0.1:2855', startedAt: new Date() });
+    await ledger.msrpSessions.linkMessage(SESSION_ID, id);
+    await ledger.msrpSessions.ended(SESSION_ID, new Date(), 'BYE');
+    return id;
+  } finally {
+    await ledger.close();
+  }
+}
+
 describe('dashboard in chromium', () => {
   let db: TestDatabase | undefined;
   let gateway: GatewayProcess | undefined;
@@ -126,6 +145,7 @@ describe('dashboard in chromium', () => {
   let profile: string | undefined;
   let token = '';
   let messageId = '';
+  let sessionMessageId = '';
   const prefix = `e2e-ui-${randomBytes(4).toString('hex')}`;
   const consoleProblems: string[] = [];
 
@@ -142,6 +162,7 @@ describe('dashboard in chromium', () => {
     await sendMessage(gateway.sipPort);
     messageId = await failDelivery(db.url);
     await sendMessage(gateway.sipPort, WAITING_RECIPIENT);
+    sessionMessageId = await linkToSession(db.url, WAITING_RECIPIENT);
 
     profile = mkdtempSync(path.join(tmpdir(), 'herald-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
@@ -231,6 +252,35 @@ describe('dashboard in chromium', () => {
     expect(await waiting.textContent()).toContain('no SMSC connection is configured');
     expect(await page.locator('.reason').count()).toBe(0);
     await shotsAtWidths(page, 'message-waiting');
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it('shows the MSRP session a message came in, and lists the messages of that session', { timeout: 120_000 }, async () => {
+    if (context === undefined || gateway === undefined) throw new Error('setup failed');
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${gateway.httpUrl}/#/messages/${sessionMessageId}`);
+    const card = page.locator(`#session[data-session-id="${SESSION_ID}"]`);
+    await card.waitFor();
+    const text = (await card.textContent()) ?? '';
+    expect(text).toContain('Chat session');
+    expect(text).toContain('MSRP over TLS (msrps)');
+    expect(text).toContain(`sip:alice@127.0.0.1 ⇄ tel:${WAITING_RECIPIENT}`);
+    expect(text).toContain('(BYE)');
+    expect(text).toContain('chat-call@client.example');
+    await shotsAtWidths(page, 'message-session');
+    // A page-mode message has no session card.
+    await page.goto(`${gateway.httpUrl}/#/messages/${messageId}`);
+    await page.locator('[data-testid="delivery-state"]').waitFor();
+    expect(await page.locator('#session').count()).toBe(0);
+
+    await page.goto(`${gateway.httpUrl}/#/messages/${sessionMessageId}`);
+    await page.click('#session-messages');
+    const row = page.locator(`#results-table tr[data-message-id="${sessionMessageId}"]`);
+    await row.waitFor();
+    expect(await page.locator('#results-table tr[data-message-id]').count()).toBe(1);
+    expect(await page.locator('h1').textContent()).toBe(`Messages of MSRP session ${SESSION_ID}`);
+    expect(await row.textContent()).toContain('session');
+    await shot(page, '6-session-messages');
     expect(consoleProblems).toEqual([]);
   });
 

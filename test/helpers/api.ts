@@ -21,13 +21,14 @@ import { createIngress } from '../../src/ingress/ingress.js';
 import { Metrics } from '../../src/metrics.js';
 import type { AdminStore } from '../../src/ports/admin-store.port.js';
 import type { Ledger } from '../../src/ports/ledger.port.js';
+import type { MsrpSessionStore } from '../../src/ports/msrp-session-store.port.js';
 import { createTestDatabase } from './postgres.js';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface ApiHarness {
   readonly app: FastifyInstance;
-  readonly ledger: Ledger & { readonly admin: AdminStore };
+  readonly ledger: Ledger & { readonly admin: AdminStore; readonly msrpSessions: MsrpSessionStore };
   readonly jobs: BullmqJobQueue;
   /** URL of this file's database (for the CLI's config). */
   readonly databaseUrl: string;

@@ -27,7 +27,7 @@ export async function startArchiveWorker(databaseUrl: string, redisUrl: string, 
   const mailboxes = new ImapArchive({ ...config, host }, log);
   const metrics = new Metrics({ defaults: false });
   const workers = new JobWorkers(redis, log, { prefix, concurrency: config.concurrency, stalledIntervalMs: 500, lockDurationMs: 2000 });
-  workers.start({ archive: createArchiveHandler({ settings: archiveSettings(config, 'herald.test'), ledger, store: ledger.archive, mailboxes, metrics, log }) });
+  workers.start({ archive: createArchiveHandler({ settings: archiveSettings(config, 'herald.test'), ledger, store: ledger.archive, mailboxes, sessions: ledger.msrpSessions, metrics, log }) });
   return {
     metrics,
     status: () => mailboxes.status(),

@@ -1,12 +1,14 @@
 /**
  * An IM client in session mode for e2e tests: a SIP UAC over UDP that sends INVITE (SDP
- * offer for m=message TCP/MSRP), ACKs the 200 and sends BYE, and an MSRP endpoint over
- * TCP. Its MSRP wire format is written here from RFC 4975 §9, independently of Herald's
+ * offer for m=message TCP/MSRP or TCP/TLS/MSRP), ACKs the 200 and sends BYE, and an MSRP
+ * endpoint over TCP or TLS (node:tls), connecting (active) or listening (passive, e.g.
+ * behind a CEMA middlebox, RFC 6714). Its MSRP wire format is written here from RFC 4975 §9, independently of Herald's
  * codec (adapters/sip/msrp/codec), so a bug shared by both cannot hide.
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
 import { digestAuthorization } from './raw-sip.js';
 import { buildInvite } from './sip-invite.js';
 
@@ -116,10 +118,22 @@ export class MsrpTestPeer {
   #frameWaiters: (() => void)[] = [];
   /** Whether to answer Herald's SENDs (a test of failure paths may keep silent). */
   answerSends: number | undefined = 200;
+  /** msrps: offer TCP/TLS/MSRP and connect with TLS, trusting `tlsCa` (Herald's self-signed certificate). */
+  readonly secure: boolean;
+  readonly #tlsCa: Buffer | undefined;
+  /** Host of the peer's own MSRP URI (a=path); a CEMA test names a host no one can reach. */
+  pathHost = '127.0.0.1';
+  #listener: net.Server | undefined;
+  #accepted: ((socket: net.Socket) => void)[] = [];
 
-  /** `user`: the SIP user part (digest tests need a known one). @defaultValue alice + random */
-  constructor(user = `alice${token(3)}`) {
+  /**
+   * `user`: the SIP user part (digest tests need a known one). @defaultValue alice + random
+   * `options.secure`/`tlsCa`: msrps, trusting that certificate.
+   */
+  constructor(user = `alice${token(3)}`, options: { secure?: boolean; tlsCa?: Buffer } = {}) {
     this.user = user;
+    this.secure = options.secure === true;
+    this.#tlsCa = options.tlsCa;
   }
 
   get uri(): string {
@@ -127,7 +141,7 @@ export class MsrpTestPeer {
   }
 
   get localPath(): string {
-    return `msrp://127.0.0.1:9/${this.sessionId};tcp`;
+    return `${this.secure ? 'msrps' : 'msrp'}://${this.pathHost}:9/${this.sessionId};tcp`;
   }
 
   async open(): Promise<void> {
@@ -149,8 +163,48 @@ export class MsrpTestPeer {
     });
   }
 
-  offer(): string {
-    return ['v=0', `o=alice 1 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=message 9 TCP/MSRP *', 'a=accept-types:message/cpim text/plain', 'a=accept-wrapped-types:text/plain message/imdn+xml', 'a=setup:active', `a=path:${this.localPath}`, ''].join('\r\n');
+  /** The SDP offer; `passive` with `port` (from listen()) asks Herald to connect, `cema` adds a=msrp-cema (RFC 6714). */
+  offer(options: { setup?: 'active' | 'passive'; port?: number; cema?: boolean } = {}): string {
+    return [
+      'v=0',
+      `o=alice 1 1 IN IP4 127.0.0.1`,
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      `m=message ${options.port ?? 9} ${this.secure ? 'TCP/TLS/MSRP' : 'TCP/MSRP'} *`,
+      'a=accept-types:message/cpim text/plain',
+      'a=accept-wrapped-types:text/plain message/imdn+xml',
+      `a=setup:${options.setup ?? 'active'}`,
+      ...(options.cema === true ? ['a=msrp-cema'] : []),
+      `a=path:${this.localPath}`,
+      '',
+    ].join('\r\n');
+  }
+
+  /** Listens for Herald's connection (the peer is the passive side); resolves with the port. */
+  async listen(): Promise<number> {
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+      this.#socket = socket;
+      for (const wake of this.#accepted.splice(0)) wake(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    this.#listener = server;
+    const address = server.address();
+    return address !== null && typeof address === 'object' ? address.port : 0;
+  }
+
+  /** Resolves once Herald connected to the listener (see listen()). */
+  accepted(timeoutMs = 10_000): Promise<net.Socket> {
+    if (this.#socket !== undefined) return Promise.resolve(this.#socket);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Herald did not connect')), timeoutMs);
+      this.#accepted.push((socket) => {
+        clearTimeout(timer);
+        resolve(socket);
+      });
+    });
   }
 
   /** Waits for the next final response matching `cseqMethod`, resending the request every 500 ms (Timer A) until one comes. */
@@ -253,13 +307,17 @@ export class MsrpTestPeer {
     return this.#final('BYE', () => this.#sendBytes(request));
   }
 
-  /** Connects to Herald's MSRP URI (the peer is the active side). */
+  /** Connects to Herald's MSRP URI (the peer is the active side); over TLS for an msrps URI. */
   async connect(options: { bind?: boolean } = {}): Promise<void> {
-    const match = /^msrp:\/\/([^:/]+):(\d+)\//.exec(this.remotePath);
+    const match = /^(msrps?):\/\/([^:/]+):(\d+)\//.exec(this.remotePath);
     if (match === null) throw new Error(`no MSRP path in the answer: ${this.remotePath}`);
-    const socket = net.connect(Number(match[2]), match[1] ?? '127.0.0.1');
+    const host = match[2] ?? '127.0.0.1';
+    const port = Number(match[3]);
+    const overTls = match[1] === 'msrps';
+    // The certificate is checked against the trusted CA and the URI's host (an IP SAN here).
+    const socket = overTls ? tls.connect({ host, port, ...(this.#tlsCa === undefined ? {} : { ca: this.#tlsCa }) }) : net.connect(port, host);
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
+      socket.once(overTls ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);
     });
     socket.on('error', () => undefined);
@@ -360,6 +418,7 @@ export class MsrpTestPeer {
 
   close(): void {
     this.drop();
+    this.#listener?.close();
     this.#udp.close();
   }
 }

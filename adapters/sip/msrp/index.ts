@@ -1,16 +1,20 @@
 /**
  * Herald's MSRP endpoint (RFC 4975 over TCP, RFC 6135 connection setup): one listener for
- * every session; a connection is bound to its session by the session id of Herald's URI in
+ * every session, and a second one over TLS (msrps, RFC 4975 §6 and §14) when a certificate
+ * is configured; a connection is bound to its session by the session id of Herald's URI in
  * the To-Path of its first request (RFC 4975 §5.4). When the offerer only listens
- * (a=setup:passive), Herald connects to it and binds with an empty SEND.
+ * (a=setup:passive), Herald connects to it and binds with an empty SEND — to the a=path
+ * URI, or to the SDP c=/m= address when both sides support CEMA (RFC 6714).
  */
-import { randomPoolBytes } from '../../../src/domain/random-pool.js';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
+import tls from 'node:tls';
+import { randomPoolBytes } from '../../../src/domain/random-pool.js';
 import type { Logger } from 'pino';
 import type { MsrpAnswer, MsrpEndpoint, MsrpSessionEvents, MsrpTerms } from '../../../src/ports/msrp-endpoint.port.js';
 import { pathUris, msrpHeader, type MsrpFrame } from './codec/frame.js';
 import { formatMsrpUri, parseMsrpUri } from './codec/msrp-uri.js';
-import { answerSetup, parseMsrpOffer, serializeMsrpAnswer } from './codec/sdp.js';
+import { answerSetup, connectTarget, parseMsrpOffer, serializeMsrpAnswer, type MsrpOffer } from './codec/sdp.js';
 import { newTransactionId, serializeRequest, serializeResponse } from './codec/serialize-frame.js';
 import { MsrpConnection, type ConnectionHandlers } from './msrp-connection.js';
 import { msrpError, msrpStatusOf } from './msrp-error.js';
@@ -29,14 +33,32 @@ export interface MsrpEndpointOptions {
   /** A new connection must name its session within this long. */
   readonly bindTimeoutMs: number;
   readonly maxSessions: number;
+  /** msrps: a TLS listener next to the TCP one; unset, offers of TCP/TLS/MSRP get 488. */
+  readonly tls?: MsrpTlsOptions | undefined;
   readonly log: Logger;
 }
 
-export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint & { address(): { host: string; port: number } } {
+export interface MsrpTlsOptions {
+  /** 0 picks a free port (the SDP answer names the real one). */
+  readonly port: number;
+  /** PEM files of Herald's certificate (chain) and private key, read at start. */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /**
+   * When Herald connects (the offerer said a=setup:passive): refuse a peer certificate
+   * that does not verify against the system CAs.
+   * @defaultValue true
+   */
+  readonly rejectUnauthorized: boolean;
+}
+
+export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint & { address(): { host: string; port: number; tlsPort?: number } } {
   const log = options.log.child({ component: 'msrp' });
   const sessions = new Map<string, MsrpSessionImpl>();
   let server: net.Server | undefined;
+  let tlsServer: tls.Server | undefined;
   let port = options.port;
+  let tlsPort = options.tls?.port ?? 0;
 
   /** The session Herald's URI in a To-Path names (the last URI: Herald is the destination). */
   function sessionNamed(toPath: string | undefined): { target: string | undefined; session: MsrpSessionImpl | undefined } {
@@ -104,11 +126,15 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
     return [...sessions.values()].some((s) => s.connected && s.ownsConnection(connection));
   }
 
-  async function connectActive(session: MsrpSessionImpl, remotePath: readonly string[], localUri: string): Promise<void> {
-    const next = parseMsrpUri(remotePath[0] ?? '');
-    const socket = net.connect({ host: next.host, port: next.port });
+  async function connectActive(session: MsrpSessionImpl, offer: MsrpOffer, localUri: string): Promise<void> {
+    const remotePath = offer.path;
+    const next = connectTarget(offer);
+    const secure = offer.secure ? options.tls : undefined;
+    const socket = secure !== undefined
+      ? tls.connect({ host: next.host, port: next.port, rejectUnauthorized: secure.rejectUnauthorized, ...(net.isIP(next.host) === 0 ? { servername: next.host } : {}) })
+      : net.connect({ host: next.host, port: next.port });
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
+      socket.once(secure !== undefined ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);
     });
     const connection = new MsrpConnection(socket, { log, maxChunkBytes: options.maxChunkBytes, idleMs: options.idleTimeoutMs, handlers: unbound });
@@ -117,44 +143,70 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
     await connection.write(serializeRequest({ transactionId: newTransactionId(), method: 'SEND', toPath: remotePath, fromPath: [localUri], headers: [{ name: 'Message-ID', value: newTransactionId() }, { name: 'Byte-Range', value: '1-0/0' }] }));
   }
 
+  function accept(socket: net.Socket): void {
+    try {
+      onSocket(socket);
+    } catch (err) {
+      log.error({ err }, 'MSRP connection dropped after an internal error');
+      socket.destroy();
+    }
+  }
+
+  /** Listens and resolves with the port bound (the asked one, or the free one 0 picked). */
+  async function listen(created: net.Server, wanted: number, label: string): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      created.once('error', reject);
+      created.listen(wanted, options.host, () => {
+        created.off('error', reject);
+        resolve();
+      });
+    });
+    created.on('error', (err) => log.warn({ err }, `${label} listener error`));
+    const address = created.address();
+    const bound = address !== null && typeof address === 'object' ? address.port : wanted;
+    log.info({ host: options.host, port: bound }, `${label} listening`);
+    return bound;
+  }
+
   return {
     async start() {
-      const created = net.createServer((socket) => {
-        try {
-          onSocket(socket);
-        } catch (err) {
-          log.error({ err }, 'MSRP connection dropped after an internal error');
-          socket.destroy();
-        }
-      });
-      await new Promise<void>((resolve, reject) => {
-        created.once('error', reject);
-        created.listen(options.port, options.host, () => {
-          created.off('error', reject);
-          resolve();
-        });
-      });
-      created.on('error', (err) => log.warn({ err }, 'MSRP listener error'));
+      const created = net.createServer(accept);
+      port = await listen(created, options.port, 'MSRP');
       server = created;
-      const address = created.address();
-      if (address !== null && typeof address === 'object') port = address.port;
-      log.info({ host: options.host, port }, 'MSRP listening');
+      if (options.tls !== undefined) {
+        const [cert, key] = await Promise.all([readFile(options.tls.certFile), readFile(options.tls.keyFile)]);
+        const secure = tls.createServer({ cert, key }, accept);
+        // A failed handshake (a scanner, a plain-TCP client on the TLS port) costs a debug line, not a warning.
+        secure.on('tlsClientError', (err, socket) => {
+          log.debug({ err: err.message, peer: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` }, 'msrps handshake failed');
+          socket.destroy();
+        });
+        tlsPort = await listen(secure, options.tls.port, 'msrps');
+        tlsServer = secure;
+      }
+    },
+
+    node() {
+      return `${options.publicHost ?? options.host}:${port}`;
     },
 
     address() {
-      return { host: options.host, port };
+      return { host: options.host, port, ...(tlsServer === undefined ? {} : { tlsPort }) };
     },
 
     async answer(offerSdp: string, terms: MsrpTerms, events: MsrpSessionEvents): Promise<MsrpAnswer> {
       const offer = parseMsrpOffer(offerSdp);
-      if (offer.secure) throw msrpError('GW_ERR_SDP_UNACCEPTABLE', 'msrps (TCP/TLS/MSRP) is not served');
+      if (offer.secure && tlsServer === undefined) throw msrpError('GW_ERR_SDP_UNACCEPTABLE', 'msrps (TCP/TLS/MSRP) is not served: no TLS certificate configured');
       if (server === undefined) throw msrpError('GW_ERR_SDP_UNACCEPTABLE', 'MSRP endpoint not started');
       if (sessions.size >= options.maxSessions) throw msrpError('GW_ERR_GATEWAY_OVERLOADED', `${options.maxSessions} MSRP sessions open`);
       const remote = offer.path.map((uri) => parseMsrpUri(uri));
       if (remote.some((uri) => uri.transport !== 'tcp')) throw msrpError('GW_ERR_SDP_UNACCEPTABLE', 'MSRP transport other than tcp');
+      // RFC 4975 §6: msrps names TLS. The next hop's scheme must agree with the m= line's protocol.
+      if (remote[0]?.secure !== offer.secure) throw msrpError('GW_ERR_SDP_UNACCEPTABLE', `${offer.secure ? 'TCP/TLS/MSRP' : 'TCP/MSRP'} with an ${remote[0]?.secure === true ? 'msrps' : 'msrp'} path`);
       const id = randomPoolBytes(12).toString('base64url').replace(/[-_]/g, 'x');
       const host = options.publicHost ?? options.host;
-      const localUri = formatMsrpUri({ secure: false, host, port, sessionId: id, transport: 'tcp' });
+      const listening = offer.secure ? tlsPort : port;
+      const localUri = formatMsrpUri({ secure: offer.secure, host, port: listening, sessionId: id, transport: 'tcp' });
       const session = new MsrpSessionImpl({
         id,
         localUri,
@@ -169,7 +221,7 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
       sessions.set(id, session);
       const setup = answerSetup(offer.setup);
       if (setup === 'active') {
-        connectActive(session, offer.path, localUri).catch((err: unknown) => {
+        connectActive(session, offer, localUri).catch((err: unknown) => {
           log.info({ err, sessionId: id }, 'MSRP connection to the offerer failed');
           void session.close('connect failed');
         });
@@ -178,22 +230,26 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
         originHost: host,
         sessionVersion: Math.floor(Date.now() / 1000),
         path: [localUri],
-        port,
+        port: listening,
         acceptTypes: terms.acceptTypes,
         acceptWrappedTypes: terms.acceptWrappedTypes,
         maxSize: terms.maxMessageBytes,
         setup,
-        secure: false,
+        secure: offer.secure,
+        // RFC 6714 §4.2: Herald supports CEMA, so it answers the attribute whenever offered.
+        cema: offer.cema,
       });
-      log.debug({ sessionId: id, setup, remote: offer.path }, 'MSRP session offered');
-      return { sdp, session };
+      log.debug({ sessionId: id, setup, secure: offer.secure, cema: offer.cema, remote: offer.path }, 'MSRP session offered');
+      return { sdp, session, secure: offer.secure };
     },
 
     async stop() {
       for (const session of [...sessions.values()]) await session.close('shutdown');
-      const current = server;
+      for (const current of [server, tlsServer]) {
+        if (current !== undefined) await new Promise<void>((resolve) => current.close(() => resolve()));
+      }
       server = undefined;
-      if (current !== undefined) await new Promise<void>((resolve) => current.close(() => resolve()));
+      tlsServer = undefined;
     },
   };
 }

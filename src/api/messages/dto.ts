@@ -7,6 +7,7 @@ import type { DeliveryEvent, StoredDelivery, StoredMessage } from '../../domain/
 import { failureReason } from '../../dispositions/failure-reason.js';
 import type { StoredCorrelation, StoredSegment } from '../../ports/ledger.port.js';
 import type { MessageDetail, MessageSummary } from '../../ports/message-queries.port.js';
+import type { MsrpSessionRecord } from '../../ports/msrp-session-store.port.js';
 
 type Json = Record<string, unknown>;
 
@@ -40,7 +41,23 @@ export function deliveryDto(delivery: StoredDelivery): Json {
   };
 }
 
-function messageHeadDto(message: StoredMessage): Json {
+function sessionDto(session: MsrpSessionRecord | undefined): Json | null {
+  if (session === undefined) return null;
+  return {
+    id: session.id,
+    callId: session.callId,
+    imUser: session.imUser,
+    farParty: session.farParty,
+    largeMessageMode: session.largeMessageMode,
+    secure: session.secure,
+    node: session.node,
+    startedAt: session.startedAt.toISOString(),
+    endedAt: iso(session.endedAt),
+    endReason: session.endReason ?? null,
+  };
+}
+
+function messageHeadDto(message: StoredMessage, session: MsrpSessionRecord | undefined): Json {
   return {
     id: message.id,
     direction: message.direction,
@@ -52,11 +69,12 @@ function messageHeadDto(message: StoredMessage): Json {
     contentType: message.contentType,
     sentAt: message.sentAt.toISOString(),
     createdAt: message.createdAt.toISOString(),
+    session: sessionDto(session),
   };
 }
 
 export function messageSummaryDto(summary: MessageSummary): Json {
-  return { ...messageHeadDto(summary.message), deliveries: summary.deliveries.map(deliveryDto) };
+  return { ...messageHeadDto(summary.message, summary.session), deliveries: summary.deliveries.map(deliveryDto) };
 }
 
 function segmentDto(segment: StoredSegment): Json {
@@ -94,7 +112,7 @@ function eventDto(event: DeliveryEvent): Json {
 export function messageDetailDto(detail: MessageDetail): Json {
   const { message } = detail;
   return {
-    ...messageHeadDto(message),
+    ...messageHeadDto(message, detail.session),
     imdnRequests: [...message.imdnRequests],
     imdnRoute: [...message.imdnRoute],
     sipCallId: message.sipCallId ?? null,

@@ -17,6 +17,7 @@ interface ListQuery {
   readonly from?: string;
   readonly to?: string;
   readonly q?: string;
+  readonly session?: string;
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -39,6 +40,7 @@ export function messageRoutes(deps: ApiDeps): FastifyPluginAsync {
         from: query.from === undefined ? undefined : new Date(query.from),
         to: query.to === undefined ? undefined : new Date(query.to),
         q: query.q,
+        session: query.session,
         beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
         limit: query.limit,
       });

@@ -28,6 +28,25 @@ export const DELIVERY_SCHEMA = {
   },
 } as const;
 
+/** The MSRP session a message came in (session mode), or null for a page-mode message. */
+const MSRP_SESSION = {
+  type: ['object', 'null'],
+  description: 'The MSRP session (session mode) the message came in; null for page mode.',
+  required: ['id', 'callId', 'imUser', 'farParty', 'largeMessageMode', 'secure', 'node', 'startedAt', 'endedAt', 'endReason'],
+  properties: {
+    id: { type: 'string', description: "Herald's MSRP session id; filter the list with ?session=" },
+    callId: { type: 'string', description: "The INVITE's Call-ID (the SIP dialog)." },
+    imUser: { type: 'string', description: 'Who invited (the IM user).' },
+    farParty: { type: 'string', description: 'Where the session goes, as routed (tel: or mailto:).' },
+    largeMessageMode: { type: 'boolean' },
+    secure: { type: 'boolean', description: 'Over TLS (msrps).' },
+    node: { type: 'string', description: 'The gateway node that held it: host:port of its MSRP listener.' },
+    startedAt: DATE_TIME,
+    endedAt: { ...OPTIONAL_DATE_TIME, description: 'Null while open, or when its process died before it ended.' },
+    endReason: { ...NULLABLE_STRING, description: 'BYE, shutdown, no connection, large message delivered, lost with its process, …' },
+  },
+} as const;
+
 const MESSAGE_HEAD = {
   id: { type: 'string', description: 'UUIDv7: time-ordered.' },
   direction: DIRECTION,
@@ -39,9 +58,10 @@ const MESSAGE_HEAD = {
   contentType: { type: 'string' },
   sentAt: DATE_TIME,
   createdAt: { ...DATE_TIME, description: 'When Herald accepted it.' },
+  session: MSRP_SESSION,
 } as const;
 
-const HEAD_REQUIRED = ['id', 'direction', 'sourceChannel', 'senderUri', 'contentType', 'sentAt', 'createdAt'] as const;
+const HEAD_REQUIRED = ['id', 'direction', 'sourceChannel', 'senderUri', 'contentType', 'sentAt', 'createdAt', 'session'] as const;
 
 export const MESSAGE_SUMMARY_SCHEMA = {
   $id: 'MessageSummary',
@@ -147,6 +167,7 @@ export const LIST_MESSAGES_SCHEMA = {
       from: { ...DATE_TIME, description: 'Accepted at or after.' },
       to: { ...DATE_TIME, description: 'Accepted before.' },
       q: { type: 'string', minLength: 1, maxLength: 256 },
+      session: { type: 'string', minLength: 1, maxLength: 128, description: 'Only messages received in this MSRP session (its id, as in a message\'s `session.id`).' },
       ...PAGING_PROPERTIES,
     },
   },

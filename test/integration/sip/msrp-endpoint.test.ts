@@ -1,13 +1,16 @@
 /**
  * Herald's MSRP endpoint over real TCP, without the gateway: RFC 6135 active setup (Herald
  * connects and binds with an empty SEND), 481 for a session it does not hold, a connection
- * that names no session closed at the bind deadline, and a session ending without a connection.
+ * that names no session closed at the bind deadline, a session ending without a connection,
+ * and msrps active setup (TLS to the offerer; its certificate checked unless told not to).
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMsrpEndpoint } from '../../../adapters/sip/msrp/index.js';
 import type { MsrpIncomingMessage } from '../../../src/ports/msrp-endpoint.port.js';
+import { selfSignedCertificate } from '../../helpers/self-signed-cert.js';
 
 const log = pino({ level: process.env.HERALD_TEST_LOG ?? 'silent' });
 const TERMS = { maxMessageBytes: 10_000, acceptTypes: ['text/plain'], acceptWrappedTypes: [] };
@@ -18,6 +21,11 @@ function offer(path: string, setup: string): string {
 
 function endpoint(overrides: Partial<Parameters<typeof createMsrpEndpoint>[0]> = {}) {
   return createMsrpEndpoint({ host: '127.0.0.1', port: 0, maxChunkBytes: 4_096, idleTimeoutMs: 10_000, reconnectGraceMs: 5_000, transactionTimeoutMs: 2_000, bindTimeoutMs: 300, maxSessions: 10, log, ...overrides });
+}
+
+/** An msrps offer (TCP/TLS/MSRP) whose offerer listens at `port`. */
+function secureOffer(port: number): string {
+  return offer(`msrps://127.0.0.1:${port}/peer;tcp`, 'passive').replace('TCP/MSRP', 'TCP/TLS/MSRP');
 }
 
 describe('MSRP endpoint', () => {
@@ -103,6 +111,52 @@ describe('MSRP endpoint', () => {
         void msrp.answer(offer('msrp://127.0.0.1:9/x;tcp', 'active'), TERMS, { message: async () => ({ status: 200, comment: 'OK' }), closed: resolve });
       });
       expect(reason).toBe('no connection');
+    });
+  });
+
+  describe('when the offerer of an msrps session only listens', () => {
+    const certificate = selfSignedCertificate();
+
+    /** A TLS listener with the self-signed certificate; resolves the port and the first bytes Herald sends. */
+    async function tlsPeer(): Promise<{ port: number; firstBytes: Promise<string> }> {
+      let first: (text: string) => void = () => undefined;
+      const firstBytes = new Promise<string>((resolve) => (first = resolve));
+      const server = tls.createServer({ cert: certificate.cert, key: certificate.key }, (socket) => {
+        socket.once('data', (chunk: Buffer) => first(chunk.toString('latin1')));
+      });
+      server.on('tlsClientError', () => undefined);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      return { port: (server.address() as net.AddressInfo).port, firstBytes };
+    }
+
+    it('connects with TLS and binds with an empty SEND when peer certificates are not checked', async () => {
+      const peer = await tlsPeer();
+      const msrp = endpoint({ tls: { port: 0, certFile: certificate.certFile, keyFile: certificate.keyFile, rejectUnauthorized: false } });
+      await msrp.start();
+      cleanups.push(() => msrp.stop());
+      const answer = await msrp.answer(secureOffer(peer.port), TERMS, { message: async () => ({ status: 200, comment: 'OK' }), closed: () => undefined });
+      expect(answer.secure).toBe(true);
+      expect(answer.sdp).toMatch(/^m=message \d+ TCP\/TLS\/MSRP \*$/m);
+      expect(answer.sdp).toContain(`a=path:msrps://127.0.0.1:${msrp.address().tlsPort ?? 0}/`);
+      expect(await peer.firstBytes).toMatch(new RegExp(`^MSRP \\S+ SEND\r\nTo-Path: msrps://127\\.0\\.0\\.1:${peer.port}/peer;tcp\r\nFrom-Path: msrps://`));
+    });
+
+    it('refuses a self-signed peer certificate by default and ends the session', async () => {
+      const peer = await tlsPeer();
+      const msrp = endpoint({ tls: { port: 0, certFile: certificate.certFile, keyFile: certificate.keyFile, rejectUnauthorized: true } });
+      await msrp.start();
+      cleanups.push(() => msrp.stop());
+      const reasons: string[] = [];
+      await msrp.answer(secureOffer(peer.port), TERMS, { message: async () => ({ status: 200, comment: 'OK' }), closed: (reason) => reasons.push(reason) });
+      await expect.poll(() => reasons, { timeout: 5_000 }).toEqual(['connect failed']);
+    });
+
+    it('answers an msrps offer 488 when no certificate is configured', async () => {
+      const msrp = endpoint();
+      await msrp.start();
+      cleanups.push(() => msrp.stop());
+      await expect(msrp.answer(secureOffer(9), TERMS, { message: async () => ({ status: 200, comment: 'OK' }), closed: () => undefined })).rejects.toMatchObject({ code: 'GW_ERR_SDP_UNACCEPTABLE' });
     });
   });
 });

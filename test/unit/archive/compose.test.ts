@@ -62,6 +62,24 @@ describe('composeArchivedMessage', () => {
   });
 });
 
+describe('composeArchivedMessage of a session message', () => {
+  const conversations = conversationsOf(message, [delivery]);
+  const session = { id: 'sessA', callId: 'chat@client\r\nBcc: evil@x.test', imUser: 'sip:alice@example.com', farParty: 'tel:+15551234567', largeMessageMode: true, secure: true, node: '127.0.0.1:2855', startedAt: at };
+  // Unfolded (RFC 5322 §2.2.3): a long value is folded onto continuation lines.
+  const compose = (withSession: boolean): string =>
+    headerSection(composeArchivedMessage({ message, deliveries: [delivery], conversations, threadRoot: '<r@a.test>', domain: 'a.test', subjectTemplate: 'Message from {sender}', ...(withSession ? { session } : {}) })).replace(/\r\n /g, ' ');
+
+  it('names the session, its dialog, transport and start in X-Herald-Session', () => {
+    expect(compose(true)).toMatch(/^X-Herald-Session: sessA; call-id=chat@client Bcc: evil@x\.test; transport=msrps; started=2024-03-01T10:00:00\.000Z; large-message-mode$/m);
+    // The Call-ID comes from outside: its CR/LF cannot start a header of its own.
+    expect(compose(true)).not.toMatch(/^Bcc:/m);
+  });
+
+  it('writes no session header for a page-mode message', () => {
+    expect(compose(false)).not.toContain('X-Herald-Session');
+  });
+});
+
 describe('composeReport', () => {
   const event: DeliveryEvent = { id: '42', messageId: 'm-1', deliveryId: 'd-1', at, type: 'state', fromState: 'submitted', toState: 'failed', cause: 'smpp:UNDELIV', detail: { errorCode: 'smpp:27', errorText: 'absent\r\nX-Evil: 1' } };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerSetup, parseMsrpOffer, serializeMsrpAnswer } from '../../../adapters/sip/msrp/codec/index.js';
+import { answerSetup, connectTarget, parseMsrpOffer, serializeMsrpAnswer } from '../../../adapters/sip/msrp/codec/index.js';
 import { expectHeraldError } from '../codecs/codec-test-helpers.js';
 
 /** RFC 4975 §8 example offer, with an audio stream next to it and RFC 6135 setup. */
@@ -72,6 +72,57 @@ describe('MSRP SDP', () => {
     it('connects itself when the offerer only listens', () => {
       expect(answerSetup('passive')).toBe('active');
       expect(answerSetup('active')).toBe('passive');
+    });
+  });
+
+  describe('when the offer is for msrps (TCP/TLS/MSRP)', () => {
+    const SECURE = OFFER.replace('TCP/MSRP', 'TCP/TLS/MSRP').replace('msrp://alice', 'msrps://alice');
+
+    it('reads it as secure and answers TCP/TLS/MSRP with Herald’s msrps path', () => {
+      const offer = parseMsrpOffer(SECURE);
+      expect(offer.secure).toBe(true);
+      expect(offer.path).toEqual(['msrps://alice.example.com:7654/jshA7weztas;tcp']);
+      const sdp = serializeMsrpAnswer(offer, { originHost: '192.0.2.1', sessionVersion: 1, path: ['msrps://192.0.2.1:2856/s1;tcp'], port: 2856, acceptTypes: ['text/plain'], acceptWrappedTypes: [], maxSize: 1024, setup: 'passive', secure: true });
+      expect(sdp).toContain('m=message 2856 TCP/TLS/MSRP *\r\n');
+      expect(parseMsrpOffer(sdp)).toMatchObject({ secure: true, path: ['msrps://192.0.2.1:2856/s1;tcp'] });
+    });
+  });
+
+  describe('when CEMA is offered (RFC 6714)', () => {
+    /** An SBC anchored the connection: c=/m= name it, a=path still names the client. */
+    const ANCHORED = OFFER.replace('c=IN IP4 alice.example.com', 'c=IN IP4 198.51.100.7').replace('m=message 7654', 'm=message 40000').replace('a=setup:actpass', 'a=setup:passive\r\na=msrp-cema');
+
+    it('reads a=msrp-cema and the c=/m= address', () => {
+      const offer = parseMsrpOffer(ANCHORED);
+      expect(offer.cema).toBe(true);
+      expect(offer.connection).toEqual({ host: '198.51.100.7', port: 40000 });
+      expect(parseMsrpOffer(OFFER).cema).toBe(false);
+    });
+
+    it('prefers a media-level c= line over the session-level one (RFC 4566 §5.7)', () => {
+      const mediaLevel = ANCHORED.replace('a=msrp-cema', 'c=IN IP4 203.0.113.9\r\na=msrp-cema');
+      expect(parseMsrpOffer(mediaLevel).connection).toEqual({ host: '203.0.113.9', port: 40000 });
+    });
+
+    it('connects to c=/m= with CEMA, to the a=path URI without it', () => {
+      expect(connectTarget(parseMsrpOffer(ANCHORED))).toEqual({ host: '198.51.100.7', port: 40000 });
+      const withoutCema = parseMsrpOffer(ANCHORED.replace('a=msrp-cema\r\n', ''));
+      expect(withoutCema.cema).toBe(false);
+      expect(connectTarget(withoutCema)).toEqual({ host: 'alice.example.com', port: 7654 });
+    });
+
+    it('answers a=msrp-cema only when told to', () => {
+      const offer = parseMsrpOffer(ANCHORED);
+      const base = { originHost: '192.0.2.1', sessionVersion: 1, path: ['msrp://192.0.2.1:2855/s1;tcp'], port: 2855, acceptTypes: ['text/plain'], acceptWrappedTypes: [], maxSize: 1024, setup: 'active' as const, secure: false };
+      expect(serializeMsrpAnswer(offer, { ...base, cema: true }).split('\r\n')).toContain('a=msrp-cema');
+      expect(serializeMsrpAnswer(offer, base)).not.toContain('msrp-cema');
+    });
+
+    it('falls back to the path when c= is unreadable, and refuses a path that is no MSRP URI', () => {
+      const noC = parseMsrpOffer(ANCHORED.replace('c=IN IP4 198.51.100.7', 'c=IN IP4 bad host'));
+      expect(noC.connection).toBeUndefined();
+      expect(connectTarget(noC)).toEqual({ host: 'alice.example.com', port: 7654 });
+      expectHeraldError(() => connectTarget({ ...parseMsrpOffer(OFFER), path: ['http://x/'] }), 'GW_ERR_MSRP_MALFORMED');
     });
   });
 });

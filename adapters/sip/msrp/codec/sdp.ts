@@ -5,6 +5,7 @@
  * answered rejected (port 0), as RFC 3264 §6 has it.
  */
 import { heraldError } from '../../../../src/errors.js';
+import { parseMsrpUri } from './msrp-uri.js';
 
 /** RFC 6135 §4.2: who opens the TCP connection. */
 export type MsrpSetup = 'active' | 'passive' | 'actpass';
@@ -18,6 +19,13 @@ export interface MsrpOffer {
   /** Absent means active: the offerer connects (RFC 6135 §4.2). */
   readonly setup: MsrpSetup;
   readonly secure: boolean;
+  /** RFC 6714 §4: the offerer supports CEMA (`a=msrp-cema` on the MSRP stream). */
+  readonly cema: boolean;
+  /**
+   * The stream's transport address from SDP: the c= line (media level over session level,
+   * RFC 4566 §5.7) and the m= port. Undefined when the offer has no c= line.
+   */
+  readonly connection?: { readonly host: string; readonly port: number } | undefined;
   /** Every m= line of the offer, in order, so the answer has one per line (RFC 3264 §6). */
   readonly mediaLines: readonly string[];
   /** Index of the MSRP stream among mediaLines. */
@@ -34,12 +42,16 @@ export interface MsrpAnswer {
   readonly maxSize: number;
   readonly setup: 'active' | 'passive';
   readonly secure: boolean;
+  /** Answer `a=msrp-cema` (RFC 6714 §4.2: only when the offer has it). */
+  readonly cema?: boolean | undefined;
 }
 
 /** SDP bodies are small (one or two streams); a bigger one is refused before it is split. */
 export const MAX_SDP_BYTES = 8_192;
 
 const MEDIA = /^m=(\S+) (\d{1,5})(?:\/\d+)? (\S+)(?: (.*))?$/;
+/** RFC 4566 §5.7 `c=IN IP4|IP6 <address>` (a TTL or count after a slash is for multicast and ignored). */
+const CONNECTION = /^c=IN IP[46] ([0-9A-Za-z.:-]{1,253})(?:\/\d+)*$/;
 
 function refuse(detail: string): never {
   throw heraldError('GW_ERR_SDP_UNACCEPTABLE', detail);
@@ -57,6 +69,9 @@ export function parseMsrpOffer(sdp: string): MsrpOffer {
   const mediaLines: string[] = [];
   let msrpIndex = -1;
   let secure = false;
+  let mediaPort = 0;
+  let sessionHost: string | undefined;
+  let mediaHost: string | undefined;
   const attributes: string[] = [];
   for (const line of lines) {
     if (line.startsWith('m=')) {
@@ -66,10 +81,18 @@ export function parseMsrpOffer(sdp: string): MsrpOffer {
       if (isMsrp && msrpIndex === -1) {
         msrpIndex = mediaLines.length - 1;
         secure = media?.[3] === 'TCP/TLS/MSRP';
+        mediaPort = Number(media?.[2]);
       }
       continue;
     }
-    if (msrpIndex === mediaLines.length - 1 && msrpIndex !== -1 && line.startsWith('a=')) attributes.push(line.slice(2));
+    const inMsrp = msrpIndex === mediaLines.length - 1 && msrpIndex !== -1;
+    if (line.startsWith('c=')) {
+      const host = CONNECTION.exec(line)?.[1];
+      if (mediaLines.length === 0) sessionHost = host;
+      else if (inMsrp) mediaHost = host;
+      continue;
+    }
+    if (inMsrp && line.startsWith('a=')) attributes.push(line.slice(2));
   }
   if (msrpIndex === -1) refuse('no m=message TCP/MSRP stream');
   const attr = (name: string): string | undefined => attributes.find((a) => a.startsWith(`${name}:`))?.slice(name.length + 1).trim();
@@ -80,7 +103,10 @@ export function parseMsrpOffer(sdp: string): MsrpOffer {
   const setupText = attr('setup');
   const setup: MsrpSetup = setupText === 'passive' || setupText === 'actpass' ? setupText : 'active';
   const list = (name: string): string[] => (attr(name) ?? '').split(' ').filter((t) => t !== '').map((t) => t.toLowerCase());
-  return { path, acceptTypes: list('accept-types'), acceptWrappedTypes: list('accept-wrapped-types'), maxSize, setup, secure, mediaLines, msrpIndex };
+  const cema = attributes.some((a) => a.trim().toLowerCase() === 'msrp-cema');
+  const host = mediaHost ?? sessionHost;
+  const connection = host === undefined || mediaPort < 1 || mediaPort > 65_535 ? undefined : { host, port: mediaPort };
+  return { path, acceptTypes: list('accept-types'), acceptWrappedTypes: list('accept-wrapped-types'), maxSize, setup, secure, cema, connection, mediaLines, msrpIndex };
 }
 
 /** An answer to `offer`: the MSRP stream accepted with Herald's values, every other stream rejected. */
@@ -103,9 +129,24 @@ export function serializeMsrpAnswer(offer: MsrpOffer, answer: MsrpAnswer): strin
     if (answer.acceptWrappedTypes.length > 0) lines.push(`a=accept-wrapped-types:${answer.acceptWrappedTypes.join(' ')}`);
     lines.push(`a=max-size:${answer.maxSize}`);
     lines.push(`a=setup:${answer.setup}`);
+    if (answer.cema === true) lines.push('a=msrp-cema');
     lines.push(`a=path:${answer.path.join(' ')}`);
   });
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * Where Herald opens the TCP connection when it is the active side. RFC 4975 §8.1: the
+ * first URI of the offer's a=path. RFC 6714 §4.2: with CEMA supported by both sides (the
+ * offer has `a=msrp-cema`, and Herald answers it), the SDP c=/m= address instead, which is
+ * where a middlebox anchoring the connection listens; the path URIs still name the hops
+ * in To-Path.
+ * @throws GW_ERR_MSRP_MALFORMED when the path's first URI is not an MSRP URI (no CEMA).
+ */
+export function connectTarget(offer: MsrpOffer): { host: string; port: number } {
+  if (offer.cema && offer.connection !== undefined) return offer.connection;
+  const first = parseMsrpUri(offer.path[0] ?? '');
+  return { host: first.host, port: first.port };
 }
 
 /** RFC 6135 §4.2: Herald listens unless the offerer will only listen itself. */

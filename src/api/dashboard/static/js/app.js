@@ -75,7 +75,7 @@ function route_() {
   } else if (path === '/search') {
     const term = params.get('term') ?? undefined;
     searchInput.value = term ?? '';
-    showSearch(main, { term, status: params.get('status') ?? undefined }, nav);
+    showSearch(main, { term, status: params.get('status') ?? undefined, session: params.get('session') ?? undefined }, nav);
   } else {
     leaveView = showOverview(main, nav);
   }

@@ -49,6 +49,21 @@
  */
 
 /**
+ * The MSRP session a message came in (session mode).
+ * @typedef {object} MsrpSession
+ * @property {string} id
+ * @property {string} callId
+ * @property {string} imUser
+ * @property {string} farParty
+ * @property {boolean} largeMessageMode
+ * @property {boolean} secure
+ * @property {string} node
+ * @property {string} startedAt
+ * @property {string | null} endedAt
+ * @property {string | null} endReason
+ */
+
+/**
  * @typedef {object} MessageHead
  * @property {string} id
  * @property {'mt' | 'mo'} direction
@@ -60,6 +75,7 @@
  * @property {string} contentType
  * @property {string} sentAt
  * @property {string} createdAt
+ * @property {MsrpSession | null} session null for page mode
  */
 
 /** @typedef {MessageHead & { deliveries: Delivery[] }} MessageSummary */

@@ -58,6 +58,28 @@ function bodyPreview(m) {
   return h('pre', { class: 'body' }, text);
 }
 
+/**
+ * The MSRP session the message came in: who chatted with whom, over what, from when to
+ * when, and a link to every message of the session.
+ * @param {NonNullable<MessageDetail['session']>} s
+ */
+function sessionCard(s) {
+  const ended = s.endedAt === null ? 'open (or lost with its process)' : `${dateTime(s.endedAt)}${s.endReason === null ? '' : ` (${s.endReason})`}`;
+  return h(
+    'section',
+    { class: 'card', id: 'session', 'data-session-id': s.id },
+    h('header', { class: 'card-head' }, h('h2', {}, s.largeMessageMode ? 'Large Message Mode session' : 'Chat session'), h('span', { class: 'muted' }, s.secure ? 'MSRP over TLS (msrps)' : 'MSRP over TCP')),
+    facts([
+      ['Session id', h('a', { href: `#/search?session=${encodeURIComponent(s.id)}`, id: 'session-messages' }, h('code', {}, s.id))],
+      ['Between', h('span', { class: 'mono' }, `${s.imUser} ⇄ ${s.farParty}`)],
+      ['Started', dateTime(s.startedAt)],
+      ['Ended', ended],
+      ['SIP Call-ID', h('code', {}, s.callId)],
+      ['Gateway node', h('code', {}, s.node)],
+    ]),
+  );
+}
+
 /** @param {MessageDetail} m */
 function headCard(m) {
   return h(
@@ -192,7 +214,7 @@ export function showMessage(root, id) {
   const health = /** @type {Promise<Health>} */ (api('/health/components')).catch(() => null);
   Promise.all([/** @type {Promise<MessageDetail>} */ (api(`/messages/${encodeURIComponent(id)}`)), health])
     .then(([m, h2]) =>
-      mount(body, headCard(m), h('div', { class: 'stack', id: 'deliveries' }, m.deliveries.map((d) => deliveryCard(d, waitingReason(d, m.events, h2)))), timelineCard(m)),
+      mount(body, headCard(m), m.session === null ? null : sessionCard(m.session), h('div', { class: 'stack', id: 'deliveries' }, m.deliveries.map((d) => deliveryCard(d, waitingReason(d, m.events, h2)))), timelineCard(m)),
     )
     .catch((/** @type {unknown} */ err) => mount(body, errorNotice(err)));
 }

@@ -2,7 +2,8 @@
 /**
  * Finds messages by what an operator has at hand: a number, an email address, a URI
  * (any part of a sender or recipient), or an exact id (message, delivery, IMDN, Call-ID,
- * SMSC or email id). The three searches run at once and their results are merged.
+ * SMSC or email id). The three searches run at once and their results are merged. A
+ * session id (from a message's session card) lists the messages of that MSRP session.
  */
 import { api, query } from '../api.js';
 import { h, mount } from '../dom.js';
@@ -15,14 +16,16 @@ import { errorNotice } from './common.js';
 const LIMIT = 50;
 
 /**
- * @param {{ term?: string, status?: string }} criteria
+ * @param {{ term?: string, status?: string, session?: string }} criteria
  * @returns {Promise<MessageSummary[]>}
  */
 async function find(criteria) {
-  const { term, status } = criteria;
+  const { term, status, session } = criteria;
   /** @type {Array<Record<string, string | number | undefined>>} */
   const searches =
-    term === undefined || term === ''
+    session !== undefined
+      ? [{ session, status }]
+      : term === undefined || term === ''
       ? [{ status }]
       : // The API filters by substring and is case-insensitive; `q` is exact, so send it as typed.
         [{ recipient: term, status }, { sender: term, status }, { q: term, status }];
@@ -43,7 +46,7 @@ function row(m, open) {
     'tr',
     { class: 'clickable', tabindex: 0, 'data-message-id': m.id, onclick: () => open(m.id), onkeydown: (e) => e instanceof KeyboardEvent && e.key === 'Enter' && open(m.id) },
     h('td', { title: dateTime(m.createdAt) }, dateTime(m.createdAt), h('div', { class: 'muted small' }, ago(m.createdAt))),
-    h('td', {}, h('span', { class: 'dir' }, m.direction === 'mt' ? 'IM → out' : 'in → IM')),
+    h('td', {}, h('span', { class: 'dir' }, m.direction === 'mt' ? 'IM → out' : 'in → IM'), m.session === null ? null : h('div', { class: 'muted small', title: `MSRP session ${m.session.id}` }, 'session')),
     h('td', { class: 'mono' }, m.senderUri),
     h(
       'td',
@@ -55,11 +58,11 @@ function row(m, open) {
 
 /**
  * @param {HTMLElement} root
- * @param {{ term?: string, status?: string }} criteria
+ * @param {{ term?: string, status?: string, session?: string }} criteria
  * @param {{ open: (id: string) => void }} nav
  */
 export function showSearch(root, criteria, nav) {
-  const title = criteria.term ? `Messages matching “${criteria.term}”` : criteria.status ? `Messages with a ${criteria.status} delivery` : 'Latest messages';
+  const title = criteria.session ? `Messages of MSRP session ${criteria.session}` : criteria.term ? `Messages matching “${criteria.term}”` : criteria.status ? `Messages with a ${criteria.status} delivery` : 'Latest messages';
   const body = h('div', {}, h('p', { class: 'muted loading' }, 'Searching…'));
   mount(root, h('div', { class: 'page-head' }, h('h1', {}, title)), h('section', { class: 'card', id: 'results' }, body));
   find(criteria)
