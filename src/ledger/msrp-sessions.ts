@@ -1,5 +1,5 @@
 /**
- * MSRP sessions and their messages (migration 0018) over Kysely, for PostgreSQL and
+ * MSRP sessions and their messages (migration 0022) over Kysely, for PostgreSQL and
  * PGlite. The row types live in schema.ts because the message search reads the link table too.
  */
 import type { Kysely, Selectable } from 'kysely';

@@ -149,7 +149,7 @@ export interface MoPartsTable {
   received_at: DefaultedTimestamp;
 }
 
-/** Migration 0018: MSRP sessions (session mode). */
+/** Migration 0022: MSRP sessions (session mode). */
 export interface MsrpSessionsTable {
   id: string;
   call_id: string;
@@ -163,7 +163,7 @@ export interface MsrpSessionsTable {
   end_reason: string | null;
 }
 
-/** Migration 0018: which message came in which MSRP session. */
+/** Migration 0022: which message came in which MSRP session. */
 export interface MsrpSessionMessagesTable {
   message_id: string;
   session_id: string;

@@ -14,10 +14,10 @@ import { migration0008ArchiveGeneration } from './0008-archive-generation.js';
 import { migration0009RecycledSmscIds } from './0009-recycled-smsc-ids.js';
 import { migration0013EventsWithoutForeignKeys } from './0013-events-without-foreign-keys.js';
 import { migration0014SegmentsRedundantIndex } from './0014-segments-redundant-index.js';
-import { migration0018MsrpSessions } from './0018-msrp-sessions.js';
 import { migration0019DeliveriesJobId } from './0019-deliveries-job-id.js';
 import { migration0020PartsAndNotificationsWithoutForeignKeys } from './0020-parts-and-notifications-without-foreign-keys.js';
 import { migration0021ArchiveRoots } from './0021-archive-roots.js';
+import { migration0022MsrpSessions } from './0022-msrp-sessions.js';
 
 /** One named migration. Names sort in the order they must run and are never renamed. */
 export interface NamedMigration {
@@ -38,10 +38,10 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0009-recycled-smsc-ids', migration: migration0009RecycledSmscIds },
   { name: '0013-events-without-foreign-keys', migration: migration0013EventsWithoutForeignKeys },
   { name: '0014-segments-redundant-index', migration: migration0014SegmentsRedundantIndex },
-  { name: '0018-msrp-sessions', migration: migration0018MsrpSessions },
   { name: '0019-deliveries-job-id', migration: migration0019DeliveriesJobId },
   { name: '0020-parts-and-notifications-without-foreign-keys', migration: migration0020PartsAndNotificationsWithoutForeignKeys },
   { name: '0021-archive-roots', migration: migration0021ArchiveRoots },
+  { name: '0022-msrp-sessions', migration: migration0022MsrpSessions },
 ];
 
 /** Kysely provider over {@link MIGRATIONS}. */

@@ -1,5 +1,5 @@
 /**
- * 0018: MSRP sessions (session mode, docs/session-mode.md) and which messages came in
+ * 0022: MSRP sessions (session mode, docs/session-mode.md) and which messages came in
  * them, so the API, the dashboard and the archive show a session message "with the
  * session". A message row stays what it is (a session message is a page-mode message in
  * the ledger); the link is a table of its own, written after the message is stored, so
@@ -42,7 +42,7 @@ async function run(db: Kysely<unknown>, statements: readonly string[]): Promise<
 }
 
 /** MSRP sessions and the messages received in them. */
-export const migration0018MsrpSessions: Migration = {
+export const migration0022MsrpSessions: Migration = {
   up: (db: Kysely<unknown>) => run(db, UP),
   down: (db: Kysely<unknown>) => run(db, DOWN),
 };
