@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStandaloneEdge } from '../../adapters/sip/index.js';
-import { deliveriesOfBatch } from '../../queues/batch-payload.js';
 import { BullmqJobQueue } from '../../queues/job-queue.js';
 import { createRedis } from '../../queues/redis-connection.js';
 import { loadConfig } from '../../src/config.js';
@@ -11,6 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import type { SipEdge } from '../../src/ports/sip-edge.port.js';
 import { startGatewayProcess } from '../helpers/gateway-process.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { jobOfDelivery } from '../helpers/delivery-job.js';
 
 function herald(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, ['dist/src/cli.js', ...args], {
@@ -175,11 +175,7 @@ describe('herald process', () => {
           if (row === undefined) continue;
           // Until a worker takes it, an accepted delivery must have its job in Redis: the
           // job shared by its ingress flush (deliveries.job_id) when it has one.
-          if (row.state === 'accepted') {
-            const job = await jobs.queue('sms-submit').getJob(row.job_id ?? row.delivery_id);
-            expect(job, text).toBeDefined();
-            if (row.job_id !== null) expect(deliveriesOfBatch(job?.data), text).toContain(row.delivery_id);
-          }
+          if (row.state === 'accepted') expect(await jobOfDelivery(jobs, 'sms-submit', { id: row.delivery_id, jobId: row.job_id }), text).toBeDefined();
         }
       } finally {
         await client.end();

@@ -1,6 +1,7 @@
 /** POST /api/v1/messages: REST ingress through the real SIP pipeline, on PostgreSQL and Redis. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../../helpers/api.js';
+import { jobOfDelivery } from '../../helpers/delivery-job.js';
 
 describe('admin API send', () => {
   let h: ApiHarness;
@@ -28,7 +29,7 @@ describe('admin API send', () => {
       expect(message?.imdnRequests).toEqual(['positive-delivery']);
       const deliveries = await h.ledger.listDeliveries(messageId);
       expect(deliveries.map((d) => [d.channel, d.targetUri])).toEqual([['sms', 'tel:+15557001000']]);
-      expect(await h.jobs.queue('sms-submit').getJob(deliveries[0]?.id ?? '')).toBeDefined();
+      expect(await jobOfDelivery(h.jobs, 'sms-submit', deliveries[0] ?? { id: '' })).toBeDefined();
 
       const again = await send(h.adminToken, body);
       expect(again.statusCode).toBe(202);
