@@ -51,19 +51,24 @@ export class BullmqJobQueue implements JobQueue, JobLookup {
           // addBulk with one id twice would add it once; apart, the second is a no-op as the port promises.
           keyOf: (add) => add.options.jobId,
           flush: async (adds) => {
-            const sizes = adds.flatMap((add) => {
-              const ids = deliveriesOfBatch(add.payload);
-              return ids === undefined ? [] : [add.options.jobId, String(ids.length)];
-            });
-            await Promise.all([
-              queue.addBulk(adds.map((add) => ({ name, data: add.payload, opts: toJobOptions(add.options) }))),
-              sizes.length === 0 ? undefined : connection.hset(batchSizesKey(queue), ...sizes),
-            ]);
+            await this.addAll(name, queue, adds);
             return adds.map(() => undefined);
           },
         }),
       );
     }
+  }
+
+  /** One addBulk, with the sizes of the batch jobs among them (see {@link batchedBeyondOne}) written alongside. */
+  private async addAll(name: JobName, queue: Queue, adds: readonly PendingAdd[]): Promise<void> {
+    const sizes = adds.flatMap((add) => {
+      const ids = deliveriesOfBatch(add.payload);
+      return ids === undefined ? [] : [add.options.jobId, String(ids.length)];
+    });
+    await Promise.all([
+      queue.addBulk(adds.map((add) => ({ name, data: add.payload, opts: toJobOptions(add.options) }))),
+      sizes.length === 0 ? undefined : this.connection.hset(batchSizesKey(queue), ...sizes),
+    ]);
   }
 
   queue(name: JobName): Queue {
