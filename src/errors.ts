@@ -75,6 +75,9 @@ export const ERROR_CATALOGUE = {
   GW_ERR_MSRP_MALFORMED: spec('malformed MSRP frame: %s', 400, 400),
   GW_ERR_MSRP_SEND_FAILED: spec('MSRP send failed: %s', 502, 500, false),
   GW_ERR_SDP_UNACCEPTABLE: spec('SDP offer not acceptable: %s', 488, 488),
+  // msrps (RFC 4975 §14.2): the peer's TLS certificate is not the one its SDP a=fingerprint
+  // names. Not retried: the same peer presents the same certificate again.
+  GW_ERR_MSRP_FINGERPRINT: spec('peer certificate does not match its SDP fingerprint: %s', 403, 403),
 
   // Codecs
   GW_ERR_CPIM_MALFORMED: spec('malformed CPIM: %s', 400, 400),

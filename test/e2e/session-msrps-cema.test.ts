@@ -2,15 +2,16 @@
  * Session mode over TLS (msrps, RFC 4975 §6/§14) and through a middlebox that anchors the
  * MSRP connection (CEMA, RFC 6714), against the gateway process (dist/). The IM user is the
  * test peer (test/helpers/msrp-peer.ts, its own wire code and node:tls); its certificate
- * trust is a self-signed certificate made for this run.
+ * trust is a self-signed certificate made for this run, as a CA or, with the peer's own
+ * self-signed certificate, by the SDP `a=fingerprint` each side names (RFC 4975 §14.2).
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
-import { cpimText, MsrpTestPeer, type PeerFrame } from '../helpers/msrp-peer.js';
+import { cpimText, MsrpTestPeer, sha256Fingerprint, type PeerFrame } from '../helpers/msrp-peer.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { selfSignedCertificate, type TestCertificate } from '../helpers/self-signed-cert.js';
 import { waitFor } from '../helpers/wait.js';
@@ -67,8 +68,8 @@ describe('session mode over msrps and with CEMA (gateway process, SMSC simulator
     await db?.drop();
   });
 
-  async function newPeer(options: { secure?: boolean } = {}): Promise<MsrpTestPeer> {
-    const peer = new MsrpTestPeer(undefined, { secure: options.secure, tlsCa: certificate.cert });
+  async function newPeer(options: { secure?: boolean; identity?: TestCertificate } = {}): Promise<MsrpTestPeer> {
+    const peer = new MsrpTestPeer(undefined, { secure: options.secure, tlsCa: certificate.cert, ...(options.identity === undefined ? {} : { tlsIdentity: options.identity }) });
     await peer.open();
     peers.push(peer);
     return peer;
@@ -182,5 +183,82 @@ describe('session mode over msrps and with CEMA (gateway process, SMSC simulator
       expect(bye).toMatch(/^BYE sip:/);
       await expect(peer.accepted(500)).rejects.toThrow('Herald did not connect');
     }, 40_000);
+  });
+
+  describe('when the offer carries a=fingerprint (RFC 4975 §14.2, self-signed certificates on both sides)', () => {
+    /** The peer's own certificate: self-signed, trusted by no one, named only by its SDP. */
+    const peerCertificate = selfSignedCertificate();
+    /** Herald's a=fingerprint as the peer computes it (its own code) from the configured certificate. */
+    const heraldFingerprint = (): string => `sha-256 ${sha256Fingerprint(new X509Certificate(certificate.cert).raw)}`;
+    const gatewayUp = async (): Promise<boolean> => (await fetch(`${gateway.httpUrl}/healthz`)).ok;
+
+    it('the peer connects: it checks Herald by the answer’s fingerprint, Herald checks it by the offer’s, and the chat gets its delivered IMDNs', async () => {
+      const number = '+15557771011';
+      const peer = await newPeer({ secure: true, identity: peerCertificate });
+      const answer = await peer.invite({ gatewayPort: gateway.sipPort, toUser: number, sdp: peer.offer({ fingerprint: peer.ownFingerprint }) });
+      expect(answer.status).toBe(200);
+      expect(peer.heraldFingerprint).toBe(heraldFingerprint());
+      // connect() throws unless the certificate Herald presents is the one its answer names.
+      await peer.connect();
+      expect(`sha-256 ${peer.presentedFingerprint ?? ''}`).toBe(heraldFingerprint());
+
+      const ids = await chat(peer, number, 3, 'fp-in');
+      await waitFor(async () => (ids.every((id) => deliveredIn(peer.frames).has(id)) ? true : undefined), 60_000, '3 delivered IMDNs over msrps');
+      expect((await peer.bye()).status).toBe(200);
+    }, 90_000);
+
+    it('Herald connects: it accepts the peer’s self-signed certificate by its fingerprint (tlsRejectUnauthorized on), presents its own, and the chat gets its delivered IMDNs', async () => {
+      const number = '+15557771012';
+      const peer = await newPeer({ secure: true, identity: peerCertificate });
+      const port = await peer.listen();
+      const answer = await peer.invite({ gatewayPort: gateway.sipPort, toUser: number, sdp: peer.offer({ setup: 'passive', port, fingerprint: peer.ownFingerprint }) });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain('a=setup:active');
+      expect(peer.heraldFingerprint).toBe(heraldFingerprint());
+      await peer.accepted();
+      await peer.waitFrame((f) => f.method === 'SEND' && f.body.length === 0, 10_000);
+      // The client certificate Herald presented is the one its answer names.
+      expect(`sha-256 ${peer.presentedFingerprint ?? ''}`).toBe(heraldFingerprint());
+
+      const ids = await chat(peer, number, 3, 'fp-out');
+      await waitFor(async () => (ids.every((id) => deliveredIn(peer.frames).has(id)) ? true : undefined), 60_000, '3 delivered IMDNs over msrps');
+      expect((await peer.bye()).status).toBe(200);
+    }, 90_000);
+
+    it('closes a connection whose certificate is not the offer’s fingerprint, unread; the session ends with BYE and the gateway stays up', async () => {
+      const peer = await newPeer({ secure: true, identity: peerCertificate });
+      // A fingerprint that is not the peer's certificate (Herald's own, as good as any other).
+      const answer = await peer.invite({ gatewayPort: gateway.sipPort, toUser: '+15557771013', sdp: peer.offer({ fingerprint: heraldFingerprint() }) });
+      expect(answer.status).toBe(200);
+      await peer.connect({ bind: false });
+      const tid = peer.sendChunk({ messageId: 'fp-wrong', contentType: 'text/plain', body: Buffer.from('from the wrong certificate'), range: '1-26/26' });
+      expect(await peer.closedByGateway()).toBe(true);
+      expect(peer.frames.filter((f) => f.tid === tid)).toEqual([]);
+      // No connection came that the session would take: it ends at its grace, and Herald says BYE.
+      expect(await waitFor(async () => peer.byesReceived[0], 20_000, 'BYE from Herald')).toMatch(/^BYE sip:/);
+      expect(gateway.logs.some((l) => l.code === 'GW_ERR_MSRP_FINGERPRINT' && l.msg === 'msrps connection refused: certificate does not match a=fingerprint')).toBe(true);
+      expect(sim.submits.some((s) => s.text === 'from the wrong certificate')).toBe(false);
+      expect(await gatewayUp()).toBe(true);
+    }, 40_000);
+
+    it('refuses the listening peer whose certificate is not the offer’s fingerprint: no bind SEND, the session ends with BYE, the gateway stays up', async () => {
+      const peer = await newPeer({ secure: true, identity: peerCertificate });
+      const port = await peer.listen();
+      const answer = await peer.invite({ gatewayPort: gateway.sipPort, toUser: '+15557771014', sdp: peer.offer({ setup: 'passive', port, fingerprint: heraldFingerprint() }) });
+      expect(answer.status).toBe(200);
+      expect(await waitFor(async () => peer.byesReceived[0], 20_000, 'BYE from Herald')).toMatch(/^BYE sip:/);
+      expect(peer.frames.filter((f) => f.method === 'SEND')).toEqual([]);
+      expect(gateway.logs.some((l) => l.code === 'GW_ERR_MSRP_FINGERPRINT' && l.msg === 'MSRP connection to the offerer failed')).toBe(true);
+      expect(gateway.logs.some((l) => l.msg === 'session ended' && l.reason === 'certificate fingerprint mismatch')).toBe(true);
+      expect(await gatewayUp()).toBe(true);
+    }, 40_000);
+
+    it('refuses an offer whose only a=fingerprint uses a hash other than sha-256 or sha-1 with 488', async () => {
+      const peer = await newPeer({ secure: true, identity: peerCertificate });
+      const md5 = `md5 ${Array.from({ length: 16 }, () => 'AB').join(':')}`;
+      const answer = await peer.invite({ gatewayPort: gateway.sipPort, toUser: '+15557771015', sdp: peer.offer({ fingerprint: md5 }) });
+      expect(answer.status).toBe(488);
+      expect(answer.headers.get('warning')).toContain('GW_ERR_SDP_UNACCEPTABLE');
+    }, 30_000);
   });
 });

@@ -3,9 +3,12 @@
  * offer for m=message TCP/MSRP or TCP/TLS/MSRP), ACKs the 200 and sends BYE, and an MSRP
  * endpoint over TCP or TLS (node:tls), connecting (active) or listening (passive, e.g.
  * behind a CEMA middlebox, RFC 6714). Its MSRP wire format is written here from RFC 4975 §9, independently of Herald's
- * codec (adapters/sip/msrp/codec), so a bug shared by both cannot hide.
+ * codec (adapters/sip/msrp/codec), so a bug shared by both cannot hide. Over TLS it trusts
+ * Herald either as a CA (`tlsCa`) or, like most clients, by the certificate fingerprint in
+ * Herald's SDP answer (RFC 4975 §14.2), presenting its own self-signed certificate and
+ * offering its fingerprint (`tlsIdentity`); that fingerprint code is also its own.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -22,6 +25,12 @@ export interface SipAnswer {
 
 function token(n = 6): string {
   return randomBytes(n).toString('hex');
+}
+
+/** The SDP fingerprint of a certificate (DER): SHA-256, upper-case hex pairs joined by colons (RFC 8122 §5). */
+export function sha256Fingerprint(der: Buffer): string {
+  const hex = createHash('sha256').update(der).digest('hex').toUpperCase();
+  return Array.from({ length: hex.length / 2 }, (_, i) => hex.slice(i * 2, i * 2 + 2)).join(':');
 }
 
 function parseSip(text: string): SipAnswer | undefined {
@@ -121,19 +130,30 @@ export class MsrpTestPeer {
   /** msrps: offer TCP/TLS/MSRP and connect with TLS, trusting `tlsCa` (Herald's self-signed certificate). */
   readonly secure: boolean;
   readonly #tlsCa: Buffer | undefined;
+  /** The peer's own certificate and key (self-signed): presented on its TLS connections. */
+  readonly #tlsIdentity: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** Herald's `a=fingerprint` value from the SDP answer (`sha-256 AB:…`), if any. */
+  heraldFingerprint: string | undefined;
+  /** SHA-256 fingerprint of the certificate Herald presented on the last TLS connection (as server or as client). */
+  presentedFingerprint: string | undefined;
   /** Host of the peer's own MSRP URI (a=path); a CEMA test names a host no one can reach. */
   pathHost = '127.0.0.1';
+  /** Port of the peer's own MSRP URI: 9 (discard) while it only connects, its listener's port once it listens. */
+  #pathPort = 9;
   #listener: net.Server | undefined;
   #accepted: ((socket: net.Socket) => void)[] = [];
 
   /**
    * `user`: the SIP user part (digest tests need a known one). @defaultValue alice + random
    * `options.secure`/`tlsCa`: msrps, trusting that certificate.
+   * `options.tlsIdentity`: msrps with the peer's own certificate, trusting Herald by the
+   * fingerprint of its SDP answer instead of a CA.
    */
-  constructor(user = `alice${token(3)}`, options: { secure?: boolean; tlsCa?: Buffer } = {}) {
+  constructor(user = `alice${token(3)}`, options: { secure?: boolean; tlsCa?: Buffer; tlsIdentity?: { cert: Buffer; key: Buffer } } = {}) {
     this.user = user;
     this.secure = options.secure === true;
     this.#tlsCa = options.tlsCa;
+    this.#tlsIdentity = options.tlsIdentity;
   }
 
   get uri(): string {
@@ -141,7 +161,7 @@ export class MsrpTestPeer {
   }
 
   get localPath(): string {
-    return `${this.secure ? 'msrps' : 'msrp'}://${this.pathHost}:9/${this.sessionId};tcp`;
+    return `${this.secure ? 'msrps' : 'msrp'}://${this.pathHost}:${this.#pathPort}/${this.sessionId};tcp`;
   }
 
   async open(): Promise<void> {
@@ -163,8 +183,11 @@ export class MsrpTestPeer {
     });
   }
 
-  /** The SDP offer; `passive` with `port` (from listen()) asks Herald to connect, `cema` adds a=msrp-cema (RFC 6714). */
-  offer(options: { setup?: 'active' | 'passive'; port?: number; cema?: boolean } = {}): string {
+  /**
+   * The SDP offer; `passive` with `port` (from listen()) asks Herald to connect, `cema` adds
+   * a=msrp-cema (RFC 6714), `fingerprint` an `a=fingerprint:<value>` (RFC 4975 §14.2).
+   */
+  offer(options: { setup?: 'active' | 'passive'; port?: number; cema?: boolean; fingerprint?: string } = {}): string {
     return [
       'v=0',
       `o=alice 1 1 IN IP4 127.0.0.1`,
@@ -176,23 +199,47 @@ export class MsrpTestPeer {
       'a=accept-wrapped-types:text/plain message/imdn+xml',
       `a=setup:${options.setup ?? 'active'}`,
       ...(options.cema === true ? ['a=msrp-cema'] : []),
+      ...(options.fingerprint === undefined ? [] : [`a=fingerprint:${options.fingerprint}`]),
       `a=path:${this.localPath}`,
       '',
     ].join('\r\n');
   }
 
-  /** Listens for Herald's connection (the peer is the passive side); resolves with the port. */
+  /** This peer's own fingerprint (`sha-256 AB:…`) for its offer; needs `tlsIdentity`. */
+  get ownFingerprint(): string {
+    if (this.#tlsIdentity === undefined) throw new Error('no tlsIdentity');
+    return `sha-256 ${sha256Fingerprint(new X509Certificate(this.#tlsIdentity.cert).raw)}`;
+  }
+
+  /**
+   * Listens for Herald's connection (the peer is the passive side); resolves with the port.
+   * An msrps peer with `tlsIdentity` listens over TLS, asks Herald for its certificate and
+   * records its fingerprint in `presentedFingerprint`.
+   */
   async listen(): Promise<number> {
-    const server = net.createServer((socket) => {
+    const onSocket = (socket: net.Socket): void => {
       socket.on('error', () => undefined);
+      if (socket instanceof tls.TLSSocket) {
+        const raw = socket.getPeerCertificate().raw as Buffer | undefined;
+        this.presentedFingerprint = raw === undefined ? undefined : sha256Fingerprint(raw);
+      }
       socket.on('data', (chunk: Buffer) => this.#onData(chunk));
       this.#socket = socket;
       for (const wake of this.#accepted.splice(0)) wake(socket);
-    });
+    };
+    const identity = this.#tlsIdentity;
+    let server: net.Server;
+    if (this.secure && identity !== undefined) {
+      const secure = tls.createServer({ cert: identity.cert, key: identity.key, requestCert: true, rejectUnauthorized: false }, onSocket);
+      secure.on('tlsClientError', () => undefined);
+      server = secure;
+    } else server = net.createServer(onSocket);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     this.#listener = server;
     const address = server.address();
-    return address !== null && typeof address === 'object' ? address.port : 0;
+    // RFC 4975 §8.1: Herald connects to the path URI (without CEMA), so it names the listener.
+    this.#pathPort = address !== null && typeof address === 'object' ? address.port : 0;
+    return this.#pathPort;
   }
 
   /** Resolves once Herald connected to the listener (see listen()). */
@@ -236,6 +283,7 @@ export class MsrpTestPeer {
     if (answer.status >= 200 && answer.status < 300) {
       this.#toTag = /;tag=([^;>\s]+)/.exec(answer.headers.get('to') ?? '')?.[1];
       this.remotePath = /a=path:(\S+)/.exec(answer.body)?.[1] ?? '';
+      this.heraldFingerprint = /^a=fingerprint:(.+?)\r?$/m.exec(answer.body)?.[1];
       this.#ack();
     }
     return answer;
@@ -314,12 +362,26 @@ export class MsrpTestPeer {
     const host = match[2] ?? '127.0.0.1';
     const port = Number(match[3]);
     const overTls = match[1] === 'msrps';
-    // The certificate is checked against the trusted CA and the URI's host (an IP SAN here).
-    const socket = overTls ? tls.connect({ host, port, ...(this.#tlsCa === undefined ? {} : { ca: this.#tlsCa }) }) : net.connect(port, host);
-    await new Promise<void>((resolve, reject) => {
-      socket.once(overTls ? 'secureConnect' : 'connect', () => resolve());
+    // The certificate is checked against the trusted CA and the URI's host (an IP SAN here),
+    // or, with the peer's own identity, against the fingerprint of Herald's SDP answer.
+    const identity = this.#tlsIdentity;
+    const socket = !overTls
+      ? net.connect(port, host)
+      : identity === undefined
+        ? tls.connect({ host, port, ...(this.#tlsCa === undefined ? {} : { ca: this.#tlsCa }) })
+        : tls.connect({ host, port, cert: identity.cert, key: identity.key, rejectUnauthorized: false });
+    // Node over TLS 1.3 forgets a client's peer certificate soon after the handshake: read it in its event.
+    const presented = await new Promise<Buffer | undefined>((resolve, reject) => {
+      socket.once(overTls ? 'secureConnect' : 'connect', () => resolve(socket instanceof tls.TLSSocket ? (socket.getPeerCertificate().raw as Buffer | undefined) : undefined));
       socket.once('error', reject);
     });
+    if (overTls && identity !== undefined) {
+      this.presentedFingerprint = presented === undefined ? undefined : sha256Fingerprint(presented);
+      if (this.heraldFingerprint !== `sha-256 ${this.presentedFingerprint ?? ''}`) {
+        socket.destroy();
+        throw new Error(`Herald presented ${this.presentedFingerprint ?? 'no certificate'}, its SDP said ${this.heraldFingerprint ?? 'nothing'}`);
+      }
+    }
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.#socket = socket;

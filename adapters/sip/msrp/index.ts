@@ -5,13 +5,16 @@
  * the To-Path of its first request (RFC 4975 §5.4). When the offerer only listens
  * (a=setup:passive), Herald connects to it and binds with an empty SEND — to the a=path
  * URI, or to the SDP c=/m= address when both sides support CEMA (RFC 6714).
+ * Over msrps the answer carries Herald's certificate fingerprint, and an offer's
+ * `a=fingerprint` replaces the CA check of the peer's certificate (RFC 4975 §14.2).
  */
-import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import { randomPoolBytes } from '../../../src/domain/random-pool.js';
+import { isHeraldError } from '../../../src/errors.js';
 import type { Logger } from 'pino';
 import type { MsrpAnswer, MsrpEndpoint, MsrpSessionEvents, MsrpTerms } from '../../../src/ports/msrp-endpoint.port.js';
+import { certificateMatches, expectedFingerprints } from './codec/fingerprint.js';
 import { pathUris, msrpHeader, type MsrpFrame } from './codec/frame.js';
 import { formatMsrpUri, parseMsrpUri } from './codec/msrp-uri.js';
 import { answerSetup, connectTarget, parseMsrpOffer, serializeMsrpAnswer, type MsrpOffer } from './codec/sdp.js';
@@ -19,6 +22,7 @@ import { newTransactionId, serializeRequest, serializeResponse } from './codec/s
 import { MsrpConnection, type ConnectionHandlers } from './msrp-connection.js';
 import { msrpError, msrpStatusOf } from './msrp-error.js';
 import { MsrpSessionImpl } from './msrp-session.js';
+import { connectMsrps, loadTlsIdentity, opened, type TlsIdentity } from './msrps.js';
 
 export interface MsrpEndpointOptions {
   readonly host: string;
@@ -46,7 +50,8 @@ export interface MsrpTlsOptions {
   readonly keyFile: string;
   /**
    * When Herald connects (the offerer said a=setup:passive): refuse a peer certificate
-   * that does not verify against the system CAs.
+   * that does not verify against the system CAs. An offer with `a=fingerprint` is checked
+   * against its fingerprint instead, whatever this says (RFC 4975 §14.2).
    * @defaultValue true
    */
   readonly rejectUnauthorized: boolean;
@@ -59,6 +64,8 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
   let tlsServer: tls.Server | undefined;
   let port = options.port;
   let tlsPort = options.tls?.port ?? 0;
+  /** Herald's certificate and key, read at start: served on the msrps listener and presented when Herald connects. */
+  let identity: TlsIdentity | undefined;
 
   /** The session Herald's URI in a To-Path names (the last URI: Herald is the destination). */
   function sessionNamed(toPath: string | undefined): { target: string | undefined; session: MsrpSessionImpl | undefined } {
@@ -88,8 +95,7 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
         connection.close();
         return;
       }
-      bind(session, connection);
-      session.frame(frame, connection);
+      if (bind(session, connection)) session.frame(frame, connection);
     },
     refused(code, connection) {
       log.info({ code, peer: connection.peer }, 'MSRP stream refused');
@@ -97,7 +103,19 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
     closed: () => undefined,
   };
 
-  function bind(session: MsrpSessionImpl, connection: MsrpConnection): void {
+  /** Binds the connection to its session, unless the session's a=fingerprint refuses it (then it is closed). */
+  function bind(session: MsrpSessionImpl, connection: MsrpConnection): boolean {
+    const expected = session.peerFingerprints;
+    if (expected !== undefined) {
+      const presented = connection.peerCertificate();
+      if (presented === undefined || !certificateMatches(presented, expected)) {
+        // Only this connection goes: the session still waits (its grace) for the peer its SDP named,
+        // so a stranger who learnt the session's URI cannot end it by connecting with another certificate.
+        log.info({ code: 'GW_ERR_MSRP_FINGERPRINT', peer: connection.peer, sessionId: session.id, presented: presented !== undefined }, 'msrps connection refused: certificate does not match a=fingerprint');
+        connection.close();
+        return false;
+      }
+    }
     connection.rebind({
       frame: (frame, c) => session.frame(frame, c),
       refused(code, c) {
@@ -106,6 +124,7 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
       closed: (c, partial) => session.detached(c, partial),
     });
     session.attach(connection);
+    return true;
   }
 
   function onSocket(socket: net.Socket): void {
@@ -130,14 +149,10 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
     const remotePath = offer.path;
     const next = connectTarget(offer);
     const secure = offer.secure ? options.tls : undefined;
-    const socket = secure !== undefined
-      ? tls.connect({ host: next.host, port: next.port, rejectUnauthorized: secure.rejectUnauthorized, ...(net.isIP(next.host) === 0 ? { servername: next.host } : {}) })
-      : net.connect({ host: next.host, port: next.port });
-    await new Promise<void>((resolve, reject) => {
-      socket.once(secure !== undefined ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
-    });
-    const connection = new MsrpConnection(socket, { log, maxChunkBytes: options.maxChunkBytes, idleMs: options.idleTimeoutMs, handlers: unbound });
+    const { socket, peerCertificate } = secure !== undefined
+      ? await connectMsrps(next, { identity, rejectUnauthorized: secure.rejectUnauthorized, expected: session.peerFingerprints, sessionId: session.id })
+      : { socket: await opened(net.connect({ host: next.host, port: next.port }), 'connect'), peerCertificate: undefined };
+    const connection = new MsrpConnection(socket, { log, maxChunkBytes: options.maxChunkBytes, idleMs: options.idleTimeoutMs, handlers: unbound, peerCertificate });
     bind(session, connection);
     // RFC 4975 §7.1.1 / RFC 6135 §4: the active side binds the connection with a SEND at once.
     await connection.write(serializeRequest({ transactionId: newTransactionId(), method: 'SEND', toPath: remotePath, fromPath: [localUri], headers: [{ name: 'Message-ID', value: newTransactionId() }, { name: 'Byte-Range', value: '1-0/0' }] }));
@@ -174,8 +189,13 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
       port = await listen(created, options.port, 'MSRP');
       server = created;
       if (options.tls !== undefined) {
-        const [cert, key] = await Promise.all([readFile(options.tls.certFile), readFile(options.tls.keyFile)]);
-        const secure = tls.createServer({ cert, key }, accept);
+        identity = await loadTlsIdentity(options.tls.certFile, options.tls.keyFile);
+        const { cert, key } = identity;
+        // requestCert: a peer whose SDP had a=fingerprint must present its certificate, and which session a
+        // connection is for is known only from its first frame, after the handshake. So every client is
+        // asked; none is refused for having none or a self-signed one (rejectUnauthorized false): the
+        // check is at bind time, and only for sessions whose offer had a=fingerprint.
+        const secure = tls.createServer({ cert, key, requestCert: true, rejectUnauthorized: false }, accept);
         // A failed handshake (a scanner, a plain-TCP client on the TLS port) costs a debug line, not a warning.
         secure.on('tlsClientError', (err, socket) => {
           log.debug({ err: err.message, peer: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` }, 'msrps handshake failed');
@@ -200,6 +220,8 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
       if (server === undefined) throw msrpError('GW_ERR_SDP_UNACCEPTABLE', 'MSRP endpoint not started');
       if (sessions.size >= options.maxSessions) throw msrpError('GW_ERR_GATEWAY_OVERLOADED', `${options.maxSessions} MSRP sessions open`);
       const remote = offer.path.map((uri) => parseMsrpUri(uri));
+      // Over TCP a=fingerprint means nothing; over TLS it replaces the CA check (or refuses md5 and the like: 488).
+      const peerFingerprints = offer.secure ? expectedFingerprints(offer.fingerprints) : undefined;
       if (remote.some((uri) => uri.transport !== 'tcp')) throw msrpError('GW_ERR_SDP_UNACCEPTABLE', 'MSRP transport other than tcp');
       // RFC 4975 §6: msrps names TLS. The next hop's scheme must agree with the m= line's protocol.
       if (remote[0]?.secure !== offer.secure) throw msrpError('GW_ERR_SDP_UNACCEPTABLE', `${offer.secure ? 'TCP/TLS/MSRP' : 'TCP/MSRP'} with an ${remote[0]?.secure === true ? 'msrps' : 'msrp'} path`);
@@ -217,13 +239,15 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
         log,
         events,
         onEnded: (ended) => sessions.delete(ended),
+        peerFingerprints,
       });
       sessions.set(id, session);
       const setup = answerSetup(offer.setup);
       if (setup === 'active') {
         connectActive(session, offer, localUri).catch((err: unknown) => {
-          log.info({ err, sessionId: id }, 'MSRP connection to the offerer failed');
-          void session.close('connect failed');
+          const mismatch = isHeraldError(err, 'GW_ERR_MSRP_FINGERPRINT');
+          log.info({ err, ...(mismatch ? { code: err.code } : {}), sessionId: id }, 'MSRP connection to the offerer failed');
+          void session.close(mismatch ? 'certificate fingerprint mismatch' : 'connect failed');
         });
       }
       const sdp = serializeMsrpAnswer(offer, {
@@ -238,6 +262,8 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
         secure: offer.secure,
         // RFC 6714 §4.2: Herald supports CEMA, so it answers the attribute whenever offered.
         cema: offer.cema,
+        // RFC 4975 §14.2: how a peer with no CA for Herald's certificate knows it is talking to Herald.
+        fingerprint: offer.secure ? identity?.fingerprint : undefined,
       });
       log.debug({ sessionId: id, setup, secure: offer.secure, cema: offer.cema, remote: offer.path }, 'MSRP session offered');
       return { sdp, session, secure: offer.secure };
@@ -250,6 +276,7 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
       }
       server = undefined;
       tlsServer = undefined;
+      identity = undefined;
     },
   };
 }

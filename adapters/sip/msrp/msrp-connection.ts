@@ -5,6 +5,7 @@
  * that sends nothing for `idleMs` is closed, and so is one whose first frame is slow.
  */
 import type net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { isHeraldError } from '../../../src/errors.js';
 import type { MsrpFrame } from './codec/frame.js';
@@ -28,10 +29,16 @@ export class MsrpConnection {
   #buffer: Buffer = Buffer.alloc(0);
   #partial: PartialFrame | undefined;
   #closed = false;
+  readonly #peerCertificate: Buffer | undefined;
   readonly peer: string;
 
-  constructor(socket: net.Socket, options: { log: Logger; maxChunkBytes: number; idleMs: number; handlers: ConnectionHandlers }) {
+  /**
+   * `peerCertificate`: what the TLS peer presented, read at the handshake by whoever opened
+   * the socket; unset, it is read from the socket now (an accepted one keeps it).
+   */
+  constructor(socket: net.Socket, options: { log: Logger; maxChunkBytes: number; idleMs: number; handlers: ConnectionHandlers; peerCertificate?: Buffer | undefined }) {
     this.#socket = socket;
+    this.#peerCertificate = options.peerCertificate ?? (socket instanceof tls.TLSSocket ? socket.getPeerX509Certificate()?.raw : undefined);
     this.#log = options.log;
     this.#maxChunkBytes = options.maxChunkBytes;
     this.#handlers = options.handlers;
@@ -62,7 +69,14 @@ export class MsrpConnection {
     return new Promise((resolve, reject) => this.#socket.write(bytes, (err) => (err ? reject(err) : resolve())));
   }
 
+  /** The certificate the peer presented over TLS (DER), for the a=fingerprint check; undefined over TCP or without one. */
+  peerCertificate(): Buffer | undefined {
+    return this.#peerCertificate;
+  }
+
   close(): void {
+    // Marked at once, not at the 'close' event: frames already buffered are not handed on.
+    this.#closed = true;
     this.#socket.destroy();
   }
 

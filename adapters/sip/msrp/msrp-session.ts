@@ -9,6 +9,7 @@ import type { MsrpSession, MsrpSessionEvents } from '../../../src/ports/msrp-end
 import { parseByteRange, serializeByteRange } from './codec/byte-range.js';
 import { chunksOf } from './codec/chunk.js';
 import { msrpHeader, type MsrpFrame, type MsrpRequest, type MsrpResponse } from './codec/frame.js';
+import type { SdpFingerprint } from './codec/fingerprint.js';
 import type { PartialFrame } from './codec/parse-frame.js';
 import { ChunkAssembler } from './codec/reassembly.js';
 import { reportWishes, respondsWith, serializeReport } from './codec/reports.js';
@@ -28,6 +29,11 @@ export interface SessionOptions {
   readonly log: Logger;
   readonly events: MsrpSessionEvents;
   readonly onEnded: (id: string) => void;
+  /**
+   * msrps with `a=fingerprint` in the offer (RFC 4975 §14.2): the peer's connection must
+   * present a certificate matching one of these; undefined: no fingerprint check.
+   */
+  readonly peerFingerprints?: readonly SdpFingerprint[] | undefined;
 }
 
 const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 408: 'Request Timeout', 413: 'Message Too Large', 415: 'Unsupported Media Type', 481: 'No Such Session', 501: 'Not Implemented' };
@@ -58,6 +64,10 @@ export class MsrpSessionImpl implements MsrpSession {
     this.#assembler = new ChunkAssembler(options.maxMessageBytes);
     // Until the peer connects, the grace period is how long Herald waits for it.
     this.#armGrace();
+  }
+
+  get peerFingerprints(): readonly SdpFingerprint[] | undefined {
+    return this.#options.peerFingerprints;
   }
 
   ownsConnection(connection: MsrpConnection): boolean {

@@ -2,8 +2,10 @@
  * Herald's MSRP endpoint over real TCP, without the gateway: RFC 6135 active setup (Herald
  * connects and binds with an empty SEND), 481 for a session it does not hold, a connection
  * that names no session closed at the bind deadline, a session ending without a connection,
- * and msrps active setup (TLS to the offerer; its certificate checked unless told not to).
+ * and msrps active setup (TLS to the offerer; its certificate checked unless told not to),
+ * and the certificate fingerprints of RFC 4975 §14.2 both ways (a=fingerprint).
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { pino } from 'pino';
@@ -23,9 +25,15 @@ function endpoint(overrides: Partial<Parameters<typeof createMsrpEndpoint>[0]> =
   return createMsrpEndpoint({ host: '127.0.0.1', port: 0, maxChunkBytes: 4_096, idleTimeoutMs: 10_000, reconnectGraceMs: 5_000, transactionTimeoutMs: 2_000, bindTimeoutMs: 300, maxSessions: 10, log, ...overrides });
 }
 
-/** An msrps offer (TCP/TLS/MSRP) whose offerer listens at `port`. */
-function secureOffer(port: number): string {
-  return offer(`msrps://127.0.0.1:${port}/peer;tcp`, 'passive').replace('TCP/MSRP', 'TCP/TLS/MSRP');
+/** An msrps offer (TCP/TLS/MSRP) whose offerer listens at `port` (or connects, `setup`), with an a=fingerprint line if given. */
+function secureOffer(port: number, fingerprint?: string, setup = 'passive'): string {
+  const sdp = offer(`msrps://127.0.0.1:${port}/peer;tcp`, setup).replace('TCP/MSRP', 'TCP/TLS/MSRP');
+  return fingerprint === undefined ? sdp : sdp.replace('a=path:', `a=fingerprint:${fingerprint}\r\na=path:`);
+}
+
+/** `sha-256 AB:CD:…` of a certificate (PEM or DER), written here rather than with the adapter's codec. */
+function fingerprintOf(certificate: Buffer): string {
+  return `sha-256 ${(createHash('sha256').update(new X509Certificate(certificate).raw).digest('hex').toUpperCase().match(/../g) ?? []).join(':')}`;
 }
 
 describe('MSRP endpoint', () => {
@@ -117,17 +125,23 @@ describe('MSRP endpoint', () => {
   describe('when the offerer of an msrps session only listens', () => {
     const certificate = selfSignedCertificate();
 
-    /** A TLS listener with the self-signed certificate; resolves the port and the first bytes Herald sends. */
-    async function tlsPeer(): Promise<{ port: number; firstBytes: Promise<string> }> {
+    /**
+     * A TLS listener with `own` (the self-signed certificate unless given); resolves the port,
+     * the first bytes Herald sends, and the certificate Herald presented as client (PEM-less DER).
+     */
+    async function tlsPeer(own = certificate): Promise<{ port: number; firstBytes: Promise<string>; clientCertificate: Promise<Buffer | undefined> }> {
       let first: (text: string) => void = () => undefined;
+      let client: (der: Buffer | undefined) => void = () => undefined;
       const firstBytes = new Promise<string>((resolve) => (first = resolve));
-      const server = tls.createServer({ cert: certificate.cert, key: certificate.key }, (socket) => {
+      const clientCertificate = new Promise<Buffer | undefined>((resolve) => (client = resolve));
+      const server = tls.createServer({ cert: own.cert, key: own.key, requestCert: true, rejectUnauthorized: false }, (socket) => {
+        client(socket.getPeerX509Certificate()?.raw);
         socket.once('data', (chunk: Buffer) => first(chunk.toString('latin1')));
       });
       server.on('tlsClientError', () => undefined);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
       cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      return { port: (server.address() as net.AddressInfo).port, firstBytes };
+      return { port: (server.address() as net.AddressInfo).port, firstBytes, clientCertificate };
     }
 
     it('connects with TLS and binds with an empty SEND when peer certificates are not checked', async () => {
@@ -157,6 +171,80 @@ describe('MSRP endpoint', () => {
       await msrp.start();
       cleanups.push(() => msrp.stop());
       await expect(msrp.answer(secureOffer(9), TERMS, { message: async () => ({ status: 200, comment: 'OK' }), closed: () => undefined })).rejects.toMatchObject({ code: 'GW_ERR_SDP_UNACCEPTABLE' });
+    });
+
+    describe('and its offer has a=fingerprint (RFC 4975 §14.2)', () => {
+      const peerCertificate = selfSignedCertificate();
+      const noMessages = { message: async () => ({ status: 200, comment: 'OK' }), closed: () => undefined };
+
+      it('accepts the self-signed certificate its fingerprint names although CA checks are on, and presents its own, named in the answer', async () => {
+        const peer = await tlsPeer(peerCertificate);
+        const msrp = endpoint({ tls: { port: 0, certFile: certificate.certFile, keyFile: certificate.keyFile, rejectUnauthorized: true } });
+        await msrp.start();
+        cleanups.push(() => msrp.stop());
+        const reasons: string[] = [];
+        const answer = await msrp.answer(secureOffer(peer.port, fingerprintOf(peerCertificate.cert)), TERMS, { ...noMessages, closed: (reason) => reasons.push(reason) });
+        expect(answer.sdp).toContain(`a=fingerprint:${fingerprintOf(certificate.cert)}\r\n`);
+        expect(await peer.firstBytes).toMatch(/^MSRP \S+ SEND\r\n/);
+        const presented = await peer.clientCertificate;
+        expect(presented === undefined ? undefined : fingerprintOf(presented)).toBe(fingerprintOf(certificate.cert));
+        expect(reasons).toEqual([]);
+      });
+
+      it('takes sha-1 when that is all the offer has, lower-case hex too', async () => {
+        const peer = await tlsPeer(peerCertificate);
+        const msrp = endpoint({ tls: { port: 0, certFile: certificate.certFile, keyFile: certificate.keyFile, rejectUnauthorized: true } });
+        await msrp.start();
+        cleanups.push(() => msrp.stop());
+        const sha1 = `sha-1 ${(createHash('sha1').update(new X509Certificate(peerCertificate.cert).raw).digest('hex').match(/../g) ?? []).join(':')}`;
+        await msrp.answer(secureOffer(peer.port, sha1), TERMS, noMessages);
+        expect(await peer.firstBytes).toMatch(/^MSRP \S+ SEND\r\n/);
+      });
+
+      it('ends the session when the listening offerer presents another certificate, even with CA checks off', async () => {
+        const peer = await tlsPeer(peerCertificate);
+        const msrp = endpoint({ tls: { port: 0, certFile: certificate.certFile, keyFile: certificate.keyFile, rejectUnauthorized: false } });
+        await msrp.start();
+        cleanups.push(() => msrp.stop());
+        const reasons: string[] = [];
+        await msrp.answer(secureOffer(peer.port, fingerprintOf(certificate.cert)), TERMS, { ...noMessages, closed: (reason) => reasons.push(reason) });
+        await expect.poll(() => reasons, { timeout: 5_000 }).toEqual(['certificate fingerprint mismatch']);
+      });
+
+      it('answers an offer whose fingerprints are all md5 488', async () => {
+        const msrp = endpoint({ tls: { port: 0, certFile: certificate.certFile, keyFile: certificate.keyFile, rejectUnauthorized: true } });
+        await msrp.start();
+        cleanups.push(() => msrp.stop());
+        await expect(msrp.answer(secureOffer(9, `md5 ${Array(16).fill('0A').join(':')}`), TERMS, noMessages)).rejects.toMatchObject({ code: 'GW_ERR_SDP_UNACCEPTABLE' });
+      });
+
+      /** Connects to Herald's msrps listener with `own` (or no certificate) and sends a bind SEND; resolves with what came back before the close. */
+      async function connectAs(msrp: ReturnType<typeof endpoint>, herald: string, own: { cert: Buffer; key: Buffer } | undefined): Promise<string> {
+        return new Promise<string>((resolve) => {
+          let got = '';
+          const socket = tls.connect({ host: '127.0.0.1', port: msrp.address().tlsPort ?? 0, rejectUnauthorized: false, ...(own === undefined ? {} : { cert: own.cert, key: own.key }) }, () =>
+            socket.write(`MSRP bind0001 SEND\r\nTo-Path: ${herald}\r\nFrom-Path: msrps://127.0.0.1:9/peer;tcp\r\nMessage-ID: b1\r\nByte-Range: 1-0/0\r\n-------bind0001$\r\n`),
+          );
+          socket.on('data', (c: Buffer) => {
+            got += c.toString('latin1');
+            // Herald answered: the connection is bound; nothing more to wait for.
+            if (got.includes('-------bind0001$')) socket.end();
+          });
+          socket.on('error', () => resolve(got));
+          socket.on('close', () => resolve(got));
+        });
+      }
+
+      it('as the listener, binds a connection that presents the offer’s certificate and closes, unanswered, one with another or none', async () => {
+        const msrp = endpoint({ tls: { port: 0, certFile: certificate.certFile, keyFile: certificate.keyFile, rejectUnauthorized: true } });
+        await msrp.start();
+        cleanups.push(() => msrp.stop());
+        const answer = await msrp.answer(secureOffer(9, fingerprintOf(peerCertificate.cert), 'active'), TERMS, noMessages);
+        const herald = /a=path:(\S+)/.exec(answer.sdp)?.[1] ?? '';
+        expect(await connectAs(msrp, herald, certificate)).toBe('');
+        expect(await connectAs(msrp, herald, undefined)).toBe('');
+        expect(await connectAs(msrp, herald, peerCertificate)).toMatch(/^MSRP bind0001 200 OK\r\n/);
+      });
     });
   });
 });

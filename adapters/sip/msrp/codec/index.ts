@@ -1,6 +1,7 @@
 /** The MSRP codec: pure functions over bytes (RFC 4975, RFC 6135 SDP). */
 export * from './byte-range.js';
 export * from './chunk.js';
+export * from './fingerprint.js';
 export * from './frame.js';
 export * from './limits.js';
 export * from './msrp-uri.js';

@@ -5,6 +5,7 @@
  * answered rejected (port 0), as RFC 3264 §6 has it.
  */
 import { heraldError } from '../../../../src/errors.js';
+import { parseFingerprint, serializeFingerprint, type SdpFingerprint } from './fingerprint.js';
 import { parseMsrpUri } from './msrp-uri.js';
 
 /** RFC 6135 §4.2: who opens the TCP connection. */
@@ -21,6 +22,12 @@ export interface MsrpOffer {
   readonly secure: boolean;
   /** RFC 6714 §4: the offerer supports CEMA (`a=msrp-cema` on the MSRP stream). */
   readonly cema: boolean;
+  /**
+   * The certificate fingerprints the offerer's TLS connection must present (RFC 4975 §14.2,
+   * RFC 8122 §5): the MSRP stream's `a=fingerprint` lines, else the session-level ones.
+   * Empty when there are none.
+   */
+  readonly fingerprints: readonly SdpFingerprint[];
   /**
    * The stream's transport address from SDP: the c= line (media level over session level,
    * RFC 4566 §5.7) and the m= port. Undefined when the offer has no c= line.
@@ -44,6 +51,8 @@ export interface MsrpAnswer {
   readonly secure: boolean;
   /** Answer `a=msrp-cema` (RFC 6714 §4.2: only when the offer has it). */
   readonly cema?: boolean | undefined;
+  /** Herald's certificate fingerprint, for msrps (RFC 4975 §14.2). */
+  readonly fingerprint?: SdpFingerprint | undefined;
 }
 
 /** SDP bodies are small (one or two streams); a bigger one is refused before it is split. */
@@ -60,7 +69,8 @@ function refuse(detail: string): never {
 /**
  * Reads the MSRP stream of an SDP offer.
  * @throws GW_ERR_SDP_UNACCEPTABLE when the SDP is too large, has no usable
- *   `m=message … TCP/MSRP` (or `TCP/TLS/MSRP`) stream, or that stream has no a=path.
+ *   `m=message … TCP/MSRP` (or `TCP/TLS/MSRP`) stream, that stream has no a=path, or an
+ *   `a=fingerprint` (of the stream or the session) is malformed.
  */
 export function parseMsrpOffer(sdp: string): MsrpOffer {
   if (Buffer.byteLength(sdp) > MAX_SDP_BYTES) refuse('SDP over 8 KB');
@@ -73,6 +83,7 @@ export function parseMsrpOffer(sdp: string): MsrpOffer {
   let sessionHost: string | undefined;
   let mediaHost: string | undefined;
   const attributes: string[] = [];
+  const sessionAttributes: string[] = [];
   for (const line of lines) {
     if (line.startsWith('m=')) {
       mediaLines.push(line);
@@ -93,6 +104,7 @@ export function parseMsrpOffer(sdp: string): MsrpOffer {
       continue;
     }
     if (inMsrp && line.startsWith('a=')) attributes.push(line.slice(2));
+    else if (mediaLines.length === 0 && line.startsWith('a=')) sessionAttributes.push(line.slice(2));
   }
   if (msrpIndex === -1) refuse('no m=message TCP/MSRP stream');
   const attr = (name: string): string | undefined => attributes.find((a) => a.startsWith(`${name}:`))?.slice(name.length + 1).trim();
@@ -104,9 +116,13 @@ export function parseMsrpOffer(sdp: string): MsrpOffer {
   const setup: MsrpSetup = setupText === 'passive' || setupText === 'actpass' ? setupText : 'active';
   const list = (name: string): string[] => (attr(name) ?? '').split(' ').filter((t) => t !== '').map((t) => t.toLowerCase());
   const cema = attributes.some((a) => a.trim().toLowerCase() === 'msrp-cema');
+  // RFC 8122 §5: a media-level a=fingerprint overrides the session-level ones.
+  const fingerprintsOf = (list: readonly string[]): SdpFingerprint[] => list.filter((a) => a.toLowerCase().startsWith('fingerprint:')).map((a) => parseFingerprint(a.slice('fingerprint:'.length)));
+  const mediaFingerprints = fingerprintsOf(attributes);
+  const fingerprints = mediaFingerprints.length > 0 ? mediaFingerprints : fingerprintsOf(sessionAttributes);
   const host = mediaHost ?? sessionHost;
   const connection = host === undefined || mediaPort < 1 || mediaPort > 65_535 ? undefined : { host, port: mediaPort };
-  return { path, acceptTypes: list('accept-types'), acceptWrappedTypes: list('accept-wrapped-types'), maxSize, setup, secure, cema, connection, mediaLines, msrpIndex };
+  return { path, acceptTypes: list('accept-types'), acceptWrappedTypes: list('accept-wrapped-types'), maxSize, setup, secure, cema, fingerprints, connection, mediaLines, msrpIndex };
 }
 
 /** An answer to `offer`: the MSRP stream accepted with Herald's values, every other stream rejected. */
@@ -130,6 +146,7 @@ export function serializeMsrpAnswer(offer: MsrpOffer, answer: MsrpAnswer): strin
     lines.push(`a=max-size:${answer.maxSize}`);
     lines.push(`a=setup:${answer.setup}`);
     if (answer.cema === true) lines.push('a=msrp-cema');
+    if (answer.fingerprint !== undefined) lines.push(`a=fingerprint:${serializeFingerprint(answer.fingerprint)}`);
     lines.push(`a=path:${answer.path.join(' ')}`);
   });
   return `${lines.join('\r\n')}\r\n`;
