@@ -23,7 +23,7 @@ export const sessionSchema = z.strictObject({
   tlsRejectUnauthorized: z
     .boolean()
     .default(true)
-    .describe('When Herald opens an msrps connection (the offer said a=setup:passive), refuse a peer certificate that does not verify.'),
+    .describe('When Herald opens an msrps connection (the offer said a=setup:passive), refuse a peer certificate that does not verify against the system CAs. An offer\'s a=fingerprint replaces this check: the certificate must match it.'),
   msrpPublicHost: z.string().min(1).optional().describe('Host put in Herald\'s MSRP URIs and SDP when behind NAT. Unset: msrpHost.'),
   maxMessageBytes: z
     .number()

@@ -103,8 +103,18 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
     closed: () => undefined,
   };
 
-  /** Binds the connection to its session, unless the session's a=fingerprint refuses it (then it is closed). */
+  /**
+   * Binds the connection to its session, unless its transport is not the one the session
+   * negotiated or the session's a=fingerprint refuses it (then it is closed).
+   */
   function bind(session: MsrpSessionImpl, connection: MsrpConnection): boolean {
+    if (connection.secure !== session.secure) {
+      // An msrps session is not carried in the clear (nor the reverse): whoever names it on
+      // the other listener is closed, and the session keeps waiting for its peer.
+      log.info({ code: 'GW_ERR_MSRP_MALFORMED', peer: connection.peer, sessionId: session.id, secure: connection.secure }, 'MSRP connection refused: not on the transport the session negotiated');
+      connection.close();
+      return false;
+    }
     const expected = session.peerFingerprints;
     if (expected !== undefined) {
       const presented = connection.peerCertificate();
@@ -240,6 +250,7 @@ export function createMsrpEndpoint(options: MsrpEndpointOptions): MsrpEndpoint &
         events,
         onEnded: (ended) => sessions.delete(ended),
         peerFingerprints,
+        secure: offer.secure,
       });
       sessions.set(id, session);
       const setup = answerSetup(offer.setup);

@@ -70,6 +70,11 @@ export class MsrpConnection {
   }
 
   /** The certificate the peer presented over TLS (DER), for the a=fingerprint check; undefined over TCP or without one. */
+  /** Whether it runs over TLS (the msrps listener, or Herald's own msrps connection). */
+  get secure(): boolean {
+    return this.#socket instanceof tls.TLSSocket;
+  }
+
   peerCertificate(): Buffer | undefined {
     return this.#peerCertificate;
   }

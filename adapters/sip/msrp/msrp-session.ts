@@ -34,6 +34,8 @@ export interface SessionOptions {
    * present a certificate matching one of these; undefined: no fingerprint check.
    */
   readonly peerFingerprints?: readonly SdpFingerprint[] | undefined;
+  /** Negotiated as msrps (TCP/TLS/MSRP): only a TLS connection may carry it. */
+  readonly secure: boolean;
 }
 
 const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 408: 'Request Timeout', 413: 'Message Too Large', 415: 'Unsupported Media Type', 481: 'No Such Session', 501: 'Not Implemented' };
@@ -68,6 +70,10 @@ export class MsrpSessionImpl implements MsrpSession {
 
   get peerFingerprints(): readonly SdpFingerprint[] | undefined {
     return this.#options.peerFingerprints;
+  }
+
+  get secure(): boolean {
+    return this.#options.secure;
   }
 
   ownsConnection(connection: MsrpConnection): boolean {

@@ -245,6 +245,25 @@ describe('MSRP endpoint', () => {
         expect(await connectAs(msrp, herald, undefined)).toBe('');
         expect(await connectAs(msrp, herald, peerCertificate)).toMatch(/^MSRP bind0001 200 OK\r\n/);
       });
+
+      it('never binds an msrps session to a connection on the plain TCP listener', async () => {
+        const msrp = endpoint({ tls: { port: 0, certFile: certificate.certFile, keyFile: certificate.keyFile, rejectUnauthorized: true } });
+        await msrp.start();
+        cleanups.push(() => msrp.stop());
+        // No a=fingerprint: without the transport check, naming the session in the clear would bind it.
+        const answer = await msrp.answer(secureOffer(9, undefined, 'active'), TERMS, noMessages);
+        const herald = /a=path:(\S+)/.exec(answer.sdp)?.[1] ?? '';
+        const got = await new Promise<string>((resolve) => {
+          let text = '';
+          const socket = net.connect({ host: '127.0.0.1', port: msrp.address().port }, () =>
+            socket.write(`MSRP bind0001 SEND\r\nTo-Path: ${herald}\r\nFrom-Path: msrp://127.0.0.1:9/peer;tcp\r\nMessage-ID: b1\r\nByte-Range: 1-0/0\r\n-------bind0001$\r\n`),
+          );
+          socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+          socket.on('error', () => resolve(text));
+          socket.on('close', () => resolve(text));
+        });
+        expect(got).toBe('');
+      });
     });
   });
 });
