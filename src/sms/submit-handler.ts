@@ -175,7 +175,9 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
         await refuse(delivery, failure, log);
         return;
       }
-      log.warn(
+      // debug: the worker logs the failed run once, at the level its retry class calls for
+      // (queues/failure-log.ts); a warning here per delivery and try drowned an SMSC outage's log.
+      log.debug(
         { code: failure.code, detail: failure.detail, failedParts: errors.length, parts: plan.parts.length, attempt: context.attempt },
         'SMS parts not accepted yet; the job retries the missing ones',
       );
