@@ -14,6 +14,7 @@ import { isHeraldError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import type { EnqueueOptions, JobContext, JobQueue } from '../src/ports/job-queue.port.js';
 import { retryDelayMs } from './backoff.js';
+import { failureLog } from './failure-log.js';
 
 /** A channel job's handler: every channel job names one delivery. */
 export type DeliveryJobHandler = (payload: { readonly deliveryId: string }, context: JobContext) => Promise<void>;
@@ -39,12 +40,15 @@ export async function runBatch(run: BatchRun): Promise<void> {
     const deliveryId = run.deliveryIds[index];
     if (result.status === 'fulfilled' || deliveryId === undefined) return;
     const err: unknown = result.reason;
-    if (isHeraldError(err) && err.permanent) {
-      log.error({ err, code: err.code, jobId, deliveryId, queue: name }, 'job failed permanently');
+    // The worker's one classification (queues/failure-log.ts); a hand-off spends no attempt.
+    const decision = failureLog(err, run.attempt, Number.POSITIVE_INFINITY);
+    if (decision.final) {
+      log.error({ err, code: isHeraldError(err) ? err.code : undefined, jobId, deliveryId, queue: name }, 'job failed permanently');
       return;
     }
     codes.add(isHeraldError(err) ? err.code : 'unexpected');
-    if (!isHeraldError(err)) log.warn({ err, jobId, deliveryId, queue: name }, 'delivery of a batch job failed unexpectedly; it retries alone');
+    // Expected retries are summed up below; only a surprise gets a line (with its stack) of its own.
+    if (decision.withStack) log.warn({ err, jobId, deliveryId, queue: name }, 'delivery of a batch job failed unexpectedly; it retries alone');
     retries.push({ payload: { deliveryId }, options: { jobId: deliveryId, delayMs: retryDelayMs(1, err) } });
   });
   if (retries.length === 0) return;

@@ -32,6 +32,18 @@ export interface JobBatch {
 
 export const JOB_NAMES: readonly JobName[] = ['sms-submit', 'email-send', 'sip-deliver', 'imdn-send', 'archive'];
 
+/** Items grouped by the channel job that carries each (one queue each), in their order. */
+export function byChannelJob<T>(items: readonly T[], channelOf: (item: T) => 'sms' | 'email' | 'sip'): Map<ChannelJobName, T[]> {
+  const out = new Map<ChannelJobName, T[]>();
+  for (const item of items) {
+    const name = jobForChannel(channelOf(item));
+    const list = out.get(name) ?? [];
+    list.push(item);
+    out.set(name, list);
+  }
+  return out;
+}
+
 /** The job that carries a delivery out on its channel. */
 export function jobForChannel(channel: 'sms' | 'email' | 'sip'): ChannelJobName {
   switch (channel) {

@@ -8,7 +8,7 @@
  * never be run (until the stranded sweep found it). The promise is forgotten once settled;
  * a member asking later adds again, a no-op.
  */
-import { jobForChannel, type ChannelJobName, type JobBatch } from '../domain/jobs.js';
+import { byChannelJob, type JobBatch } from '../domain/jobs.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 
 export class BatchJobs {
@@ -27,13 +27,7 @@ export class BatchJobs {
   }
 
   async #add(batch: JobBatch): Promise<void> {
-    const perQueue = new Map<ChannelJobName, string[]>();
-    for (const member of batch.members) {
-      const name = jobForChannel(member.channel);
-      const ids = perQueue.get(name) ?? [];
-      ids.push(member.deliveryId);
-      perQueue.set(name, ids);
-    }
-    await Promise.all([...perQueue].map(([name, ids]) => this.jobs.enqueueBatch(name, ids, { jobId: batch.jobId })));
+    const perQueue = byChannelJob(batch.members, (member) => member.channel);
+    await Promise.all([...perQueue].map(([name, members]) => this.jobs.enqueueBatch(name, members.map((m) => m.deliveryId), { jobId: batch.jobId })));
   }
 }

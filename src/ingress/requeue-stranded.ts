@@ -14,7 +14,7 @@
  * would be a no-op, which is how a delivery whose job ended stayed stuck before.
  */
 import type { StoredDelivery } from '../domain/message.js';
-import { jobForChannel, type ChannelJobName, type JobName } from '../domain/jobs.js';
+import { byChannelJob, type ChannelJobName, type JobName } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 import type { JobLookup, JobPresence, JobQueue } from '../ports/job-queue.port.js';
 import type { Ledger } from '../ports/ledger.port.js';
@@ -88,22 +88,11 @@ export async function requeueStranded(ledger: StrandedLedger, jobs: StrandedQueu
     let after: string | undefined;
     do {
       const page = await ledger.listAwaitingJob(state, before, BATCH, after);
-      for (const [name, deliveries] of byJob(page.deliveries)) total += await sweepQueue(ledger, jobs, log, name, deliveries);
+      for (const [name, deliveries] of byChannelJob(page.deliveries, (d) => d.channel)) total += await sweepQueue(ledger, jobs, log, name, deliveries);
       after = page.next;
     } while (after !== undefined);
   }
   return total;
-}
-
-function byJob(deliveries: readonly StoredDelivery[]): Map<ChannelJobName, StoredDelivery[]> {
-  const out = new Map<ChannelJobName, StoredDelivery[]>();
-  for (const delivery of deliveries) {
-    const name = jobForChannel(delivery.channel);
-    const list = out.get(name) ?? [];
-    list.push(delivery);
-    out.set(name, list);
-  }
-  return out;
 }
 
 async function sweepQueue(ledger: StrandedLedger, jobs: StrandedQueue, log: Logger, name: ChannelJobName, deliveries: readonly StoredDelivery[]): Promise<number> {
