@@ -9,6 +9,11 @@
  * (no added latency when idle); while a flush runs, the next ops gather and go together as
  * soon as it ends. Ops with the same key (a delivery) never share a flush and keep their
  * submission order, so one statement never updates a row twice.
+ *
+ * That gathering needs the flush to wait on I/O. A database that runs on this thread
+ * (PGlite) answers before anything else can run, so each PDU, datagram or reply would go
+ * alone, a commit each; there the first op waits for the end of the event loop's turn
+ * (`gather: 'turn'`), so everything the turn's I/O brought goes with it.
  */
 
 /** A flush's answer for one op that failed on its own: that op is rejected with `error`. */
@@ -32,7 +37,17 @@ export interface GroupCommitOptions<Op, Result> {
   readonly maxBatch?: number | undefined;
   /** Told the size of each flush, e.g. for a histogram. */
   readonly onFlush?: ((size: number) => void) | undefined;
+  /**
+   * When an op submitted while nothing is in flight goes: with the ops of the same
+   * synchronous run (`'microtask'`), or with everything this turn of the event loop
+   * brings (`'turn'`, for a flush that does not yield to I/O; see the module comment).
+   * @defaultValue 'microtask'
+   */
+  readonly gather?: GatherWindow | undefined;
 }
+
+/** See {@link GroupCommitOptions.gather}. */
+export type GatherWindow = 'microtask' | 'turn';
 
 interface Entry<Op, Result> {
   readonly op: Op;
@@ -47,6 +62,7 @@ export class GroupCommit<Op, Result> {
   readonly #keyOf: (op: Op) => string;
   readonly #maxBatch: number;
   readonly #onFlush: ((size: number) => void) | undefined;
+  readonly #schedule: (drain: () => void) => void;
   #pending: Entry<Op, Result>[] = [];
   #draining: Promise<void> | undefined;
 
@@ -55,16 +71,17 @@ export class GroupCommit<Op, Result> {
     this.#keyOf = options.keyOf;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#onFlush = options.onFlush;
+    this.#schedule = options.gather === 'turn' ? (drain) => void setImmediate(drain) : queueMicrotask;
   }
 
   /** Queues `op` for the next flush; settles when that flush has committed (or failed). */
   submit(op: Op): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.#pending.push({ op, key: this.#keyOf(op), resolve, reject });
-      // A microtask, not at once: ops submitted in the same synchronous run (a recipient
-      // list's deliveries, a batch of receipts) join one flush.
+      // Not at once: ops submitted in the same synchronous run (a recipient list's
+      // deliveries, a batch of receipts), or the same turn (see gather), join one flush.
       if (this.#draining === undefined) {
-        this.#draining = new Promise<void>((done) => queueMicrotask(() => void this.#drain().finally(done)));
+        this.#draining = new Promise<void>((done) => this.#schedule(() => void this.#drain().finally(done)));
       }
     });
   }

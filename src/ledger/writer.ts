@@ -25,7 +25,7 @@ import { INSERT_SEGMENTS, UPDATE_SEGMENTS, type SegmentInsert, type SegmentUpdat
 import { TRANSITIONS, type TransitionOutcome, type TransitionWrite } from './batches/transitions.js';
 import { isUnreachable } from './db-errors.js';
 import { FINISH_SENDS, READ_FOR_SEND, RECORD_DECISIONS, type DecisionWrite, type FinishWrite } from './disposition-statements.js';
-import { GroupCommit, OpFailed } from '../group-commit.js';
+import { GroupCommit, OpFailed, type GatherWindow } from '../group-commit.js';
 import { HELD_FOR_MESSAGES } from './held-receipts.js';
 import { DELIVERIES_WITH_MESSAGE, SEGMENTS_WITH_DELIVERY } from './joined-reads.js';
 import type { SegmentRow } from './schema.js';
@@ -35,10 +35,17 @@ export type { StatementRunner } from './batch-statement.js';
 /** Told of every flush: the statement's name and how many ops it carried. */
 export type FlushObserver = (statement: string, size: number) => void;
 
-function committer<Op, Row, Result>(run: StatementRunner, statement: BatchStatement<Op, Row, Result>, onFlush?: FlushObserver): GroupCommit<Op, Result> {
+export interface LedgerWriterOptions {
+  readonly onFlush?: FlushObserver | undefined;
+  /** 'turn' when statements run on this thread (PGlite): see GroupCommitOptions.gather. */
+  readonly gather?: GatherWindow | undefined;
+}
+
+function committer<Op, Row, Result>(run: StatementRunner, statement: BatchStatement<Op, Row, Result>, { onFlush, gather }: LedgerWriterOptions): GroupCommit<Op, Result> {
   const execute = (ops: readonly Op[]): Promise<readonly Row[]> => run<Row>(statement.name, statement.text, statement.parameters(ops));
   return new GroupCommit<Op, Result>({
     keyOf: statement.keyOf,
+    gather,
     onFlush: onFlush && ((size) => onFlush(statement.name, size)),
     flush: async (ops) => {
       let rows: readonly Row[];
@@ -82,17 +89,17 @@ export class LedgerWriter {
   readonly #finishSends: GroupCommit<FinishWrite, boolean>;
   readonly #all: readonly { idle(): Promise<void> }[];
 
-  constructor(run: StatementRunner, onFlush?: FlushObserver) {
-    this.#recordMessages = committer(run, RECORD_MESSAGES, onFlush);
-    this.#transitions = committer(run, TRANSITIONS, onFlush);
-    this.#deliveriesWithMessage = committer(run, DELIVERIES_WITH_MESSAGE, onFlush);
-    this.#insertSegments = committer(run, INSERT_SEGMENTS, onFlush);
-    this.#heldFor = committer(run, HELD_FOR_MESSAGES, onFlush);
-    this.#segmentsWithDelivery = committer(run, SEGMENTS_WITH_DELIVERY, onFlush);
-    this.#updateSegments = committer(run, UPDATE_SEGMENTS, onFlush);
-    this.#recordDecisions = committer(run, RECORD_DECISIONS, onFlush);
-    this.#readForSend = committer(run, READ_FOR_SEND, onFlush);
-    this.#finishSends = committer(run, FINISH_SENDS, onFlush);
+  constructor(run: StatementRunner, options: LedgerWriterOptions = {}) {
+    this.#recordMessages = committer(run, RECORD_MESSAGES, options);
+    this.#transitions = committer(run, TRANSITIONS, options);
+    this.#deliveriesWithMessage = committer(run, DELIVERIES_WITH_MESSAGE, options);
+    this.#insertSegments = committer(run, INSERT_SEGMENTS, options);
+    this.#heldFor = committer(run, HELD_FOR_MESSAGES, options);
+    this.#segmentsWithDelivery = committer(run, SEGMENTS_WITH_DELIVERY, options);
+    this.#updateSegments = committer(run, UPDATE_SEGMENTS, options);
+    this.#recordDecisions = committer(run, RECORD_DECISIONS, options);
+    this.#readForSend = committer(run, READ_FOR_SEND, options);
+    this.#finishSends = committer(run, FINISH_SENDS, options);
     this.#all = [
       this.#recordMessages,
       this.#transitions,
