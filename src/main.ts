@@ -28,7 +28,7 @@ import { startAdminSocket } from './api/tokens/admin-socket.js';
 import { createHttpServer } from './http/server.js';
 import { registerMediaRoute } from './http/media-route.js';
 import { mediaBaseUrl } from './media/media-link.js';
-import { createImdnSendHandler, DispositionService, IncomingImdnRecorder, InlineImdnSender, sweepDispositions, withDispositions } from './dispositions/index.js';
+import { createImdnSend, DispositionService, IncomingImdnRecorder, InlineImdnSender, sweepDispositions, withDispositions } from './dispositions/index.js';
 import { createIngress } from './ingress/ingress.js';
 import { requeueStranded } from './ingress/requeue-stranded.js';
 import { createLedger } from './ledger/index.js';
@@ -117,7 +117,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     const sessionRegistry = new SessionRegistry();
     const rawSipEdge = createSipEdge(config.sip, log, { dropped: (reason) => metrics.sipDropped.inc({ reason }) }, { sessions: config.session.enabled });
     const sipEdge = config.session.enabled ? withSessions(rawSipEdge, sessionRegistry, config.routing, log) : rawSipEdge;
-    const imdnSend = createImdnSendHandler({
+    const imdnSend = createImdnSend({
       config,
       store: ledger.dispositions,
       edge: sipEdge,
@@ -126,7 +126,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
       afterEvent: archiveTrigger === undefined ? undefined : archiveEventHook(archiveTrigger, log),
     });
     // New IMDNs go out from here at once; the imdn-send queue keeps the retries.
-    const inline = new InlineImdnSender({ handler: imdnSend, jobs, maxInFlight: config.imdn.inlineMaxInFlight, log });
+    const inline = new InlineImdnSender({ handler: imdnSend.handler, sendFrom: imdnSend.sendFrom, jobs, maxInFlight: config.imdn.inlineMaxInFlight, log });
     const dispositions = new DispositionService({ config, ledger, store: ledger.dispositions, jobs, log, inline });
     const tracked = archived(withDispositions(ledger, dispositions, log));
 
@@ -167,7 +167,7 @@ export async function startGateway(config: HeraldConfig, log: Logger): Promise<G
     workers.start({
       'sms-submit': sms.submitHandler,
       'sip-deliver': createSipDeliverHandler({ config, ledger: tracked, edge: sipEdge, metrics, log }),
-      'imdn-send': imdnSend,
+      'imdn-send': imdnSend.handler,
       'email-send': createEmailSendHandler({ settings: email, ledger: tracked, store: ledger.email, transport: mailTransport, metrics, log }),
     });
     cleanups.push(() => workers.close());

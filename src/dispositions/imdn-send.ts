@@ -26,7 +26,7 @@ import { GATEWAY_IDENTITY_HEADER } from '../egress/sender-uri.js';
 import { lazyChild, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DispositionStore, NotificationSendFacts } from '../ports/disposition-store.port.js';
-import type { JobHandler } from '../ports/job-queue.port.js';
+import type { JobContext, JobHandler } from '../ports/job-queue.port.js';
 import type { SipEdge, SipFinalResponse, SipOutgoingMessage } from '../ports/sip-edge.port.js';
 import { imdnDateTime, imdnSpeakerUri } from './build-imdn.js';
 import { crashPoint } from '../crash-points.js';
@@ -84,8 +84,25 @@ export function imdnRequest(config: Pick<HeraldConfig, 'sip'>, message: StoredMe
   };
 }
 
+/** How one IMDN goes out: from a read of its facts (the queue's job), or from facts the caller has. */
+export interface ImdnSend {
+  /** The `imdn-send` job: reads the notification's facts, then {@link sendFrom}. */
+  readonly handler: JobHandler<'imdn-send'>;
+  /**
+   * One attempt from facts the caller holds (a decision just recorded, with its message):
+   * no read. Pending is assumed; a notification another run finished meanwhile is not
+   * finished twice (the outcome write says so), though its IMDN may go again.
+   */
+  readonly sendFrom: (facts: NotificationSendFacts, context: JobContext) => Promise<void>;
+}
+
 /** The `imdn-send` handler (see the module comment). */
 export function createImdnSendHandler(deps: ImdnSendDeps): JobHandler<'imdn-send'> {
+  return createImdnSend(deps).handler;
+}
+
+/** See {@link ImdnSend}. */
+export function createImdnSend(deps: ImdnSendDeps): ImdnSend {
   const { config, store, edge, metrics } = deps;
   const now = deps.now ?? (() => new Date());
 
@@ -101,14 +118,18 @@ export function createImdnSendHandler(deps: ImdnSendDeps): JobHandler<'imdn-send
     return { type, cause, detail: { kind: n.kind, status: n.status, notificationId: n.id, ...detail } };
   }
 
-  return async ({ notificationId }, context) => {
+  const handler: JobHandler<'imdn-send'> = async ({ notificationId }, context) => {
     // The notification, its message and the order check in one read; the attempt, the
     // outcome and its event in one write: two round trips per IMDN (npm run bench).
     const facts = await store.readForSend(notificationId);
     // Gone (retention, or its message deleted) or already finished by another run.
     if (facts === undefined || facts.notification.state !== 'pending') return;
+    await sendFrom(facts, context);
+  };
+
+  async function sendFrom(facts: NotificationSendFacts, context: JobContext): Promise<void> {
     const { notification: n, message } = facts;
-    const log = lazyChild(deps.log, { msgId: n.messageId, deliveryId: n.deliveryId, notificationId, jobId: context.jobId });
+    const log = lazyChild(deps.log, { msgId: n.messageId, deliveryId: n.deliveryId, notificationId: n.id, jobId: context.jobId });
     waitForEarlier(facts.earlierPending, context.attempt);
 
     const request = imdnRequest(config, message, n);
@@ -148,5 +169,7 @@ export function createImdnSendHandler(deps: ImdnSendDeps): JobHandler<'imdn-send
     await store.recordSendOutcome(n.id, { attemptError: answer });
     log.info({ status: response.status, attempt: context.attempt, to: request.requestUri, imdn: `${n.kind}/${n.status}` }, 'IMDN not accepted yet; retried');
     throw heraldError('GW_ERR_SIP_SEND_FAILED', answer, { meta: { status: response.status, retryAfterMs: retryAfterMs(response) } });
-  };
+  }
+
+  return { handler, sendFrom };
 }

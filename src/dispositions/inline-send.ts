@@ -15,15 +15,24 @@
  */
 import { isHeraldError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { JobHandler, JobQueue } from '../ports/job-queue.port.js';
+import type { JobContext, JobHandler, JobQueue } from '../ports/job-queue.port.js';
+import type { NotificationSendFacts } from '../ports/disposition-store.port.js';
 import type { StoredNotification } from '../domain/notification.js';
 
 /** The queue's delay for a notification handed over after a failed first attempt, when the error names none. */
 export const INLINE_RETRY_DELAY_MS = 1000;
 
+/**
+ * A notification to send: with its send facts when the caller holds them (a decision just
+ * recorded, whose message it read), else alone, and the handler reads them.
+ */
+export type InlineImdn = NotificationSendFacts | { readonly notification: StoredNotification; readonly message?: undefined };
+
 export interface InlineImdnSenderDeps {
   /** The `imdn-send` job handler: the same code whichever way a notification goes. */
   readonly handler: JobHandler<'imdn-send'>;
+  /** The handler's attempt without its read (see ImdnSend.sendFrom). */
+  readonly sendFrom: (facts: NotificationSendFacts, context: JobContext) => Promise<void>;
   readonly jobs: Pick<JobQueue, 'enqueueBulk'>;
   /** Batches sending at once; more are queued. */
   readonly maxInFlight: number;
@@ -39,24 +48,27 @@ export class InlineImdnSender {
   }
 
   /**
-   * Starts sending `rows` (one delivery's new notifications, in order) in the background.
-   * @returns false when too many sends are running: the caller queues the rows instead.
+   * Starts sending `imdns` (one delivery's new notifications, in order) in the background.
+   * @returns false when too many sends are running: the caller queues them instead.
    */
-  dispatch(rows: readonly StoredNotification[]): boolean {
+  dispatch(imdns: readonly InlineImdn[]): boolean {
     if (this.#inFlight >= this.#deps.maxInFlight) return false;
     this.#inFlight++;
-    void this.#send(rows).finally(() => {
+    void this.#send(imdns).finally(() => {
       this.#inFlight--;
     });
     return true;
   }
 
-  async #send(rows: readonly StoredNotification[]): Promise<void> {
-    for (const [i, n] of rows.entries()) {
+  async #send(imdns: readonly InlineImdn[]): Promise<void> {
+    for (const [i, imdn] of imdns.entries()) {
+      const n = imdn.notification;
+      const context = { jobId: n.id, attempt: 1 };
       try {
-        await this.#deps.handler({ deliveryId: n.deliveryId, notificationId: n.id }, { jobId: n.id, attempt: 1 });
+        if (imdn.message === undefined) await this.#deps.handler({ deliveryId: n.deliveryId, notificationId: n.id }, context);
+        else await this.#deps.sendFrom(imdn, context);
       } catch (err) {
-        await this.#handOver(rows.slice(i), err);
+        await this.#handOver(imdns.slice(i).map((rest) => rest.notification), err);
         return;
       }
     }

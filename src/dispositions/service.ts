@@ -25,7 +25,7 @@ import { buildImdnXml, type ImdnContent } from './build-imdn.js';
 import { finalAt, reachedAt, wasHandedOff } from './delivery-history.js';
 import { failureReason } from './failure-reason.js';
 import { groupSummary } from './group-summary.js';
-import type { InlineImdnSender } from './inline-send.js';
+import type { InlineImdn, InlineImdnSender } from './inline-send.js';
 
 export interface DispositionServiceDeps {
   readonly config: Pick<HeraldConfig, 'imdn'>;
@@ -105,10 +105,15 @@ export class DispositionService {
       const summary = await this.#summary(message);
       if (summary !== undefined) due.push(summary);
     }
-    const created = await store.recordDecision(delivery.id, delivery.version, due);
+    const decided = await store.recordDecision(delivery.id, delivery.version, due);
+    const created = decided.created.map((c) => c.notification);
     // Marked checked before the enqueue: a failed enqueue leaves the rows pending, and the
-    // sweep queues pending notifications whatever the check says.
-    await this.#enqueue(created, log);
+    // sweep queues pending notifications whatever the check says. Sent from the facts at
+    // hand, the decision's and this message: no read per IMDN (npm run bench).
+    await this.#enqueue(
+      decided.created.map((c) => ({ ...c, message })),
+      log,
+    );
     // debug: one line per message at carrier rates is measurable CPU (npm run bench).
     if (created.length > 0) log.debug({ imdns: created.map((n) => `${n.kind}/${n.status}`) }, 'IMDNs due');
     return created;
@@ -140,7 +145,7 @@ export class DispositionService {
     if (!owesImdns(message) || this.#pastRetention(message, log)) return undefined;
     if (!isRequested(message.imdnRequests, notification, delivery.channel)) return undefined;
     const row = await this.#create(delivery.id, notification.type, { message, delivery, notification, at });
-    if (row !== undefined) await this.#enqueue([row], log);
+    if (row !== undefined) await this.#enqueue([{ notification: row }], log);
     return row;
   }
 
@@ -195,9 +200,10 @@ export class DispositionService {
     return created ? notification : undefined;
   }
 
-  async #enqueue(rows: readonly StoredNotification[], log: Logger): Promise<void> {
-    if (rows.length === 0) return;
-    if (this.#deps.inline?.dispatch(rows) === true) return;
+  async #enqueue(imdns: readonly InlineImdn[], log: Logger): Promise<void> {
+    if (imdns.length === 0) return;
+    if (this.#deps.inline?.dispatch(imdns) === true) return;
+    const rows = imdns.map((imdn) => imdn.notification);
     try {
       await this.#deps.jobs.enqueueBulk(
         'imdn-send',

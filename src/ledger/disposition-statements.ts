@@ -11,7 +11,7 @@
 import { sql } from 'kysely';
 import type { DeliveryEvent, StoredMessage } from '../domain/message.js';
 import type { NewNotification, StoredNotification } from '../domain/notification.js';
-import type { NotificationSendFacts, SendOutcome } from '../ports/disposition-store.port.js';
+import type { NotificationSendFacts, RecordedDecision, SendOutcome } from '../ports/disposition-store.port.js';
 import { clip, toNotification, type DispositionDb, type NotificationRow } from './disposition-rows.js';
 import { rowsPerOp, type BatchStatement } from './batch-statement.js';
 import type { LedgerWriter } from './writer.js';
@@ -54,12 +54,28 @@ export interface DecisionWrite {
   readonly notifications: readonly NewNotification[];
 }
 
+/** The columns of the oldest pending notification joined as `p`. */
+const EARLIER_PENDING_COLUMNS = 'p.id as p_id, p.kind as p_kind, p.status as p_status, p.attempts as p_attempts, p.created_at as p_created_at';
+
+interface EarlierPendingColumns {
+  readonly p_id: string | null;
+  readonly p_kind: string | null;
+  readonly p_status: string | null;
+  readonly p_attempts: number | null;
+  readonly p_created_at: Date | null;
+}
+
+type DecisionRow = NotificationRow & EarlierPendingColumns;
+
 /**
  * Creates the notifications not yet there (the unique key keeps each once) and records
  * that each delivery was decided at its version. Results: the notifications each decision
- * created, in the order given.
+ * created, in the order given, with the delivery's oldest notification still pending from
+ * before (what {@link READ_FOR_SEND} would find first), so that the new ones can be sent
+ * from these facts without reading them back. The statement's own inserts are invisible
+ * to its reads, so that one is always older than the new ones.
  */
-export const RECORD_DECISIONS: BatchStatement<DecisionWrite, NotificationRow, readonly StoredNotification[]> = {
+export const RECORD_DECISIONS: BatchStatement<DecisionWrite, DecisionRow, RecordedDecision> = {
   name: 'herald_record_decisions',
   text: `
 with ins as (
@@ -76,7 +92,14 @@ with ins as (
   where exists (select 1 from deliveries d where d.id = c.delivery_id)
   on conflict (delivery_id) do update set version = greatest(disposition_checks.version, excluded.version), checked_at = now()
 )
-select * from ins`,
+select ins.*, ${EARLIER_PENDING_COLUMNS} from ins
+left join lateral (
+  select id, kind, status, attempts, created_at from (
+    select id, kind, status, attempts, created_at, state from notifications where delivery_id = ins.delivery_id offset 0
+  ) own
+  where state = 'pending'
+  order by id limit 1
+) p on true`,
   // One check row per delivery per statement: ON CONFLICT DO UPDATE may touch a row once.
   keyOf: (op) => op.deliveryId,
   parameters: (ops) => {
@@ -94,20 +117,23 @@ select * from ins`,
     ];
   },
   results: (rows, ops) => {
-    const created = new Map(rows.map((row) => [row.id, toNotification(row)]));
-    return ops.map((op) => op.notifications.flatMap((n) => created.get(n.id) ?? []));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ops.map((op) => ({
+      created: op.notifications.flatMap((n) => {
+        const row = byId.get(n.id);
+        return row === undefined ? [] : [{ notification: toNotification(row), earlierPending: earlierPendingOf(row) }];
+      }),
+    }));
   },
 };
 
-type SendFactsRow = NotificationRow &
-  PrefixedMessageRow & {
-    readonly ord: string | number;
-    readonly p_id: string | null;
-    readonly p_kind: string | null;
-    readonly p_status: string | null;
-    readonly p_attempts: number | null;
-    readonly p_created_at: Date | null;
-  };
+function earlierPendingOf(row: EarlierPendingColumns): NotificationSendFacts['earlierPending'] {
+  return row.p_id === null || row.p_kind === null || row.p_status === null || row.p_attempts === null || row.p_created_at === null
+    ? undefined
+    : { id: row.p_id, kind: row.p_kind, status: row.p_status, attempts: row.p_attempts, createdAt: row.p_created_at };
+}
+
+type SendFactsRow = NotificationRow & PrefixedMessageRow & EarlierPendingColumns & { readonly ord: string | number };
 
 /**
  * A notification with the message it reports on and the oldest notification of the same
@@ -120,8 +146,7 @@ type SendFactsRow = NotificationRow &
  */
 export const READ_FOR_SEND: BatchStatement<string, SendFactsRow, NotificationSendFacts | undefined> = {
   name: 'herald_read_for_send',
-  text: `select r.ord, n.*, ${MESSAGE_COLUMNS_SQL},
-    p.id as p_id, p.kind as p_kind, p.status as p_status, p.attempts as p_attempts, p.created_at as p_created_at
+  text: `select r.ord, n.*, ${MESSAGE_COLUMNS_SQL}, ${EARLIER_PENDING_COLUMNS}
   from unnest($1::text[]) with ordinality as r (id, ord)
   cross join lateral (select ${NOTIFICATION_COLUMNS} from notifications where id = r.id offset 0) n
   cross join lateral (select ${MESSAGE_KEYS.join(', ')} from messages where id = n.message_id offset 0) m
@@ -137,11 +162,7 @@ export const READ_FOR_SEND: BatchStatement<string, SendFactsRow, NotificationSen
   results: (rows, ids) =>
     rowsPerOp(rows, ids.length).map(([row]) => {
       if (row === undefined) return undefined;
-      const earlier =
-        row.p_id === null || row.p_kind === null || row.p_status === null || row.p_attempts === null || row.p_created_at === null
-          ? undefined
-          : { id: row.p_id, kind: row.p_kind, status: row.p_status, attempts: row.p_attempts, createdAt: row.p_created_at };
-      return { notification: toNotification(row), message: toPrefixedMessage(row), earlierPending: earlier };
+      return { notification: toNotification(row), message: toPrefixedMessage(row), earlierPending: earlierPendingOf(row) };
     }),
 };
 

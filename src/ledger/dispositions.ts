@@ -6,7 +6,7 @@ import { FINAL_STATES } from '../domain/delivery-state.js';
 import type { DeliveryEvent, StoredMessage } from '../domain/message.js';
 import type { NewNotification, StoredNotification } from '../domain/notification.js';
 import { heraldError } from '../errors.js';
-import type { DispositionStore, NotificationSendFacts, SendOutcome, UncheckedDelivery } from '../ports/disposition-store.port.js';
+import type { DispositionStore, NotificationSendFacts, RecordedDecision, SendOutcome, UncheckedDelivery } from '../ports/disposition-store.port.js';
 import { guarded } from './db-errors.js';
 import { clip, toNotification, type DispositionChecksTable, type DispositionDb, type NotificationsTable } from './disposition-rows.js';
 import { readDecisionFacts, recordSendOutcome } from './disposition-statements.js';
@@ -30,7 +30,7 @@ export class KyselyDispositionStore implements DispositionStore {
   }
 
   /** @throws GW_ERR_LEDGER_NOT_FOUND, GW_ERR_DB_UNREACHABLE */
-  async recordDecision(deliveryId: string, version: number, notifications: readonly NewNotification[]): Promise<readonly StoredNotification[]> {
+  async recordDecision(deliveryId: string, version: number, notifications: readonly NewNotification[]): Promise<RecordedDecision> {
     return guarded(`recordDecision ${deliveryId}`, () => this.#writer.recordDecision({ deliveryId, version, notifications }));
   }
 

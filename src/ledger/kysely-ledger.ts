@@ -54,6 +54,7 @@ import { KyselyMoPartStore } from './mo-parts.js';
 import { migrationProvider } from './migrations/index.js';
 import { toPrefixedMessage } from './joined-reads.js';
 import { LedgerWriter, type FlushObserver } from './writer.js';
+import { RecordedFacts } from './recorded-facts.js';
 import type { EventRow } from './schema.js';
 import { jsonText, toDelivery, toEvent, toEventFromJson, toMessage } from './rows.js';
 import type { DeliveryRow, LedgerDatabase, MessageRow, NewDeliveryRow } from './schema.js';
@@ -133,6 +134,7 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
   readonly msrpSessions: MsrpSessionStore;
   readonly #db: Kysely<LedgerDatabase>;
   readonly #writer: LedgerWriter;
+  readonly #recorded = new RecordedFacts();
   readonly #log: Logger;
   #closing: Promise<void> | undefined;
 
@@ -205,9 +207,15 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
       if (fast !== undefined) {
         const byId = new Map(fast.rows.map((r) => [r.id, r]));
         const ordered = deliveries.map((delivery) => byId.get(delivery.id)).filter((r): r is DeliveryRow => r !== undefined);
-        const stored: MessageRow = { ...row, created_at: fast.createdAt };
+        const stored = toMessage({ ...row, created_at: fast.createdAt });
+        const batchJobMember = new Set(deliveries.filter((d) => d.inBatchJob === true).map((d) => d.id));
+        const recorded = ordered.map(toDelivery);
+        for (const delivery of recorded) {
+          // Only what a job of this process will run: see RecordedFacts.
+          if (delivery.channel === 'sms' && batchJobMember.has(delivery.id)) this.#recorded.remember({ delivery, message: stored, senderMsisdn: fast.senderMsisdn });
+        }
         this.#log.debug({ msgId: message.id, deliveries: ordered.length, duplicate: false }, 'message recorded');
-        return { message: toMessage(stored), deliveries: ordered.map(toDelivery), duplicate: false, batch: fast.batch };
+        return { message: stored, deliveries: recorded, duplicate: false, batch: fast.batch };
       }
     }
     const result = await guarded(`recordMessage ${message.id}`, () =>
@@ -337,6 +345,10 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
       const row = await this.#db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
       return row === undefined ? undefined : toDelivery(row);
     });
+  }
+
+  takeRecorded(deliveryId: string): DeliveryWithMessage | undefined {
+    return this.#recorded.take(deliveryId);
   }
 
   /** @throws GW_ERR_DB_UNREACHABLE */

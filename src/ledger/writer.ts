@@ -16,7 +16,7 @@
  */
 import type { StoredHeldReceipt } from '../ports/held-receipts.port.js';
 import type { DeliveryWithMessage, StoredSegment } from '../ports/ledger.port.js';
-import type { NotificationSendFacts } from '../ports/disposition-store.port.js';
+import type { NotificationSendFacts, RecordedDecision } from '../ports/disposition-store.port.js';
 import type { StoredDelivery } from '../domain/message.js';
 import type { StoredNotification } from '../domain/notification.js';
 import type { BatchStatement, StatementRunner } from './batch-statement.js';
@@ -84,7 +84,7 @@ export class LedgerWriter {
     { readonly segment: StoredSegment; readonly delivery: StoredDelivery } | undefined
   >;
   readonly #updateSegments: GroupCommit<SegmentUpdateWrite, SegmentRow | undefined>;
-  readonly #recordDecisions: GroupCommit<DecisionWrite, readonly StoredNotification[]>;
+  readonly #recordDecisions: GroupCommit<DecisionWrite, RecordedDecision>;
   readonly #readForSend: GroupCommit<string, NotificationSendFacts | undefined>;
   readonly #finishSends: GroupCommit<FinishWrite, boolean>;
   readonly #all: readonly { idle(): Promise<void> }[];
@@ -146,8 +146,8 @@ export class LedgerWriter {
     return this.#updateSegments.submit(write);
   }
 
-  /** The notifications a decision created, in the order given. */
-  recordDecision(write: DecisionWrite): Promise<readonly StoredNotification[]> {
+  /** The notifications a decision created, in the order given, with the delivery's older pending one. */
+  recordDecision(write: DecisionWrite): Promise<RecordedDecision> {
     return this.#recordDecisions.submit(write);
   }
 

@@ -17,6 +17,16 @@ export interface NotificationSendFacts {
     | undefined;
 }
 
+/** What recording a decision created (see {@link DispositionStore.recordDecision}). */
+export interface RecordedDecision {
+  /**
+   * The notifications this decision created (not those that existed), in order, each with
+   * its delivery's oldest notification still pending from before (as
+   * {@link NotificationSendFacts} has it).
+   */
+  readonly created: readonly Omit<NotificationSendFacts, 'message'>[];
+}
+
 /** How one send attempt went (see {@link DispositionStore.recordSendOutcome}). */
 export interface SendOutcome {
   /** The attempt's error (kept as last_error); undefined for a 2xx. */
@@ -53,10 +63,11 @@ export interface DispositionStore {
   readDecisionFacts(messageId: string, deliveryId: string): Promise<{ readonly message: StoredMessage; readonly events: readonly DeliveryEvent[] } | undefined>;
   /**
    * {@link insertNotification} for each of `notifications` and {@link markChecked}, in one
-   * write. @returns the notifications this call created (not those that existed), in order.
+   * write. @returns the notifications this call created, with what sending them needs
+   * besides their message (so the sender need not {@link readForSend} them).
    * @throws GW_ERR_LEDGER_NOT_FOUND when a delivery does not exist; GW_ERR_DB_UNREACHABLE
    */
-  recordDecision(deliveryId: string, version: number, notifications: readonly NewNotification[]): Promise<readonly StoredNotification[]>;
+  recordDecision(deliveryId: string, version: number, notifications: readonly NewNotification[]): Promise<RecordedDecision>;
   /**
    * A notification, its message and {@link firstPendingBefore}, in one read; undefined when
    * the notification or its message is gone. @throws GW_ERR_DB_UNREACHABLE

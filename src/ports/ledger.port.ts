@@ -243,6 +243,13 @@ export interface Ledger {
   getDelivery(id: string): Promise<StoredDelivery | undefined>;
   /** A delivery and its message in one read (what a channel job starts with); undefined when the delivery does not exist. */
   getDeliveryWithMessage(id: string): Promise<DeliveryWithMessage | undefined>;
+  /**
+   * The delivery with its message as this process recorded them, once, while still
+   * remembered (an SMS delivery of a shared ingress job; see ledger/recorded-facts.ts):
+   * what its first job run would otherwise read back. It may be stale; a transition made
+   * with its version says so.
+   */
+  takeRecorded(deliveryId: string): DeliveryWithMessage | undefined;
   /** Deliveries of a message in creation order. */
   listDeliveries(messageId: string): Promise<readonly StoredDelivery[]>;
   /** Events of a message (all its deliveries), oldest first (in the order they were written). */

@@ -17,7 +17,7 @@ import { heraldError, isHeraldError, toHeraldError, type HeraldError } from '../
 import { lazyChild, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { JobHandler } from '../ports/job-queue.port.js';
-import type { Ledger } from '../ports/ledger.port.js';
+import type { DeliveryWithMessage, Ledger } from '../ports/ledger.port.js';
 import type { SmsAddress, SmsGateway } from '../ports/sms-gateway.port.js';
 import { advanceDelivery } from '../deliveries/advance-delivery.js';
 import { correlationId } from './message-ids.js';
@@ -123,13 +123,23 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
     await receipts.matchHeld(connectionId, smscMessageId);
   }
 
-  return async ({ deliveryId }, context) => {
-    // The delivery, its message and the sender's directory number in one read: each round
-    // trip to the database is CPU on both sides (npm run bench). A delivery never exists
-    // without its message (foreign key).
+  /** The delivery, its message and the sender's directory number in one read. */
+  async function read(deliveryId: string): Promise<DeliveryWithMessage> {
     const found = await ledger.getDeliveryWithMessage(deliveryId);
     if (found === undefined) throw heraldError('GW_ERR_LEDGER_NOT_FOUND', `delivery ${deliveryId}`);
+    return found;
+  }
+
+  const handle: JobHandler<'sms-submit'> = async ({ deliveryId }, context) => {
+    // The first run on the node that recorded the message starts from what ingress wrote
+    // (each read is CPU on both sides, npm run bench); a retry, or another node, reads.
+    const recorded = context.attempt === 1 ? ledger.takeRecorded(deliveryId) : undefined;
+    await submit(recorded ?? (await read(deliveryId)), recorded !== undefined, context);
+  };
+
+  async function submit(found: DeliveryWithMessage, remembered: boolean, context: Parameters<JobHandler<'sms-submit'>>[1]): Promise<void> {
     const { delivery, message } = found;
+    const deliveryId = delivery.id;
     if (isFinal(delivery.state) || delivery.state === 'submitted' || delivery.state === 'enroute') return;
     const log = lazyChild(deps.log, { msgId: message.id, deliveryId, jobId: context.jobId });
 
@@ -153,6 +163,12 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
     }
 
     const queued = await advanceDelivery(ledger, deliveryId, 'queued', { cause: 'worker' }, delivery);
+    // Remembered facts said `accepted`, and the delivery has moved since (a sweep, another
+    // run): what it is now decides, as after a read.
+    if (queued === undefined && remembered) {
+      await submit(await read(deliveryId), false, context);
+      return;
+    }
     // Parts are stored only after the delivery left `accepted`: when this run moved it out
     // of `accepted`, no run has stored a part yet, so the first run skips the look-up.
     const first = delivery.state === 'accepted' && queued !== undefined;
@@ -194,5 +210,7 @@ export function createSmsSubmitHandler(deps: SmsSubmitDeps): JobHandler<'sms-sub
     // debug, not info: one line per message at carrier rates is measurable CPU (npm run bench);
     // failures and refusals above stay at warn/error.
     log.debug({ connectionId, parts: plan.parts.length, encoding: plan.encoding, resent: done.size > 0 }, 'SMS submitted');
-  };
+  }
+
+  return handle;
 }

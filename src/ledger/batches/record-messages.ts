@@ -14,6 +14,8 @@ export interface RecordWritten {
   readonly createdAt: Date;
   /** The deliveries' rows, any order. */
   readonly rows: readonly DeliveryRow[];
+  /** The sender's number in the directory (the SMS source address), read while writing. */
+  readonly senderMsisdn: string | undefined;
   /**
    * Every delivery of the statement recorded for the shared job (`inBatchJob`), this
    * message's and the other messages' alike: whoever enqueues first enqueues them all.
@@ -30,7 +32,7 @@ function batchJobId(ops: readonly RecordWrite[]): string {
   return `b-${ops[0]?.message.id ?? ''}`;
 }
 
-type RecordRow = DeliveryRow & { readonly message_created_at: Date };
+type RecordRow = DeliveryRow & { readonly message_created_at: Date; readonly sender_msisdn: string | null };
 
 /**
  * Inserts the messages whose dedupe key is new, with their deliveries and events. A
@@ -66,7 +68,9 @@ with mreq as (
   insert into events (message_id, delivery_id, at, type, from_state, to_state, cause, detail)
   select message_id, id, created_at, 'state', null, 'accepted', 'ingress', '{}'::jsonb from d
 )
-select d.*, m.created_at as message_created_at from d join m on m.id = d.message_id`,
+select d.*, m.created_at as message_created_at,
+  (select dir.msisdn from directory dir where dir.im_uri = mreq.sender_uri) as sender_msisdn
+from d join m on m.id = d.message_id join mreq on mreq.id = m.id`,
   // Two copies of one message (a retransmission) never share a statement: the second
   // would only meet the first's dedupe key, so it waits and takes the per-write path.
   keyOf: (op) => op.message.dedupe_key,
@@ -99,9 +103,9 @@ select d.*, m.created_at as message_created_at from d join m on m.id = d.message
     ];
   },
   results: (rows, ops) => {
-    const byMessage = new Map<string, { createdAt: Date; rows: DeliveryRow[] }>();
-    for (const { message_created_at: createdAt, ...row } of rows) {
-      const entry = byMessage.get(row.message_id) ?? { createdAt, rows: [] };
+    const byMessage = new Map<string, { createdAt: Date; senderMsisdn: string | undefined; rows: DeliveryRow[] }>();
+    for (const { message_created_at: createdAt, sender_msisdn: msisdn, ...row } of rows) {
+      const entry = byMessage.get(row.message_id) ?? { createdAt, senderMsisdn: msisdn ?? undefined, rows: [] };
       entry.rows.push(row);
       byMessage.set(row.message_id, entry);
     }

@@ -4,6 +4,7 @@ import type { StoredNotification } from '../../../src/domain/notification.js';
 import { heraldError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
 import type { EnqueueOptions } from '../../../src/ports/job-queue.port.js';
+import type { NotificationSendFacts } from '../../../src/ports/disposition-store.port.js';
 
 const log = createLogger('silent');
 
@@ -24,12 +25,20 @@ function notification(id: string): StoredNotification {
 
 function setup(handler: (id: string) => Promise<void>, maxInFlight = 4) {
   const sent: string[] = [];
+  /** The notifications sent from facts the caller gave (no read). */
+  const fromFacts: string[] = [];
   const queued: { ids: string[]; options: EnqueueOptions[] }[] = [];
   const sender = new InlineImdnSender({
     handler: async ({ notificationId }, context) => {
       expect(context).toEqual({ jobId: notificationId, attempt: 1 });
       sent.push(notificationId);
       await handler(notificationId);
+    },
+    sendFrom: async (facts, context) => {
+      expect(context).toEqual({ jobId: facts.notification.id, attempt: 1 });
+      sent.push(facts.notification.id);
+      fromFacts.push(facts.notification.id);
+      await handler(facts.notification.id);
     },
     jobs: {
       async enqueueBulk(_name, jobs) {
@@ -40,7 +49,7 @@ function setup(handler: (id: string) => Promise<void>, maxInFlight = 4) {
     maxInFlight,
     log,
   });
-  return { sender, sent, queued };
+  return { sender, sent, fromFacts, queued };
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10));
@@ -49,10 +58,21 @@ describe('InlineImdnSender', () => {
   describe('when every attempt succeeds', () => {
     it('sends the notifications in order and queues nothing', async () => {
       const { sender, sent, queued } = setup(async () => undefined);
-      expect(sender.dispatch([notification('a'), notification('b')])).toBe(true);
+      expect(sender.dispatch([{ notification: notification('a') }, { notification: notification('b') }])).toBe(true);
       await settle();
       expect(sent).toEqual(['a', 'b']);
       expect(queued).toEqual([]);
+    });
+  });
+
+  describe('when the caller holds the send facts', () => {
+    it('sends from them, and reads only for the notifications given alone', async () => {
+      const { sender, sent, fromFacts } = setup(async () => undefined);
+      const message = { id: 'm1' } as NotificationSendFacts['message'];
+      expect(sender.dispatch([{ notification: notification('a'), message, earlierPending: undefined }, { notification: notification('b') }])).toBe(true);
+      await settle();
+      expect(sent).toEqual(['a', 'b']);
+      expect(fromFacts).toEqual(['a']);
     });
   });
 
@@ -61,7 +81,7 @@ describe('InlineImdnSender', () => {
       const { sender, sent, queued } = setup(async (id) => {
         if (id === 'b') throw heraldError('GW_ERR_SIP_SEND_FAILED', '503 busy', { meta: { retryAfterMs: 5000 } });
       });
-      sender.dispatch([notification('a'), notification('b'), notification('c')]);
+      sender.dispatch([{ notification: notification('a') }, { notification: notification('b') }, { notification: notification('c') }]);
       await settle();
       expect(sent).toEqual(['a', 'b']);
       expect(queued).toEqual([{ ids: ['b', 'c'], options: [{ jobId: 'b', delayMs: 5000 }, { jobId: 'c', delayMs: 5000 }] }]);
@@ -71,7 +91,7 @@ describe('InlineImdnSender', () => {
       const { sender, queued } = setup(async () => {
         throw new Error('edge down');
       });
-      sender.dispatch([notification('a')]);
+      sender.dispatch([{ notification: notification('a') }]);
       await settle();
       expect(queued).toEqual([{ ids: ['a'], options: [{ jobId: 'a', delayMs: INLINE_RETRY_DELAY_MS }] }]);
     });
@@ -84,11 +104,11 @@ describe('InlineImdnSender', () => {
         release = resolve;
       });
       const { sender } = setup(() => blocked, 1);
-      expect(sender.dispatch([notification('a')])).toBe(true);
-      expect(sender.dispatch([notification('b')])).toBe(false);
+      expect(sender.dispatch([{ notification: notification('a') }])).toBe(true);
+      expect(sender.dispatch([{ notification: notification('b') }])).toBe(false);
       release();
       await settle();
-      expect(sender.dispatch([notification('c')])).toBe(true);
+      expect(sender.dispatch([{ notification: notification('c') }])).toBe(true);
     });
   });
 });
