@@ -97,7 +97,7 @@ left join lateral (
   select id, kind, status, attempts, created_at from (
     select id, kind, status, attempts, created_at, state from notifications where delivery_id = ins.delivery_id offset 0
   ) own
-  where state = 'pending'
+  where state = 'pending' and id < ins.id
   order by id limit 1
 ) p on true`,
   // One check row per delivery per statement: ON CONFLICT DO UPDATE may touch a row once.

@@ -10,6 +10,8 @@ export interface SmsMessageSpec {
   readonly to?: readonly string[];
   readonly text?: string;
   readonly senderUri?: string;
+  /** Recorded for a shared ingress job (what ingress does for SMS): the ledger keeps their facts for the first run. */
+  readonly inBatchJob?: boolean;
 }
 
 export async function recordSmsMessage(ledger: Pick<Ledger, 'recordMessage'>, spec: SmsMessageSpec = {}): Promise<{ messageId: string; deliveryIds: string[] }> {
@@ -29,7 +31,13 @@ export async function recordSmsMessage(ledger: Pick<Ledger, 'recordMessage'>, sp
       sentAt: new Date(),
       dedupeKey: `test:${messageId}`,
     },
-    to.map((number, i) => ({ id: deliveryIds[i] ?? newId(), channel: 'sms' as const, originalRecipientUri: `tel:${number}`, targetUri: `tel:${number}` })),
+    to.map((number, i) => ({
+      id: deliveryIds[i] ?? newId(),
+      channel: 'sms' as const,
+      originalRecipientUri: `tel:${number}`,
+      targetUri: `tel:${number}`,
+      inBatchJob: spec.inBatchJob,
+    })),
   );
   return { messageId, deliveryIds };
 }

@@ -46,6 +46,35 @@ describe('GroupCommit', () => {
     expect(rec.batches.flat().map((op) => op.n).sort()).toEqual([1, 2, 3, 4]);
   });
 
+  describe('with a flush that answers on this thread (gather: turn)', () => {
+    /** A flush that never yields to I/O, as PGlite's statements do. */
+    const onThread = () => {
+      const batches: number[][] = [];
+      return { batches, flush: async (ops: readonly Op[]): Promise<readonly number[]> => (batches.push(ops.map((op) => op.n)), ops.map((op) => op.n)) };
+    };
+    /** Ops submitted from separate I/O callbacks of one turn, as datagrams or PDUs are. */
+    const fromSeparateCallbacks = (commit: GroupCommit<Op, number>): Promise<number[]> =>
+      new Promise((resolve) => {
+        const results: Promise<number>[] = [];
+        for (const n of [1, 2, 3]) setTimeout(() => results.push(commit.submit({ key: `k${n}`, n })), 0);
+        setTimeout(() => void Promise.all(results).then(resolve), 0);
+      });
+
+    it('sends what one turn brought as one flush', async () => {
+      const rec = onThread();
+      const commit = new GroupCommit<Op, number>({ flush: rec.flush, keyOf: (op) => op.key, gather: 'turn' });
+      expect(await fromSeparateCallbacks(commit)).toEqual([1, 2, 3]);
+      expect(rec.batches).toEqual([[1, 2, 3]]);
+    });
+
+    it('would send them one by one when gathering only a synchronous run (why PGlite gathers a turn)', async () => {
+      const rec = onThread();
+      const commit = new GroupCommit<Op, number>({ flush: rec.flush, keyOf: (op) => op.key });
+      expect(await fromSeparateCallbacks(commit)).toEqual([1, 2, 3]);
+      expect(rec.batches).toEqual([[1], [2], [3]]);
+    });
+  });
+
   it('rejects every op of a failed flush with its error and goes on with the next', async () => {
     const rec = recorder((index) => index === 0);
     const commit = new GroupCommit<Op, number>({ flush: rec.flush, keyOf: (op) => op.key });

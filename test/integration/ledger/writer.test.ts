@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewDelivery, NewMessage } from '../../../src/domain/message.js';
+import { newId } from '../../../src/domain/ids.js';
+import type { NewNotification, NotificationKind } from '../../../src/domain/notification.js';
 import { createLedger, type LedgerConnectOptions } from '../../../src/ledger/index.js';
 import { createLogger } from '../../../src/logger.js';
 import { createTempDataDir } from '../../helpers/pglite.js';
@@ -81,6 +83,50 @@ describe.each(['postgres', 'pglite'] as const)('Ledger writer on %s', (backend) 
     const again = await ledger.recordMessage(inputs[3]!.message, [{ ...delivery(), inBatchJob: true }]);
     expect(again.duplicate).toBe(true);
     expect(again.batch).toBeUndefined();
+  });
+
+  it('keeps what it recorded for a shared job\'s SMS deliveries, to be taken once, with the sender\'s directory number', async () => {
+    await ledger.directory.upsert({ imUri: 'sip:carol@example.com', msisdn: '+15550007', archiveEnabled: false });
+    const fromCarol = { ...message(), senderUri: 'sip:carol@example.com' };
+    const sms = { ...delivery(), inBatchJob: true };
+    const alone = delivery(); // enqueued under its own id: its job may run anywhere, so nothing is kept
+    const recorded = await ledger.recordMessage(fromCarol, [sms, alone]);
+    const kept = ledger.takeRecorded(sms.id);
+    expect(kept?.senderMsisdn).toBe('+15550007');
+    expect(kept?.message.id).toBe(fromCarol.id);
+    expect(kept?.message.body.equals(fromCarol.body)).toBe(true);
+    // The same facts a read gives, but for nothing read back.
+    expect(kept).toEqual(await ledger.getDeliveryWithMessage(sms.id));
+    expect(recorded.deliveries[0]).toEqual(kept?.delivery);
+    expect(ledger.takeRecorded(sms.id)).toBeUndefined();
+    expect(ledger.takeRecorded(alone.id)).toBeUndefined();
+    // A sender not in the directory: no number.
+    const other = { ...delivery(), inBatchJob: true };
+    await ledger.recordMessage(message(), [other]);
+    expect(ledger.takeRecorded(other.id)?.senderMsisdn).toBeUndefined();
+  });
+
+  it('returns with a decision the delivery\'s older notification still pending, what a send would read first', async () => {
+    const recorded = await ledger.recordMessage(message(), [delivery()]);
+    const d = recorded.deliveries[0]!;
+    const notification = (kind: NotificationKind, status: string): NewNotification => ({
+      id: newId(), // UUIDv7: ids order notifications by when they became due
+      deliveryId: d.id,
+      messageId: d.messageId,
+      kind,
+      status,
+      imdnMessageId: `imdn-${randomUUID()}`,
+      payload: `<imdn>${status}</imdn>`,
+    });
+    const first = await ledger.dispositions.recordDecision(d.id, 1, [notification('processing', 'processed')]);
+    expect(first.created.map((c) => c.earlierPending)).toEqual([undefined]);
+    const older = first.created[0]!.notification;
+    const second = await ledger.dispositions.recordDecision(d.id, 2, [notification('delivery', 'delivered')]);
+    const [created] = second.created;
+    expect(created?.earlierPending).toMatchObject({ id: older.id, kind: 'processing', status: 'processed', attempts: 0 });
+    const read = await ledger.dispositions.readForSend(created!.notification.id);
+    expect(read?.earlierPending).toEqual(created?.earlierPending);
+    expect(read?.notification).toEqual(created?.notification);
   });
 
   it('records 100 messages submitted together in one statement, each with its deliveries and event', async () => {

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSmsText } from '../../../src/codecs/sms-segments.js';
 import type { SubmitRecord } from '../../sim/smsc-sim.js';
-import { IM_SENDER_MSISDN, startSmsHarness, until, type SmsHarness } from '../../helpers/sms-harness.js';
+import { recordSmsMessage } from '../../helpers/ledger-fixtures.js';
+import { IM_SENDER, IM_SENDER_MSISDN, startSmsHarness, until, type SmsHarness } from '../../helpers/sms-harness.js';
 
 /** The parts the simulator accepted for one destination, in seq order. */
 function partsFor(h: SmsHarness, destination: string): SubmitRecord[] {
@@ -48,6 +49,38 @@ describe('SMS submit over SMPP', () => {
 
   afterAll(async () => {
     await h?.close();
+  });
+
+  describe('when the first run starts from the facts recording kept (as after ingress)', () => {
+    const recordKept = async (to: string): Promise<string> => {
+      const { deliveryIds } = await recordSmsMessage(h.ledger, { to: [to], text: 'kept facts', senderUri: IM_SENDER, inBatchJob: true });
+      return deliveryIds[0] ?? '';
+    };
+
+    it('sends from them, from the sender\'s directory number they carry', async () => {
+      const to = nextNumber();
+      const deliveryId = await recordKept(to);
+      await h.jobs.enqueue('sms-submit', { deliveryId }, { jobId: deliveryId });
+      const [delivery] = await h.waitFinal([deliveryId]);
+      expect(delivery?.state).toBe('delivered');
+      expect(partsFor(h, to).map((p) => p.source)).toEqual([IM_SENDER_MSISDN.slice(1)]);
+      // Taken by that run: a retry or another node reads the ledger.
+      expect(h.ledger.takeRecorded(deliveryId)).toBeUndefined();
+    });
+
+    it('goes back to the ledger when the delivery moved since, and sends nothing for a final one', async () => {
+      const to = nextNumber();
+      const deliveryId = await recordKept(to);
+      // E.g. cancelled by an admin between ingress and the job: the kept facts still say accepted.
+      await h.ledger.transition({ deliveryId, to: 'cancelled', cause: 'test', expectedVersion: 1 });
+      await h.jobs.enqueue('sms-submit', { deliveryId }, { jobId: deliveryId });
+      await until(async () => (await h.jobs.queue('sms-submit').getJob(deliveryId))?.finishedOn !== undefined);
+      expect((await h.jobs.queue('sms-submit').getJob(deliveryId))?.failedReason).toBeUndefined();
+      expect(partsFor(h, to)).toEqual([]);
+      const delivery = await h.ledger.getDelivery(deliveryId);
+      expect(delivery?.state).toBe('cancelled');
+      expect(delivery?.version).toBe(2);
+    });
   });
 
   describe('when texts of the boundary lengths are sent', () => {
