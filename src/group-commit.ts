@@ -10,10 +10,12 @@
  * soon as it ends. Ops with the same key (a delivery) never share a flush and keep their
  * submission order, so one statement never updates a row twice.
  *
- * That gathering needs the flush to wait on I/O. A database that runs on this thread
- * (PGlite) answers before anything else can run, so each PDU, datagram or reply would go
- * alone, a commit each; there the first op waits for the end of the event loop's turn
- * (`gather: 'turn'`), so everything the turn's I/O brought goes with it.
+ * A database with one connection (PGlite) runs one statement at a time, whatever its kind:
+ * a flush that took its batch and then queued for the connection would leave behind every
+ * op that arrived meanwhile (at 300 messages/s, eight ops a flush and the embedded
+ * database's thread busy with commits). There the flush first waits for the connection
+ * (`acquire`) and takes its batch once it holds it, so the wait gathers, as a flush in
+ * flight does.
  */
 
 /** A flush's answer for one op that failed on its own: that op is rejected with `error`. */
@@ -38,16 +40,11 @@ export interface GroupCommitOptions<Op, Result> {
   /** Told the size of each flush, e.g. for a histogram. */
   readonly onFlush?: ((size: number) => void) | undefined;
   /**
-   * When an op submitted while nothing is in flight goes: with the ops of the same
-   * synchronous run (`'microtask'`), or with everything this turn of the event loop
-   * brings (`'turn'`, for a flush that does not yield to I/O; see the module comment).
-   * @defaultValue 'microtask'
+   * Waits for what a flush needs to itself (the one connection) and resolves with its
+   * release; the batch is taken once it is held (see the module comment).
    */
-  readonly gather?: GatherWindow | undefined;
+  readonly acquire?: (() => Promise<() => void>) | undefined;
 }
-
-/** See {@link GroupCommitOptions.gather}. */
-export type GatherWindow = 'microtask' | 'turn';
 
 interface Entry<Op, Result> {
   readonly op: Op;
@@ -62,7 +59,7 @@ export class GroupCommit<Op, Result> {
   readonly #keyOf: (op: Op) => string;
   readonly #maxBatch: number;
   readonly #onFlush: ((size: number) => void) | undefined;
-  readonly #schedule: (drain: () => void) => void;
+  readonly #acquire: (() => Promise<() => void>) | undefined;
   #pending: Entry<Op, Result>[] = [];
   #draining: Promise<void> | undefined;
 
@@ -71,17 +68,17 @@ export class GroupCommit<Op, Result> {
     this.#keyOf = options.keyOf;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#onFlush = options.onFlush;
-    this.#schedule = options.gather === 'turn' ? (drain) => void setImmediate(drain) : queueMicrotask;
+    this.#acquire = options.acquire;
   }
 
   /** Queues `op` for the next flush; settles when that flush has committed (or failed). */
   submit(op: Op): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.#pending.push({ op, key: this.#keyOf(op), resolve, reject });
-      // Not at once: ops submitted in the same synchronous run (a recipient list's
-      // deliveries, a batch of receipts), or the same turn (see gather), join one flush.
+      // A microtask, not at once: ops submitted in the same synchronous run (a recipient
+      // list's deliveries, a batch of receipts) join one flush.
       if (this.#draining === undefined) {
-        this.#draining = new Promise<void>((done) => this.#schedule(() => void this.#drain().finally(done)));
+        this.#draining = new Promise<void>((done) => queueMicrotask(() => void this.#drain().finally(done)));
       }
     });
   }
@@ -94,6 +91,7 @@ export class GroupCommit<Op, Result> {
   async #drain(): Promise<void> {
     try {
       while (this.#pending.length > 0) {
+        const release = await this.#acquire?.();
         const batch = this.#take();
         let results: readonly (Result | OpFailed)[];
         try {
@@ -102,6 +100,8 @@ export class GroupCommit<Op, Result> {
         } catch (err) {
           for (const entry of batch) entry.reject(err);
           continue;
+        } finally {
+          release?.();
         }
         batch.forEach((entry, i) => {
           const result = results[i];

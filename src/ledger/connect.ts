@@ -4,7 +4,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { heraldError, isHeraldError } from '../errors.js';
@@ -12,9 +11,9 @@ import type { Logger } from '../logger.js';
 import { maskUrl } from '../logger.js';
 import type { LedgerBackend } from '../ports/ledger.port.js';
 import { oneLineReason, withPoolWait } from './db-errors.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { Mutex, PGliteDialect } from './pglite-dialect.js';
+import { PGliteThread } from './pglite-thread.js';
 import type { LedgerDatabase } from './schema.js';
-import { runFixed } from './fixed-sql.js';
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import type { StatementRunner } from './writer.js';
 
@@ -45,11 +44,16 @@ export interface LedgerConnection {
   /** Where it is, safe for logs and error lines (password masked). */
   readonly location: string;
   /**
-   * Runs the writer's fixed statements: on PostgreSQL as named prepared statements (parsed
-   * and planned once per connection), on PGlite through Kysely, whose driver keeps a
-   * statement out of another caller's transaction.
+   * Runs the writer's fixed statements as named prepared statements (parsed and planned
+   * once per connection): on PostgreSQL through the pool, on PGlite on its thread, inside
+   * `acquire` (the dialect's lock, which keeps a statement out of another caller's transaction).
    */
   readonly run: StatementRunner;
+  /**
+   * The one connection's lock, when there is one connection (PGlite): the writer takes it
+   * before taking a batch and `run` then runs inside it (see group-commit.ts).
+   */
+  readonly acquire?: (() => Promise<() => void>) | undefined;
 }
 
 /** The folder PGlite keeps the ledger in. */
@@ -126,20 +130,24 @@ function openPostgres(options: LedgerConnectOptions, url: string, log: Logger): 
 
 async function openPglite(options: LedgerConnectOptions): Promise<LedgerConnection> {
   const location = pgliteDirectory(options.dataDir);
-  let pglite: PGlite;
+  let pglite: PGliteThread;
   let lock: FolderLock | undefined;
   try {
     await mkdir(location, { recursive: true });
     // Before PGlite opens anything: a second process in the folder corrupts it.
     lock = await lockFolder(location, options.owner ?? 'herald');
-    pglite = await PGlite.create(location);
+    pglite = await PGliteThread.open(location);
   } catch (err) {
     await lock?.release();
     if (isHeraldError(err, 'GW_ERR_DB_UNREACHABLE')) throw err;
     throw unreachable('pglite', location, err);
   }
   const held = lock;
-  const db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect(pglite, () => held.release()) });
-  const run: StatementRunner = (_name, text, parameters) => runFixed(db, text, parameters);
-  return { db, backend: 'pglite', location, run };
+  const thread = pglite;
+  // One gate for Kysely's connection and the writer's statements: a statement must not
+  // land inside someone's open transaction (see pglite-dialect.ts).
+  const gate = new Mutex();
+  const db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect(thread, () => held.release(), gate) });
+  const run: StatementRunner = async <R>(name: string, text: string, parameters: readonly unknown[]) => (await thread.run<R>(name, text, parameters)).rows;
+  return { db, backend: 'pglite', location, run, acquire: () => gate.lock() };
 }

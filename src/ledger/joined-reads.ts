@@ -101,7 +101,7 @@ function unprefixed<R, P extends string>(row: Prefixed<R, P>, prefix: P, keys: r
   return Object.fromEntries(keys.map((key) => [key, source[`${prefix}${key}`]])) as R;
 }
 
-/** Column lists as SQL text, joined once (see fixed-sql.ts). */
+/** Column lists as SQL text, joined once: the statements are fixed text, only their parameters vary. */
 export const MESSAGE_COLUMNS_SQL = MESSAGE_KEYS.map((key) => `m.${key} as m_${key}`).join(', ');
 const DELIVERY_COLUMNS_SQL = DELIVERY_KEYS.map((key) => `d.${key} as d_${key}`).join(', ');
 

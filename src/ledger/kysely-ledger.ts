@@ -140,7 +140,7 @@ export class KyselyLedger implements Ledger, TransitionsWithHistory {
 
   constructor(connection: LedgerConnection, log: Logger, observe?: LedgerObserver) {
     this.#db = connection.db;
-    this.#writer = new LedgerWriter(connection.run, { onFlush: observe?.onWriterFlush, gather: connection.backend === 'pglite' ? 'turn' : 'microtask' });
+    this.#writer = new LedgerWriter(connection.run, { onFlush: observe?.onWriterFlush, acquire: connection.acquire });
     this.backend = connection.backend;
     this.#log = log.child({ component: 'ledger', backend: connection.backend });
     this.directory = new KyselyNumberDirectory(connection.db);

@@ -10,7 +10,6 @@
  * transaction must use that transaction object only, never the outer Kysely instance,
  * or it waits for itself.
  */
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -27,6 +26,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { heraldError } from '../errors.js';
+import type { EmbeddedPostgres } from './pglite-thread.js';
 
 /** FIFO mutex: each waiter gets the lock in the order it asked. */
 export class Mutex {
@@ -48,14 +48,14 @@ export class Mutex {
 const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
 class PGliteConnection implements DatabaseConnection {
-  readonly #pglite: PGlite;
+  readonly #pglite: EmbeddedPostgres;
 
-  constructor(pglite: PGlite) {
+  constructor(pglite: EmbeddedPostgres) {
     this.#pglite = pglite;
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    const result = await this.#pglite.query<R>(compiledQuery.sql, compiledQuery.parameters);
     const command = result.command?.toUpperCase();
     // Kysely's commit check (like its pg driver) looks for a ROLLBACK tag on COMMIT.
     if (command === 'COMMIT' || command === 'ROLLBACK') return { rows: [{ command } as R] };
@@ -77,21 +77,22 @@ class PGliteConnection implements DatabaseConnection {
 }
 
 class PGliteDriver implements Driver {
-  readonly #pglite: PGlite;
+  readonly #pglite: EmbeddedPostgres;
   readonly #connection: PGliteConnection;
-  readonly #mutex = new Mutex();
+  readonly #mutex: Mutex;
   readonly #afterClose: () => Promise<void>;
   #release: (() => void) | undefined;
   #closed = false;
 
-  constructor(pglite: PGlite, afterClose: () => Promise<void>) {
+  constructor(pglite: EmbeddedPostgres, afterClose: () => Promise<void>, mutex: Mutex) {
     this.#pglite = pglite;
     this.#afterClose = afterClose;
+    this.#mutex = mutex;
     this.#connection = new PGliteConnection(pglite);
   }
 
   async init(): Promise<void> {
-    await this.#pglite.waitReady;
+    // Opened by whoever made the instance (PGlite.create, PGliteThread.open).
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -147,17 +148,22 @@ class PGliteDriver implements Driver {
  * Uses the PostgreSQL compiler and adapter: PGlite is PostgreSQL.
  */
 export class PGliteDialect implements Dialect {
-  readonly #pglite: PGlite;
+  readonly #pglite: EmbeddedPostgres;
   readonly #afterClose: () => Promise<void>;
+  readonly #mutex: Mutex;
 
-  /** @param afterClose runs once the instance is closed (connect.ts releases the folder's lock there). */
-  constructor(pglite: PGlite, afterClose: () => Promise<void> = async () => undefined) {
+  /**
+   * @param afterClose runs once the instance is closed (connect.ts releases the folder's lock there).
+   * @param mutex who holds the one connection; share it with anything else that runs statements on the instance.
+   */
+  constructor(pglite: EmbeddedPostgres, afterClose: () => Promise<void> = async () => undefined, mutex = new Mutex()) {
     this.#pglite = pglite;
     this.#afterClose = afterClose;
+    this.#mutex = mutex;
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.#pglite, this.#afterClose);
+    return new PGliteDriver(this.#pglite, this.#afterClose, this.#mutex);
   }
 
   createQueryCompiler(): QueryCompiler {

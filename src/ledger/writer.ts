@@ -25,7 +25,7 @@ import { INSERT_SEGMENTS, UPDATE_SEGMENTS, type SegmentInsert, type SegmentUpdat
 import { TRANSITIONS, type TransitionOutcome, type TransitionWrite } from './batches/transitions.js';
 import { isUnreachable } from './db-errors.js';
 import { FINISH_SENDS, READ_FOR_SEND, RECORD_DECISIONS, type DecisionWrite, type FinishWrite } from './disposition-statements.js';
-import { GroupCommit, OpFailed, type GatherWindow } from '../group-commit.js';
+import { GroupCommit, OpFailed } from '../group-commit.js';
 import { HELD_FOR_MESSAGES } from './held-receipts.js';
 import { DELIVERIES_WITH_MESSAGE, SEGMENTS_WITH_DELIVERY } from './joined-reads.js';
 import type { SegmentRow } from './schema.js';
@@ -37,15 +37,15 @@ export type FlushObserver = (statement: string, size: number) => void;
 
 export interface LedgerWriterOptions {
   readonly onFlush?: FlushObserver | undefined;
-  /** 'turn' when statements run on this thread (PGlite): see GroupCommitOptions.gather. */
-  readonly gather?: GatherWindow | undefined;
+  /** The one connection's lock, for a database with one (PGlite): see GroupCommitOptions.acquire. */
+  readonly acquire?: (() => Promise<() => void>) | undefined;
 }
 
-function committer<Op, Row, Result>(run: StatementRunner, statement: BatchStatement<Op, Row, Result>, { onFlush, gather }: LedgerWriterOptions): GroupCommit<Op, Result> {
+function committer<Op, Row, Result>(run: StatementRunner, statement: BatchStatement<Op, Row, Result>, { onFlush, acquire }: LedgerWriterOptions): GroupCommit<Op, Result> {
   const execute = (ops: readonly Op[]): Promise<readonly Row[]> => run<Row>(statement.name, statement.text, statement.parameters(ops));
   return new GroupCommit<Op, Result>({
     keyOf: statement.keyOf,
-    gather,
+    acquire,
     onFlush: onFlush && ((size) => onFlush(statement.name, size)),
     flush: async (ops) => {
       let rows: readonly Row[];

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../src/group-commit.js';
+import { Mutex } from '../../src/ledger/pglite-dialect.js';
 
 interface Op {
   readonly key: string;
@@ -46,32 +47,45 @@ describe('GroupCommit', () => {
     expect(rec.batches.flat().map((op) => op.n).sort()).toEqual([1, 2, 3, 4]);
   });
 
-  describe('with a flush that answers on this thread (gather: turn)', () => {
-    /** A flush that never yields to I/O, as PGlite's statements do. */
-    const onThread = () => {
+  describe('with one connection shared by every kind of flush (acquire)', () => {
+    /** A connection someone else holds until `release()`, and a flush that records its batches. */
+    const heldConnection = () => {
+      const lock = new Mutex();
       const batches: number[][] = [];
-      return { batches, flush: async (ops: readonly Op[]): Promise<readonly number[]> => (batches.push(ops.map((op) => op.n)), ops.map((op) => op.n)) };
+      const flush = async (ops: readonly Op[]): Promise<readonly number[]> => (batches.push(ops.map((op) => op.n)), ops.map((op) => op.n));
+      return { lock, batches, flush };
     };
-    /** Ops submitted from separate I/O callbacks of one turn, as datagrams or PDUs are. */
-    const fromSeparateCallbacks = (commit: GroupCommit<Op, number>): Promise<number[]> =>
-      new Promise((resolve) => {
-        const results: Promise<number>[] = [];
-        for (const n of [1, 2, 3]) setTimeout(() => results.push(commit.submit({ key: `k${n}`, n })), 0);
-        setTimeout(() => void Promise.all(results).then(resolve), 0);
-      });
+    const submitWhileHeld = async (commit: GroupCommit<Op, number>, lock: Mutex): Promise<number[]> => {
+      const release = await lock.lock();
+      const results: Promise<number>[] = [];
+      for (const n of [1, 2, 3]) {
+        results.push(commit.submit({ key: `k${n}`, n }));
+        await new Promise((resolve) => setImmediate(resolve)); // each from its own I/O callback
+      }
+      release();
+      return Promise.all(results);
+    };
 
-    it('sends what one turn brought as one flush', async () => {
-      const rec = onThread();
-      const commit = new GroupCommit<Op, number>({ flush: rec.flush, keyOf: (op) => op.key, gather: 'turn' });
-      expect(await fromSeparateCallbacks(commit)).toEqual([1, 2, 3]);
-      expect(rec.batches).toEqual([[1, 2, 3]]);
+    it('takes its batch once it holds the connection, so what arrived while it waited goes along', async () => {
+      const { lock, batches, flush } = heldConnection();
+      const commit = new GroupCommit<Op, number>({ flush, keyOf: (op) => op.key, acquire: () => lock.lock() });
+      expect(await submitWhileHeld(commit, lock)).toEqual([1, 2, 3]);
+      expect(batches).toEqual([[1, 2, 3]]);
     });
 
-    it('would send them one by one when gathering only a synchronous run (why PGlite gathers a turn)', async () => {
-      const rec = onThread();
-      const commit = new GroupCommit<Op, number>({ flush: rec.flush, keyOf: (op) => op.key });
-      expect(await fromSeparateCallbacks(commit)).toEqual([1, 2, 3]);
-      expect(rec.batches).toEqual([[1], [2], [3]]);
+    it('would take the first op alone when it queued for the connection with its batch taken (why PGlite acquires)', async () => {
+      const { lock, batches, flush } = heldConnection();
+      const queued = async (ops: readonly Op[]): Promise<readonly number[]> => {
+        const release = await lock.lock();
+        try {
+          return await flush(ops);
+        } finally {
+          release();
+        }
+      };
+      const commit = new GroupCommit<Op, number>({ flush: queued, keyOf: (op) => op.key });
+      expect(await submitWhileHeld(commit, lock)).toEqual([1, 2, 3]);
+      expect(batches).toEqual([[1], [2, 3]]);
     });
   });
 
